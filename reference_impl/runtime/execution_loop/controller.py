@@ -1,0 +1,100 @@
+"""The loop controller (seed 2.1): execution count, stop conditions and stop requests.
+
+It is also the :class:`spec.loop.RunContext` its stop policies read, so asking a policy
+costs no snapshot per iteration.
+"""
+
+from __future__ import annotations
+
+from typing import Generic
+
+from spec.loop import StopPolicy
+from spec.order_state import OrderState
+from spec.records import FaultSite, OrderRecord, StopReason
+from spec.state_machine import S
+
+from reference_impl.runtime.execution_loop.policies.stop_policy import ALWAYS, AnyOf
+
+
+_FAILED = OrderState.FAILED.value
+
+
+class LoopController(Generic[S]):
+    """Counts a run's executions and failures and decides when it stops (LOOP-6..8)."""
+
+    __slots__ = (
+        "_policy",
+        "_stop_requested",
+        "_executions",
+        "_settled",
+        "_consecutive_failures",
+        "_last_order",
+        "_source_exhausted",
+        "_gate_halted",
+    )
+
+    def __init__(self, stop_policy: StopPolicy) -> None:
+        self._policy = AnyOf(ALWAYS, stop_policy)
+        self._stop_requested = False
+        self.begin_run()
+
+    def begin_run(self) -> None:
+        self._executions = 0
+        self._settled = 0
+        self._consecutive_failures = 0
+        self._last_order: OrderRecord[S] | None = None
+        self._source_exhausted = False
+        self._gate_halted = False
+
+    def end_run(self) -> None:
+        self._stop_requested = False
+
+    def next_stop(self) -> StopReason | None:
+        return self._policy.should_stop(self)
+
+    def settle(self, order: OrderRecord[S], /) -> None:
+        self._settled += 1
+        self._last_order = order
+        # The route was called exactly when the order passed through SUBMITTED.
+        if OrderState.SUBMITTED in order.history:
+            self._executions += 1
+        if order.state.value == _FAILED:
+            self._consecutive_failures += 1
+        else:
+            self._consecutive_failures = 0
+        if order.fault is not None and order.fault.site is FaultSite.AFTER_RESPONSE:
+            self._gate_halted = True
+
+    def mark_exhausted(self) -> None:
+        self._source_exhausted = True
+
+    def request_stop(self) -> None:
+        self._stop_requested = True
+
+    @property
+    def executions(self) -> int:
+        return self._executions
+
+    @property
+    def settled(self) -> int:
+        return self._settled
+
+    @property
+    def consecutive_failures(self) -> int:
+        return self._consecutive_failures
+
+    @property
+    def last_order(self) -> OrderRecord[S] | None:
+        return self._last_order
+
+    @property
+    def source_exhausted(self) -> bool:
+        return self._source_exhausted
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    @property
+    def gate_halted(self) -> bool:
+        return self._gate_halted

@@ -1,0 +1,188 @@
+"""The Execution Loop (seed 2.1): one synchronous loop that settles one intent at a time.
+
+For each intent, in this order (RISK-5): ``before_intent`` -> order CREATED ->
+``before_route`` -> SUBMITTED -> ``route.execute`` -> ACCEPTED / REJECTED / FAILED ->
+``after_response``. Every state comes from the machine's table; the loop only chooses
+which event happened. Whatever the route or the gate does, the order leaves the
+iteration in a terminal state (TERMINAL-1), also when an exception ends the run (LOOP-5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Generic
+
+from spec.errors import InvalidIntent
+from spec.loop import StopPolicy
+from spec.order_state import OrderEvent
+from spec.records import Fault, FaultSite, OrderRecord, RunReport, StopKind, StopReason
+from spec.risk import RiskGate
+from spec.route import ExecutionRoute
+from spec.state_machine import S, StateModel
+from spec.values import ExecutionIntent, ExecutionResponse
+
+from reference_impl.runtime.execution_loop.controller import LoopController
+
+_EXHAUSTED = object()
+
+
+class ExecutionLoop(Generic[S]):
+    """Calls ``route`` once per intent pulled, until its controller says stop."""
+
+    __slots__ = ("_route", "_gate", "_machine", "_controller", "_last_report")
+
+    def __init__(
+        self,
+        route: ExecutionRoute,
+        gate: RiskGate,
+        stop_policy: StopPolicy,
+        *,
+        machine: StateModel[S],
+    ) -> None:
+        self._route = route
+        self._gate = gate
+        self._machine = machine
+        self._controller = LoopController[S](stop_policy)
+        self._last_report: RunReport[S] | None = None
+
+    @property
+    def last_report(self) -> RunReport[S] | None:
+        return self._last_report
+
+    def request_stop(self) -> None:
+        self._controller.request_stop()
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[S]:
+        controller = self._controller
+        orders: list[OrderRecord[S]] = []
+        seen: set[str] = set()
+        source = iter(intents)
+        controller.begin_run()
+        try:
+            while (stop := controller.next_stop()) is None:
+                intent = next(source, _EXHAUSTED)
+                if intent is _EXHAUSTED:
+                    controller.mark_exhausted()
+                    continue
+                if not isinstance(intent, ExecutionIntent):
+                    raise InvalidIntent(
+                        f"the intent source yielded {type(intent).__qualname__} {intent!r:.80} "
+                        f"after {len(orders)} intent(s); it must yield spec.ExecutionIntent (LOOP-3)"
+                    )
+                if intent.intent_id in seen:
+                    order = self._refuse_repeat(intent)
+                else:
+                    seen.add(intent.intent_id)
+                    order = self._settle(intent, orders)
+                orders.append(order)
+                controller.settle(order)
+        except BaseException as error:
+            self._last_report = RunReport(tuple(orders), _interrupted(error))
+            raise
+        finally:
+            controller.end_run()
+        report = RunReport(tuple(orders), stop)
+        self._last_report = report
+        return report
+
+    def _refuse_repeat(self, intent: ExecutionIntent) -> OrderRecord[S]:
+        """LOOP-2: an intent id already pulled in this run is never routed again."""
+        created = self._machine.initial
+        return OrderRecord(
+            intent,
+            (created, self._machine.transition(created, OrderEvent.FAIL)),
+            fault=Fault(
+                FaultSite.INTAKE,
+                f"intent id {intent.intent_id!r} was already pulled in this run; not routed again",
+            ),
+        )
+
+    def _settle(self, intent: ExecutionIntent, orders: list[OrderRecord[S]]) -> OrderRecord[S]:
+        """Take one intent from CREATED to a terminal state.
+
+        If an exception escapes (an interrupt, or a defect), the order is first failed
+        from wherever it stood and appended to ``orders``, then the exception goes on.
+        """
+        machine = self._machine
+        gate = self._gate
+        history = [machine.initial]
+        answer: ExecutionResponse | None = None
+        site = FaultSite.BEFORE_INTENT
+        try:
+            fault = _consult(site, gate.before_intent, intent)
+            if fault is None:
+                site = FaultSite.BEFORE_ROUTE
+                fault = _consult(site, gate.before_route, OrderRecord(intent, (history[0],)))
+            if fault is not None:
+                history.append(machine.transition(history[0], OrderEvent.BLOCK))
+                return OrderRecord(intent, tuple(history), fault=fault)
+
+            history.append(machine.transition(history[0], OrderEvent.SUBMIT))
+            site = FaultSite.ROUTE
+            try:
+                response = self._route.execute(intent)
+            except Exception as error:
+                return self._fail(intent, history, Fault.from_exception(site, error))
+            problem = _response_problem(intent, response)
+            if problem is not None:
+                return self._fail(intent, history, Fault(site, problem))
+
+            answer = response
+            event = OrderEvent.ACCEPT if response.accepted else OrderEvent.REJECT
+            history.append(machine.transition(history[1], event))
+            order = OrderRecord(intent, tuple(history), response)
+            site = FaultSite.AFTER_RESPONSE
+            fault = _consult(site, gate.after_response, order, response)
+            if fault is None:
+                return order
+            # The venue's answer stands (RISK-3); the fault makes the controller halt.
+            return OrderRecord(intent, order.history, response, fault)
+        except BaseException as error:
+            orders.append(self._abandon(intent, history, answer, Fault.from_exception(site, error)))
+            raise
+
+    def _fail(self, intent: ExecutionIntent, history: list[S], fault: Fault) -> OrderRecord[S]:
+        history.append(self._machine.transition(history[-1], OrderEvent.FAIL))
+        return OrderRecord(intent, tuple(history), fault=fault)
+
+    def _abandon(
+        self,
+        intent: ExecutionIntent,
+        history: list[S],
+        response: ExecutionResponse | None,
+        fault: Fault,
+    ) -> OrderRecord[S]:
+        """LOOP-5: settle an order an exception is about to leave behind. An order the
+        venue already answered keeps its answer (RISK-3)."""
+        if history[-1] in self._machine.terminal:
+            return OrderRecord(intent, tuple(history), response, fault)
+        return self._fail(intent, history, fault)
+
+
+def _consult(site: FaultSite, hook: Callable[..., object], *args: object) -> Fault | None:
+    """Ask one gate hook; None means allowed. Only ``True`` allows (RISK-4)."""
+    try:
+        verdict = hook(*args)
+    except Exception as error:
+        return Fault.from_exception(site, error)
+    if verdict is True:
+        return None
+    if verdict is False:
+        return Fault(site, "refused")
+    return Fault(site, f"returned {type(verdict).__qualname__} {verdict!r:.80}, not a bool; treated as a refusal")
+
+
+def _response_problem(intent: ExecutionIntent, response: object) -> str | None:
+    """Why ``response`` cannot settle ``intent`` (LOOP-4), or None if it can.
+
+    Takes ``object`` on purpose: the route is outside our control, whatever its types say.
+    """
+    if not isinstance(response, ExecutionResponse):
+        return f"route returned {type(response).__qualname__} {response!r:.80}, not a spec.ExecutionResponse"
+    if response.intent_id != intent.intent_id:
+        return f"route answered for intent {response.intent_id!r} when asked for {intent.intent_id!r}"
+    return None
+
+
+def _interrupted(error: BaseException) -> StopReason:
+    return StopReason(StopKind.INTERRUPTED, f"{type(error).__qualname__}: {error}")

@@ -1,0 +1,78 @@
+"""The QTS Phase 4 runtime contracts: value types, order states and THE transition
+table, the risk gate, the loop and its stop policies, and the implementation binding.
+
+``spec`` imports nothing outside the standard library but ``typing_extensions``; the
+clauses it implements are stated in ``docs/specification.md``.
+"""
+
+from spec.binding import BINDING_ATTRIBUTE, Implementation
+from spec.clauses import CLAUSES, Clause
+from spec.errors import (
+    ExtensionError,
+    InvalidIntent,
+    InvalidResponse,
+    InvalidTransition,
+    SpecError,
+)
+from spec.extension import declare_extension, extension_breaches, termination_breaches
+from spec.loop import ExecutionLoop, LoopController, RunContext, StopPolicy
+from spec.order_state import (
+    INITIAL_STATE,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    OrderEvent,
+    OrderState,
+)
+from spec.records import (
+    Fault,
+    FaultSite,
+    OrderRecord,
+    OrderView,
+    RunReport,
+    StopKind,
+    StopReason,
+)
+from spec.risk import RiskGate
+from spec.route import ExecutionRoute
+from spec.state_machine import PHASE4, StateMachine, StateModel, transition
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+__all__ = [
+    "BINDING_ATTRIBUTE",
+    "CLAUSES",
+    "INITIAL_STATE",
+    "PHASE4",
+    "TERMINAL_STATES",
+    "TRANSITIONS",
+    "Clause",
+    "ExecutionIntent",
+    "ExecutionLoop",
+    "ExecutionResponse",
+    "ExecutionRoute",
+    "ExtensionError",
+    "Fault",
+    "FaultSite",
+    "Implementation",
+    "InvalidIntent",
+    "InvalidResponse",
+    "InvalidTransition",
+    "LoopController",
+    "OrderEvent",
+    "OrderRecord",
+    "OrderState",
+    "OrderView",
+    "RiskGate",
+    "RunContext",
+    "RunReport",
+    "Side",
+    "SpecError",
+    "StateMachine",
+    "StateModel",
+    "StopKind",
+    "StopPolicy",
+    "StopReason",
+    "declare_extension",
+    "extension_breaches",
+    "termination_breaches",
+    "transition",
+]

@@ -1,0 +1,85 @@
+"""The Execution Loop contract: the loop, its controller, and stop policies.
+
+The loop is one synchronous ``for``-loop (LOOP-1). Before each pull it asks its
+controller whether to stop; the controller answers from its stop policies, which see
+the run only through the read-only :class:`RunContext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from spec.records import OrderRecord, OrderView, RunReport, StopReason
+from spec.state_machine import S
+from spec.values import ExecutionIntent
+
+
+class RunContext(Protocol):
+    """What a stop policy may read about the run in progress."""
+
+    @property
+    def executions(self) -> int:
+        """Route calls made so far in this run."""
+        ...
+    @property
+    def settled(self) -> int:
+        """Orders settled (in a terminal state) so far in this run."""
+        ...
+    @property
+    def consecutive_failures(self) -> int:
+        """FAILED orders since the last order that ended otherwise."""
+        ...
+    @property
+    def last_order(self) -> OrderView | None: ...
+    @property
+    def source_exhausted(self) -> bool: ...
+    @property
+    def stop_requested(self) -> bool: ...
+    @property
+    def gate_halted(self) -> bool:
+        """``after_response`` refused an order in this run (RISK-3)."""
+        ...
+
+
+class StopPolicy(Protocol):
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        """Return why the run must stop now, or None to let it pull another intent."""
+        ...
+
+
+class LoopController(RunContext, Protocol[S]):
+    """Governs a run: counts, the stop decision and stop requests (seed 2.1)."""
+
+    def begin_run(self) -> None:
+        """Reset the counts for a new run. A stop request made before it stays in force,
+        so a request racing the start of a run is not lost (LOOP-7)."""
+        ...
+    def next_stop(self) -> StopReason | None:
+        """The reason to stop before the next pull, or None (LOOP-6)."""
+        ...
+    def settle(self, order: OrderRecord[S], /) -> None:
+        """Take note of a settled order (routed, failed, refused after response...)."""
+        ...
+    def mark_exhausted(self) -> None:
+        """The intent source has no more intents (LOOP-8)."""
+        ...
+    def request_stop(self) -> None: ...
+    def end_run(self) -> None:
+        """The run is over, however it ended; a stop request made for it is used up."""
+        ...
+
+
+class ExecutionLoop(Protocol[S]):
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[S]:
+        """Pull intents and settle each one until a stop reason arises (LOOP-1..8)."""
+        ...
+
+    def request_stop(self) -> None:
+        """Stop before the next pull; the order in flight still settles (LOOP-7)."""
+        ...
+
+    @property
+    def last_report(self) -> RunReport[S] | None:
+        """The report of the latest run, also when it ended by an exception (LOOP-5)."""
+        ...
