@@ -1,0 +1,174 @@
+"""The suite's own route, gate, source and stop policy: scripted, and recording every
+call in one shared :class:`CallLog` so that order and multiplicity can be checked.
+
+None of them touches the network; the route below is the only route the suite uses
+(ROUTE-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from spec.loop import ExecutionLoop, RunContext
+from spec.records import OrderView, StopKind, StopReason
+from spec.values import ExecutionIntent, ExecutionResponse
+
+from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
+
+
+_Act = TypeVar("_Act")
+
+
+class SuiteInterrupt(BaseException):
+    """Stands for KeyboardInterrupt/SystemExit: not an Exception, so no ``except
+    Exception`` may swallow it (LOOP-5)."""
+
+
+class GateFailure(RuntimeError):
+    """What a scripted gate hook raises for GateAct.RAISE."""
+
+
+class VenueFailure(RuntimeError):
+    """What the scripted route raises for RouteAct.RAISE."""
+
+
+GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
+NOT_A_BOOL: object = "yes"
+
+
+@dataclass
+class CallLog:
+    """Every call made to the suite's doubles, in order: ``(what, intent_id)``."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
+
+    def add(self, what: str, intent_id: str) -> None:
+        self.entries.append((what, intent_id))
+
+    def calls(self, what: str) -> list[str]:
+        return [intent_id for kind, intent_id in self.entries if kind == what]
+
+    def for_intent(self, intent_id: str) -> list[str]:
+        return [kind for kind, iid in self.entries if iid == intent_id]
+
+
+class ScriptedRoute:
+    def __init__(self, scenario: Scenario, log: CallLog) -> None:
+        self._log = log
+        self.intents: list[ExecutionIntent] = []
+        self.script(scenario)
+
+    def script(self, scenario: Scenario) -> None:
+        self._acts = _first_by_id(scenario, lambda step: step.route)
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        self._log.add("execute", intent.intent_id)
+        self.intents.append(intent)
+        act = self._acts.get(intent.intent_id, RouteAct.ACCEPT)
+        if act is RouteAct.RAISE:
+            raise VenueFailure(f"scripted venue failure for {intent.intent_id!r}")
+        if act is RouteAct.INTERRUPT:
+            raise SuiteInterrupt(f"interrupted while routing {intent.intent_id!r}")
+        if act is RouteAct.GARBAGE:
+            return GARBAGE  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+        if act is RouteAct.WRONG_ID:
+            return ExecutionResponse(intent.intent_id + "-other", accepted=True)
+        return ExecutionResponse(intent.intent_id, accepted=act is RouteAct.ACCEPT)
+
+
+class ScriptedGate:
+    def __init__(self, scenario: Scenario, log: CallLog) -> None:
+        self._log = log
+        self.seen_states: list[tuple[str, str, str]] = []
+        """``(hook, intent_id, state value)`` as each hook saw the order."""
+        self.script(scenario)
+
+    def script(self, scenario: Scenario) -> None:
+        self._before_intent = _first_by_id(scenario, lambda step: step.before_intent)
+        self._before_route = _first_by_id(scenario, lambda step: step.before_route)
+        self._after_response = _first_by_id(scenario, lambda step: step.after_response)
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        return self._answer("before_intent", intent.intent_id, self._before_intent)
+
+    def before_route(self, order: OrderView, /) -> bool:
+        self.seen_states.append(("before_route", order.intent.intent_id, order.state.value))
+        return self._answer("before_route", order.intent.intent_id, self._before_route)
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        self.seen_states.append(("after_response", order.intent.intent_id, order.state.value))
+        return self._answer("after_response", order.intent.intent_id, self._after_response)
+
+    def _answer(self, hook: str, intent_id: str, acts: dict[str, GateAct]) -> bool:
+        self._log.add(hook, intent_id)
+        act = acts.get(intent_id, GateAct.ALLOW)
+        if act is GateAct.RAISE:
+            raise GateFailure(f"scripted {hook} failure for {intent_id!r}")
+        if act is GateAct.INTERRUPT:
+            raise SuiteInterrupt(f"interrupted in {hook} for {intent_id!r}")
+        if act is GateAct.NOT_A_BOOL:
+            return NOT_A_BOOL  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+        return act is GateAct.ALLOW
+
+
+class AllowAllGate:
+    """A gate that allows everything and records nothing: "no gate" (RISK-6)."""
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        return True
+
+    def before_route(self, order: OrderView, /) -> bool:
+        return True
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        return True
+
+
+class SuitePolicy:
+    """The scenario's stop policy, judged from the implementation's own RunContext."""
+
+    def __init__(self, policy: Policy, log: CallLog) -> None:
+        self.policy = policy
+        self._log = log
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        self._log.add("policy", str(run.settled))
+        limit = self.policy.max_executions
+        if limit is not None and run.executions >= limit:
+            return StopReason(StopKind.MAX_EXECUTIONS, f"{run.executions} >= {limit}")
+        limit = self.policy.max_consecutive_failures
+        if limit is not None and run.consecutive_failures >= limit:
+            return StopReason(StopKind.MAX_CONSECUTIVE_FAILURES, f"{run.consecutive_failures} >= {limit}")
+        return None
+
+
+class ScriptedSource:
+    """Yields the scenario's intents lazily, logging each pull, and asks the loop to stop
+    where a step says so."""
+
+    def __init__(self, scenario: Scenario, log: CallLog) -> None:
+        self._steps = scenario.steps
+        self._log = log
+        self.loop: ExecutionLoop[StrEnum] | None = None
+        self.pulled: list[ExecutionIntent] = []
+
+    def __iter__(self) -> Iterator[ExecutionIntent]:
+        for step in self._steps:
+            intent = step.intent()
+            self._log.add("pull", intent.intent_id)
+            self.pulled.append(intent)
+            if step.request_stop and self.loop is not None:
+                self.loop.request_stop()
+            yield intent
+
+
+def _first_by_id(scenario: Scenario, pick: Callable[[Step], _Act]) -> dict[str, _Act]:
+    """Each intent id's script; a repeated id keeps its first script (it must never
+    reach a hook again, LOOP-2)."""
+    acts: dict[str, _Act] = {}
+    for step in scenario.steps:
+        acts.setdefault(step.intent_id, pick(step))
+    return acts

@@ -1,0 +1,118 @@
+"""The suite's oracle: what the specification says a run of a scenario must produce.
+
+It is written as a plain walk over the clauses, independent of any implementation, and
+speaks in Phase 4 state *values* so that extensions (other enum classes) compare too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spec.order_state import OrderState
+from spec.records import FaultSite, StopKind
+
+from conformance_tests.scenario import REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
+
+C, S, A, R, B, F = (
+    OrderState.CREATED.value,
+    OrderState.SUBMITTED.value,
+    OrderState.ACCEPTED.value,
+    OrderState.REJECTED.value,
+    OrderState.BLOCKED.value,
+    OrderState.FAILED.value,
+)
+
+
+@dataclass(frozen=True)
+class ExpectedOrder:
+    intent_id: str
+    history: tuple[str, ...]
+    fault_site: FaultSite | None
+    calls: tuple[str, ...]
+    """The hooks and route calls made for this intent, in order (RISK-5)."""
+
+
+@dataclass(frozen=True)
+class ExpectedRun:
+    orders: tuple[ExpectedOrder, ...]
+    stop: StopKind
+    interrupted: bool
+    """The run must end by propagating the scenario's interrupt (LOOP-5)."""
+
+    @property
+    def routed(self) -> tuple[str, ...]:
+        return tuple(o.intent_id for o in self.orders if "execute" in o.calls)
+
+
+def expected_run(scenario: Scenario) -> ExpectedRun:
+    """Walk the scenario as LOOP-6's precedence and the per-intent order of RISK-5 say."""
+    orders: list[ExpectedOrder] = []
+    seen: set[str] = set()
+    executions = consecutive_failures = 0
+    halted = stop_requested = False
+    for step in (*scenario.steps, None):
+        stop = _stop_before_pull(scenario, halted, stop_requested, executions, consecutive_failures)
+        if stop is not None:
+            return ExpectedRun(tuple(orders), stop, interrupted=False)
+        if step is None:
+            return ExpectedRun(tuple(orders), StopKind.SOURCE_EXHAUSTED, interrupted=False)
+        stop_requested = stop_requested or step.request_stop
+        if step.intent_id in seen:
+            order, interrupted = ExpectedOrder(step.intent_id, (C, F), FaultSite.INTAKE, ()), False
+        else:
+            seen.add(step.intent_id)
+            order, interrupted = _settle(step)
+        orders.append(order)
+        if interrupted:
+            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=True)
+        executions += "execute" in order.calls
+        consecutive_failures = consecutive_failures + 1 if order.history[-1] == F else 0
+        halted = halted or order.fault_site is FaultSite.AFTER_RESPONSE
+    raise AssertionError("unreachable: the sentinel step always ends the walk")
+
+
+def _stop_before_pull(
+    scenario: Scenario, halted: bool, stop_requested: bool, executions: int, failures: int
+) -> StopKind | None:
+    if halted:
+        return StopKind.GATE_HALT
+    if stop_requested:
+        return StopKind.STOP_REQUESTED
+    policy = scenario.policy
+    if policy.max_executions is not None and executions >= policy.max_executions:
+        return StopKind.MAX_EXECUTIONS
+    if policy.max_consecutive_failures is not None and failures >= policy.max_consecutive_failures:
+        return StopKind.MAX_CONSECUTIVE_FAILURES
+    return None
+
+
+def _settle(step: Step) -> tuple[ExpectedOrder, bool]:
+    """One fresh intent: its expected order and whether the run is interrupted by it."""
+    calls: list[str] = []
+
+    def order(history: tuple[str, ...], site: FaultSite | None) -> ExpectedOrder:
+        return ExpectedOrder(step.intent_id, history, site, tuple(calls))
+
+    for hook, act, site in (
+        ("before_intent", step.before_intent, FaultSite.BEFORE_INTENT),
+        ("before_route", step.before_route, FaultSite.BEFORE_ROUTE),
+    ):
+        calls.append(hook)
+        if act is GateAct.INTERRUPT:
+            return order((C, F), site), True
+        if act in REFUSALS:
+            return order((C, B), site), False
+
+    calls.append("execute")
+    if step.route is RouteAct.INTERRUPT:
+        return order((C, S, F), FaultSite.ROUTE), True
+    if step.route in ROUTE_FAILURES:
+        return order((C, S, F), FaultSite.ROUTE), False
+
+    history = (C, S, A if step.route is RouteAct.ACCEPT else R)
+    calls.append("after_response")
+    if step.after_response is GateAct.INTERRUPT:
+        return order(history, FaultSite.AFTER_RESPONSE), True
+    if step.after_response in REFUSALS:
+        return order(history, FaultSite.AFTER_RESPONSE), False
+    return order(history, None), False

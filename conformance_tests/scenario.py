@@ -1,0 +1,80 @@
+"""A scenario: what the suite's route, gate, source and stop policy will do in a run.
+
+Each intent carries its own script (how every hook and the route behave for it), so a
+hypothesis counterexample reads as a plain list of what happened to whom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from spec.values import ExecutionIntent, Side
+
+
+class GateAct(Enum):
+    """What a gate hook does when asked about one intent."""
+
+    ALLOW = "allow"
+    REFUSE = "refuse"
+    RAISE = "raise"
+    NOT_A_BOOL = "not-a-bool"
+    """Returns a truthy non-bool: only ``True`` allows (RISK-4)."""
+    INTERRUPT = "interrupt"
+
+
+class RouteAct(Enum):
+    """What the route does when asked to execute one intent."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    RAISE = "raise"
+    GARBAGE = "garbage"
+    """Returns something that is not an ExecutionResponse."""
+    WRONG_ID = "wrong-id"
+    """Returns a well-formed response for another intent."""
+    INTERRUPT = "interrupt"
+
+
+REFUSALS = frozenset({GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL})
+ROUTE_FAILURES = frozenset({RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One intent the source yields, and how everything treats it."""
+
+    intent_id: str
+    route: RouteAct = RouteAct.ACCEPT
+    before_intent: GateAct = GateAct.ALLOW
+    before_route: GateAct = GateAct.ALLOW
+    after_response: GateAct = GateAct.ALLOW
+    request_stop: bool = False
+    """The source calls ``loop.request_stop()`` as it yields this intent (LOOP-7)."""
+
+    def intent(self) -> ExecutionIntent:
+        return ExecutionIntent(self.intent_id, "QTS", Side.BUY, Decimal(1))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The suite's stop policy: stop at ``max_executions`` route calls or at
+    ``max_consecutive_failures`` FAILED orders in a row (None: no such limit)."""
+
+    max_executions: int | None = None
+    max_consecutive_failures: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    steps: tuple[Step, ...]
+    policy: Policy = Policy()
+
+    @property
+    def interrupts(self) -> bool:
+        return any(
+            GateAct.INTERRUPT in (s.before_intent, s.before_route, s.after_response)
+            or s.route is RouteAct.INTERRUPT
+            for s in self.steps
+        )

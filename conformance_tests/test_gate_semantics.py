@@ -1,0 +1,130 @@
+"""RISK-1 .. RISK-6: the three boolean hooks and what each answer does to the order."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+from hypothesis import given
+
+from spec.binding import Implementation
+from spec.order_state import OrderState
+from spec.records import StopKind
+
+from conformance_tests.doubles import AllowAllGate
+from conformance_tests.harness import Observed, run_scenario
+from conformance_tests.model import ExpectedOrder, ExpectedRun, expected_run
+from conformance_tests.scenario import GateAct, Scenario, Step
+from conformance_tests.strategies import scenarios
+
+Impl = Implementation[StrEnum]
+BLOCKED = OrderState.BLOCKED.value
+
+
+def _observe(implementation: Impl, scenario: Scenario) -> tuple[Observed, ExpectedRun]:
+    return run_scenario(implementation, scenario), expected_run(scenario)
+
+
+@pytest.mark.clause("RISK-1")
+def test_before_intent_false_blocks_and_asks_nothing_else(implementation: Impl) -> None:
+    seen, _ = _observe(implementation, Scenario((Step("o-1", before_intent=GateAct.REFUSE),)))
+    assert seen.histories() == [("o-1", ("created", BLOCKED))], f"RISK-1: {seen.histories()}"
+    assert seen.log.for_intent("o-1") == ["pull", "before_intent"], (
+        f"RISK-1: after before_intent refused, the loop still made {seen.log.for_intent('o-1')[2:]}"
+    )
+
+
+@pytest.mark.clause("RISK-2")
+def test_before_route_false_blocks_and_never_routes(implementation: Impl) -> None:
+    seen, _ = _observe(implementation, Scenario((Step("o-1", before_route=GateAct.REFUSE), Step("o-2"))))
+    assert seen.histories()[0] == ("o-1", ("created", BLOCKED)), f"RISK-2: {seen.histories()}"
+    assert [i.intent_id for i in seen.routed] == ["o-2"], (
+        f"RISK-2: the route was called for {[i.intent_id for i in seen.routed]}; o-1 was refused by before_route"
+    )
+
+
+@pytest.mark.clause("RISK-1", "RISK-2")
+@given(scenario=scenarios())
+def test_any_before_hook_refusal_blocks_without_routing(implementation: Impl, scenario: Scenario) -> None:
+    """Property: an intent a before-hook refuses ends BLOCKED and is never routed."""
+    seen, expected = _observe(implementation, scenario)
+    blocked = {o.intent_id for o in expected.orders if o.history[-1] == BLOCKED}
+    routed = {i.intent_id for i in seen.routed}
+    assert not blocked & routed, f"RISK-1/2: routed although a before-hook refused: {sorted(blocked & routed)}"
+    got = {iid: h[-1] for iid, h in seen.histories()}
+    wrong = {iid: got.get(iid) for iid in blocked if got.get(iid) != BLOCKED}
+    assert not wrong, f"RISK-1/2: refused intents not BLOCKED: {wrong}"
+
+
+@pytest.mark.clause("RISK-3")
+@given(scenario=scenarios(stop_requests=False))
+def test_after_response_refusal_keeps_the_answer_and_halts(implementation: Impl, scenario: Scenario) -> None:
+    """Property: after_response refusing leaves ACCEPTED/REJECTED as the venue said,
+    pulls no further intent, and the run stops with GATE_HALT."""
+    seen, expected = _observe(implementation, scenario)
+    halted = [o for o in expected.orders if o.fault_site is not None and o.fault_site.value == "after_response"]
+    if not halted:
+        return
+    assert seen.histories() == [(o.intent_id, o.history) for o in expected.orders], (
+        f"RISK-3: expected {[(o.intent_id, o.history) for o in expected.orders]}, got {seen.histories()}"
+    )
+    assert seen.report is not None and seen.report.stop.kind == StopKind.GATE_HALT, (
+        f"RISK-3: the run must stop with GATE_HALT, got {seen.report and seen.report.stop}"
+    )
+
+
+@pytest.mark.clause("RISK-4")
+@given(scenario=scenarios())
+def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenario: Scenario) -> None:
+    """Property: a hook that raises or returns anything but True refuses; every refusal,
+    route failure and repeat is recorded as a fault at the right site."""
+    seen, expected = _observe(implementation, scenario)
+    got = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
+    want = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
+    assert got == want, f"RISK-4: fault sites {got}, expected {want}"
+
+
+@pytest.mark.clause("RISK-5")
+@given(scenario=scenarios(interrupts=True))
+def test_hooks_run_in_order_each_at_most_once(implementation: Impl, scenario: Scenario) -> None:
+    """Property: per intent, before_intent < before_route < execute < after_response,
+    each at most once, and after_response only once the route answered validly."""
+    seen, expected = _observe(implementation, scenario)
+    first: dict[str, ExpectedOrder] = {}
+    for order in expected.orders:
+        first.setdefault(order.intent_id, order)  # a repeated id must cause no calls (LOOP-2)
+    for intent_id, order in first.items():
+        calls = [c for c in seen.log.for_intent(intent_id) if c != "pull"]
+        assert calls == list(order.calls), f"RISK-5: intent {intent_id!r}: calls {calls}, expected {list(order.calls)}"
+
+
+@pytest.mark.clause("RISK-5")
+@given(scenario=scenarios())
+def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, scenario: Scenario) -> None:
+    """Property: before_route sees the order CREATED; after_response sees it in the
+    state the venue's answer gave (ACCEPTED or REJECTED)."""
+    seen = run_scenario(implementation, scenario)
+    for hook, intent_id, state in seen.seen_states:
+        allowed = {"created"} if hook == "before_route" else {"accepted", "rejected"}
+        assert state in allowed, f"RISK-5: {hook} saw {intent_id!r} in state {state!r}, expected one of {sorted(allowed)}"
+
+
+@pytest.mark.clause("RISK-6")
+@given(scenario=scenarios(gates=False))
+def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl, scenario: Scenario) -> None:
+    """Property: for any run, the no-op gate and an allow-everything stand-in produce
+    the same report: same orders, histories, responses, faults and stop kind."""
+    with_noop = run_scenario(implementation, scenario, gate=implementation.make_noop_gate())
+    without = run_scenario(implementation, scenario, gate=AllowAllGate())
+
+    def summary(seen: Observed) -> object:
+        report = seen.report
+        if report is None:
+            return None
+        return (
+            [(o.intent.intent_id, [s.value for s in o.history], o.response, o.fault) for o in report.orders],
+            report.stop.kind,
+            [i.intent_id for i in seen.routed],
+        )
+
+    assert summary(with_noop) == summary(without), "RISK-6: the no-op gate changed the run"

@@ -1,0 +1,209 @@
+"""LOOP-1 .. LOOP-8: the loop itself: synchronous, single submission, failures kept
+local, interruption settled, stop policy, stop requests, exhaustion."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+import pytest
+from hypothesis import given
+
+from spec.binding import Implementation
+from spec.errors import InvalidIntent
+from spec.order_state import OrderState
+from spec.records import StopKind
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
+from conformance_tests.harness import run_scenario
+from conformance_tests.model import expected_run
+from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
+from conformance_tests.strategies import scenarios
+
+Impl = Implementation[StrEnum]
+FAILED = OrderState.FAILED.value
+
+
+@pytest.mark.clause("LOOP-1")
+@given(scenario=scenarios(interrupts=True))
+def test_loop_is_synchronous(implementation: Impl, scenario: Scenario) -> None:
+    """Property: a run starts no thread, no asyncio event loop and no timer, and calls
+    the route and every hook from the thread that called run()."""
+    seen = run_scenario(implementation, scenario)
+    assert not seen.attempts.concurrency, f"LOOP-1: the loop started {seen.attempts.concurrency}"
+    assert not seen.foreign_threads, "LOOP-1: the route or a gate was called from another thread"
+
+
+@pytest.mark.clause("LOOP-2")
+@given(scenario=scenarios(interrupts=True))
+def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implementation: Impl, scenario: Scenario) -> None:
+    """Property: no intent id reaches the route twice in a run (also when the source
+    repeats it), and the route receives the very intent object pulled."""
+    seen = run_scenario(implementation, scenario)
+    ids = [i.intent_id for i in seen.routed]
+    assert len(ids) == len(set(ids)), f"LOOP-2: duplicate submission: route calls {ids}"
+    pulled = {id(i) for i in seen.pulled}
+    assert all(id(i) in pulled for i in seen.routed), "LOOP-2: the route received an intent that was not pulled (a copy?)"
+    assert [i.intent_id for i in seen.routed] == list(expected_run(scenario).routed), (
+        f"LOOP-2: routed {ids}, expected {list(expected_run(scenario).routed)}"
+    )
+
+
+@pytest.mark.clause("LOOP-2")
+def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
+    seen = run_scenario(implementation, Scenario((Step("o-1"), Step("o-1"))))
+    assert seen.histories() == [("o-1", ("created", "submitted", "accepted")), ("o-1", ("created", FAILED))], (
+        f"LOOP-2: {seen.histories()}"
+    )
+
+
+@pytest.mark.clause("LOOP-4")
+@pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID])
+def test_route_failure_fails_that_order_and_the_run_goes_on(implementation: Impl, act: RouteAct) -> None:
+    seen = run_scenario(implementation, Scenario((Step("o-1", route=act), Step("o-2"))))
+    assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r} for a route that did {act.value}"
+    assert seen.histories() == [
+        ("o-1", ("created", "submitted", FAILED)),
+        ("o-2", ("created", "submitted", "accepted")),
+    ], f"LOOP-4: route {act.value}: {seen.histories()}"
+
+
+@pytest.mark.clause("LOOP-4")
+@given(scenario=scenarios())
+def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scenario) -> None:
+    """Property: every order's history is the one the specification gives for its
+    script (accept, reject, raise, garbage, wrong id), and no exception leaves run()."""
+    seen = run_scenario(implementation, scenario)
+    expected = expected_run(scenario)
+    assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r}"
+    want = [(o.intent_id, o.history) for o in expected.orders]
+    assert seen.histories() == want, f"LOOP-4: histories {seen.histories()}, expected {want}"
+
+
+@pytest.mark.clause("LOOP-5")
+@given(scenario=scenarios(interrupts=True))
+def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: Impl, scenario: Scenario) -> None:
+    """Property: an interrupt (a BaseException) from the route or a hook propagates out
+    of run() unchanged, after the order in flight reached the state the specification
+    gives, and last_report says the run was interrupted."""
+    expected = expected_run(scenario)
+    seen = run_scenario(implementation, scenario)
+    if not expected.interrupted:
+        assert not isinstance(seen.raised, SuiteInterrupt)
+        return
+    assert isinstance(seen.raised, SuiteInterrupt), f"LOOP-5: the interrupt did not propagate (raised {seen.raised!r})"
+    want = [(o.intent_id, o.history) for o in expected.orders]
+    assert seen.histories() == want, f"LOOP-5: last_report holds {seen.histories()}, expected {want}"
+    assert seen.report is not None and seen.report.stop.kind == StopKind.INTERRUPTED, "LOOP-5: stop kind must be INTERRUPTED"
+
+
+@pytest.mark.clause("LOOP-5")
+@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit])
+def test_keyboard_interrupt_and_system_exit_settle_the_order(implementation: Impl, error: type[BaseException]) -> None:
+    class InterruptingRoute:
+        def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+            raise error("stop now")
+
+    loop = implementation.make_loop(InterruptingRoute(), AllowAllGate(), SuitePolicy(Policy(), CallLog()))
+    intent = ExecutionIntent("o-1", "QTS", Side.SELL, Decimal("2.5"))
+    with pytest.raises(error):
+        loop.run([intent])
+    report = loop.last_report
+    assert report is not None, "LOOP-5: last_report is None after an interrupted run"
+    assert [(o.intent.intent_id, o.state.value) for o in report.orders] == [("o-1", FAILED)], (
+        f"LOOP-5: {[(o.intent.intent_id, o.state.value) for o in report.orders]}"
+    )
+
+
+@pytest.mark.clause("LOOP-6")
+@given(scenario=scenarios(stop_requests=False))
+def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario) -> None:
+    """Property: the run pulls exactly the intents the specification says (none after
+    the policy said stop), calls the route at most max_executions times, and reports the
+    stop kind of LOOP-6's precedence."""
+    seen = run_scenario(implementation, scenario)
+    expected = expected_run(scenario)
+    pulled = [i.intent_id for i in seen.pulled]
+    want = [o.intent_id for o in expected.orders]
+    assert pulled == want, f"LOOP-6: pulled {pulled}, expected {want} ({scenario.policy})"
+    limit = scenario.policy.max_executions
+    if limit is not None:
+        assert len(seen.routed) <= limit, f"LOOP-6: {len(seen.routed)} route calls, limit {limit}"
+    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
+        f"LOOP-6: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
+    )
+
+
+@pytest.mark.clause("LOOP-6")
+@given(scenario=scenarios(stop_requests=False))
+def test_stop_policy_is_consulted_before_every_pull(implementation: Impl, scenario: Scenario) -> None:
+    """Property: between two pulls (and before the first) the policy was asked."""
+    seen = run_scenario(implementation, scenario)
+    kinds = [kind for kind, _ in seen.log.entries if kind in ("pull", "policy")]
+    asked = False
+    for kind in kinds:
+        if kind == "policy":
+            asked = True
+        else:
+            assert asked, f"LOOP-6: an intent was pulled without asking the stop policy first: {kinds}"
+            asked = False
+
+
+@pytest.mark.clause("LOOP-7")
+@given(scenario=scenarios())
+def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, scenario: Scenario) -> None:
+    """Property: once request_stop() is called while an intent is pulled, that intent
+    still settles and no other is pulled; the stop kind is STOP_REQUESTED unless a
+    gate halt came first."""
+    expected = expected_run(scenario)
+    if not any(s.request_stop for s in scenario.steps):
+        return
+    seen = run_scenario(implementation, scenario)
+    pulled = [i.intent_id for i in seen.pulled]
+    assert pulled == [o.intent_id for o in expected.orders], f"LOOP-7: pulled {pulled}, expected {[o.intent_id for o in expected.orders]}"
+    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
+        f"LOOP-7: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
+    )
+
+
+@pytest.mark.clause("LOOP-7")
+def test_stop_requested_before_run_pulls_nothing_and_is_then_used_up(implementation: Impl) -> None:
+    log = CallLog()
+    scenario = Scenario((Step("o-1"),))
+    loop = implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log))
+    loop.request_stop()
+    first = loop.run([Step("o-1").intent()])
+    assert (first.orders, first.stop.kind) == ((), StopKind.STOP_REQUESTED), f"LOOP-7: first run {first}"
+    second = loop.run([Step("o-1").intent()])
+    assert [o.state.value for o in second.orders] == ["accepted"], f"LOOP-7: the request was not used up: {second}"
+    assert second.stop.kind == StopKind.SOURCE_EXHAUSTED
+
+
+@pytest.mark.clause("LOOP-8")
+@given(scenario=scenarios(gates=False, stop_requests=False))
+def test_exhausted_source_ends_the_run(implementation: Impl, scenario: Scenario) -> None:
+    """Property: with no policy limit, the run pulls every intent and ends SOURCE_EXHAUSTED."""
+    free = Scenario(scenario.steps)
+    seen = run_scenario(implementation, free)
+    assert seen.raised is None, f"LOOP-8: run() raised {seen.raised!r}"
+    assert len(seen.pulled) == len(free.steps), f"LOOP-8: pulled {len(seen.pulled)} of {len(free.steps)}"
+    assert seen.report is not None and seen.report.stop.kind == StopKind.SOURCE_EXHAUSTED, f"LOOP-8: {seen.report}"
+
+
+@pytest.mark.clause("LOOP-3")
+def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementation: Impl) -> None:
+    log = CallLog()
+    scenario = Scenario((Step("o-1"),))
+    loop = implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log))
+    with pytest.raises(InvalidIntent):
+        loop.run([Step("o-1").intent(), {"intent_id": "o-2"}])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+    report = loop.last_report
+    assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"
+
+
+@pytest.mark.clause("RISK-3")
+def test_after_response_false_keeps_accepted_and_routes_nothing_more(implementation: Impl) -> None:
+    seen = run_scenario(implementation, Scenario((Step("o-1", after_response=GateAct.REFUSE), Step("o-2"))))
+    assert seen.histories() == [("o-1", ("created", "submitted", "accepted"))], f"RISK-3: {seen.histories()}"
+    assert [i.intent_id for i in seen.routed] == ["o-1"], "RISK-3: an intent was routed after after_response refused"

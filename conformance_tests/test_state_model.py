@@ -1,0 +1,123 @@
+"""STATE-1 .. STATE-6: the implementation's states and transition table, checked
+exhaustively (every state x every event), not sampled."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+
+from spec.binding import Implementation
+from spec.errors import InvalidTransition
+from spec.extension import extension_breaches
+from spec.order_state import TRANSITIONS, OrderEvent
+from spec.state_machine import StateModel
+
+Impl = Implementation[StrEnum]
+
+
+def _breaches(machine: StateModel[StrEnum], clause: str) -> list[str]:
+    return [b for b in extension_breaches(machine) if b.startswith(f"{clause}:")]
+
+
+def _events(machine: StateModel[StrEnum]) -> list[StrEnum]:
+    """Every event worth probing: Phase 4's and any the implementation's table uses."""
+    events: dict[str, StrEnum] = {e.value: e for e in OrderEvent}
+    for _state, event in machine.table:
+        events.setdefault(event.value, event)
+    return list(events.values())
+
+
+def _clause_for(machine: StateModel[StrEnum], state: StrEnum) -> str:
+    return "STATE-3" if state in machine.terminal else "STATE-4"
+
+
+@pytest.mark.clause("STATE-1")
+def test_phase4_states_are_present_with_their_values(implementation: Impl) -> None:
+    assert not _breaches(implementation.machine, "STATE-1")
+
+
+@pytest.mark.clause("STATE-2")
+def test_initial_and_terminal_states_are_the_phase4_ones(implementation: Impl) -> None:
+    assert not _breaches(implementation.machine, "STATE-2")
+
+
+@pytest.mark.clause("STATE-3")
+def test_terminal_states_have_no_exit_in_the_table(implementation: Impl) -> None:
+    assert not _breaches(implementation.machine, "STATE-3")
+
+
+@pytest.mark.clause("STATE-3", "STATE-4")
+def test_transition_refuses_every_event_from_every_terminal_state(implementation: Impl) -> None:
+    machine = implementation.machine
+    leaks: list[str] = []
+    for state in machine.terminal:
+        for event in _events(machine):
+            try:
+                leaks.append(f"{state.value} --{event.value}--> {machine.transition(state, event).value}")
+            except InvalidTransition:
+                pass
+    assert not leaks, f"STATE-3: transition() leaves terminal states: {leaks}"
+
+
+@pytest.mark.clause("STATE-4")
+def test_table_names_only_members_of_the_state_enum(implementation: Impl) -> None:
+    machine = implementation.machine
+    members = set(machine.states)
+    strangers = [
+        f"{s!r} --{e!r}--> {t!r}"
+        for (s, e), t in machine.table.items()
+        if s not in members or t not in members
+    ]
+    assert machine.initial in members, f"STATE-4: initial state {machine.initial!r} is not a member"
+    assert machine.terminal <= members, "STATE-4: terminal set names non-members"
+    assert not strangers, f"STATE-4: table rows name states outside {machine.states.__name__}: {strangers}"
+
+
+@pytest.mark.clause("STATE-4")
+def test_transition_agrees_with_the_table_on_every_pair(implementation: Impl) -> None:
+    """Every (state, event) pair: the table's target, or InvalidTransition naming the
+    state, the event and a clause. Nothing else decides a state."""
+    machine = implementation.machine
+    wrong: list[str] = []
+    for state in machine.states:
+        for event in _events(machine):
+            expected = machine.table.get((state, event))
+            pair = f"({state.value}, {event.value})"
+            try:
+                got = machine.transition(state, event)
+            except InvalidTransition as error:
+                if expected is not None:
+                    wrong.append(f"{pair}: raised although the table maps it to {expected.value}")
+                elif (error.state, error.event, error.clause) != (state, event, _clause_for(machine, state)):
+                    wrong.append(
+                        f"{pair}: InvalidTransition names ({error.state!r}, {error.event!r}, {error.clause}), "
+                        f"expected ({state!r}, {event!r}, {_clause_for(machine, state)})"
+                    )
+                continue
+            except Exception as error:  # noqa: BLE001 - any other exception is the finding
+                wrong.append(f"{pair}: raised {type(error).__name__}, not spec.InvalidTransition")
+                continue
+            if expected is None:
+                wrong.append(f"{pair}: returned {got.value} but the table has no such row")
+            elif got != expected:
+                wrong.append(f"{pair}: returned {got.value}, the table says {expected.value}")
+            elif got not in set(machine.states):
+                wrong.append(f"{pair}: returned {got!r}, not a member of {machine.states.__name__}")
+    assert not wrong, "STATE-4: " + "; ".join(wrong)
+
+
+@pytest.mark.clause("STATE-5")
+def test_phase4_transitions_are_present_and_unchanged(implementation: Impl) -> None:
+    machine = implementation.machine
+    assert not _breaches(machine, "STATE-5")
+    for (state, event), target in TRANSITIONS.items():
+        got = machine.transition(machine.states(state.value), event)
+        assert got.value == target.value, (
+            f"STATE-5: transition({state.value}, {event.value}) gives {got.value}, Phase 4 says {target.value}"
+        )
+
+
+@pytest.mark.clause("STATE-6")
+def test_every_non_terminal_state_reaches_a_terminal_state_without_cycles(implementation: Impl) -> None:
+    assert not _breaches(implementation.machine, "STATE-6")

@@ -1,0 +1,52 @@
+"""TERMINAL-1 and LOOP-3: whatever the route, the gates and the stop policy do, every
+intent the loop pulls ends in a terminal state, exactly once, and the loop returns."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+from hypothesis import given
+
+from spec.binding import Implementation
+
+from conformance_tests.doubles import SuiteInterrupt
+from conformance_tests.facts import table_walk_problem
+from conformance_tests.harness import run_scenario
+from conformance_tests.scenario import Scenario
+from conformance_tests.strategies import scenarios
+
+Impl = Implementation[StrEnum]
+
+
+@pytest.mark.clause("TERMINAL-1")
+@given(scenario=scenarios(interrupts=True))
+def test_every_pulled_intent_ends_terminal_exactly_once(implementation: Impl, scenario: Scenario) -> None:
+    """For any intents, route behaviour, gate behaviour, stop policy and interrupt, the
+    loop returns (or passes the interrupt on), and the report holds each pulled intent
+    once, in a terminal state of the implementation's machine."""
+    seen = run_scenario(implementation, scenario)
+    if seen.raised is not None and not isinstance(seen.raised, SuiteInterrupt):
+        raise AssertionError(f"TERMINAL-1: run() raised {seen.raised!r} instead of settling the order") from seen.raised
+    assert seen.report is not None, "TERMINAL-1: no report (run() returned None, or last_report is None after an interrupt)"
+    pulled = [i.intent_id for i in seen.pulled]
+    reported = [o.intent.intent_id for o in seen.orders]
+    assert reported == pulled, f"TERMINAL-1: pulled {pulled} but the report holds {reported}"
+    open_orders = [(o.intent.intent_id, o.state.value) for o in seen.orders if o.state not in implementation.machine.terminal]
+    assert not open_orders, f"TERMINAL-1: orders left in a non-terminal state: {open_orders}"
+
+
+@pytest.mark.clause("LOOP-3")
+@given(scenario=scenarios(interrupts=True))
+def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementation: Impl, scenario: Scenario) -> None:
+    """Records come in pull order, carry the very intent pulled, and each history starts
+    at the initial state and moves only along rows of the transition table."""
+    seen = run_scenario(implementation, scenario)
+    assert seen.report is not None, "LOOP-3: no report"
+    for pulled, order in zip(seen.pulled, seen.orders, strict=False):
+        assert order.intent is pulled, f"LOOP-3: record {order.intent!r} is not the intent pulled ({pulled!r})"
+        problem = table_walk_problem(implementation.machine, order.history)
+        assert problem is None, f"LOOP-3: order {pulled.intent_id!r}: {problem}"
+    assert len(seen.orders) == len(seen.pulled), (
+        f"LOOP-3: {len(seen.pulled)} intent(s) pulled, {len(seen.orders)} record(s)"
+    )
