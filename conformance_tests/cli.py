@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed = args.seed if args.seed is not None else random.randrange(2**32)
         pytest_args.append(f"--hypothesis-seed={seed}")
         seed_note = f"{seed} (rerun with --seed {seed})"
-    pytest_args += ["-q", "--tb=short"] if args.verbose else ["-qq", "--tb=no", "--no-header"]
+    pytest_args += ["-q", "--tb=short"] if args.verbose else ["-qq", "--tb=no", "--no-header", "-rN"]
 
     collector = ClauseCollector()
     code = pytest.main(pytest_args, plugins=[collector])

@@ -22,7 +22,7 @@ _IMPLEMENTATION = pytest.StashKey[Implementation[StrEnum]]()
 
 settings.register_profile(
     "qts-ci",
-    max_examples=60,
+    max_examples=150,
     derandomize=True,
     deadline=None,
     database=None,

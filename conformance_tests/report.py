@@ -78,32 +78,43 @@ class ClauseCollector:
         return list(by_clause.values())
 
 
-_CLAUSE_LINE = re.compile(r"^E\s+(?:AssertionError: )?(?P<text>[A-Z]+-\d+\b.*)$")
-_FALSIFYING = re.compile(r"^(?:E\s+)?Falsifying (?:example|explicit example): (?P<text>.*)$")
+_PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
+_CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:\w+Error: )?(?P<text>[A-Z]+-\d+\b.*)$")
+_EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")
+_DEFAULTS = re.compile(
+    r"\s*#[^\n]*|\b(?:before_intent|before_route|after_response)=GateAct\.ALLOW,?"
+    r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\bintent_id="
+    r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
+)
 
 
 def summarise_failure(text: str) -> str:
-    """The clause-tagged assertion line and hypothesis' minimal example, if present."""
-    lines = text.splitlines()
-    message = next((m.group("text") for line in lines if (m := _CLAUSE_LINE.match(line))), "")
+    """The clause-tagged assertion line and hypothesis' minimal scenario, if present."""
+    lines = [_PREFIX.sub("", line) for line in text.splitlines()]
+    message = next((m.group("text") for line in lines if (m := _CLAUSE_LINE.match(line.strip()))), "")
     if not message:
-        message = next((line.lstrip("E ").strip() for line in lines if line.startswith("E ")), "")
-    example: list[str] = []
-    for index, line in enumerate(lines):
-        found = _FALSIFYING.match(line)
-        if found:
-            example = [found.group("text")]
-            for follow in lines[index + 1 :]:
-                stripped = follow[1:].strip() if follow.startswith("E") else follow.strip()
-                if not stripped:
-                    break
-                example.append(stripped)
-                if stripped == ")":
-                    break
+        message = next((line.strip() for line in text.splitlines() if line.startswith("E ")), "")
+    example = _minimal_scenario(lines)
+    return f"{message}\n    minimal example: {example}" if example else message
+
+
+def _minimal_scenario(lines: list[str]) -> str:
+    """The ``scenario=...`` argument of hypothesis' failing call, defaults left out."""
+    start = next((i for i, line in enumerate(lines) if _EXAMPLE_START.match(line.strip())), None)
+    if start is None:
+        return ""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    call: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.strip() == ")" and len(line) - len(line.lstrip()) <= indent:
             break
-    if example:
-        message = f"{message}\n    minimal example: {' '.join(example)}"
-    return message
+        call.append(line)
+    joined = "\n".join(call)
+    at = joined.find("scenario=")
+    if at < 0:
+        return ""
+    compact = " ".join(_DEFAULTS.sub("", joined[at:]).split())
+    return re.sub(r",\s*\)", ")", re.sub(r"\(\s+", "(", compact)).rstrip(",")
 
 
 def render_table(results: list[ClauseResult]) -> str:

@@ -1,5 +1,12 @@
-"""Hypothesis strategies for scenarios. Ids come from a small pool so that repeated
-intent ids (LOOP-2) turn up, and every choice shrinks towards "allow, accept"."""
+"""Hypothesis strategies for scenarios.
+
+Weights matter more than breadth here: runs end early on interrupts, gate halts and
+stop limits, so those are kept rare, and gates mostly allow, so that most intents reach
+the route and every outcome turns up within the ci profile's budget.
+``tests/test_strategies_explore.py`` checks that they do. Ids come from a small pool
+so that repeated intent ids (LOOP-2) occur; every choice shrinks towards "allow,
+accept, no limit".
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,20 @@ from hypothesis import strategies as st
 
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 
-_CALM_GATE = [GateAct.ALLOW, GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL]
-_CALM_ROUTE = [RouteAct.ACCEPT, RouteAct.REJECT, RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID]
+_GATE = [GateAct.ALLOW] * 12 + [GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL]
+_ROUTE = [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID]
+_RARE = 40
+"""One act in about this many is an interrupt, when interrupts are asked for."""
 
 
 def gate_acts(*, interrupts: bool = False) -> st.SearchStrategy[GateAct]:
-    acts = [*_CALM_GATE, GateAct.INTERRUPT] if interrupts else _CALM_GATE
-    return st.one_of(st.just(GateAct.ALLOW), st.sampled_from(acts))
+    weights = _GATE * (_RARE // len(_GATE)) + [GateAct.INTERRUPT] if interrupts else _GATE
+    return st.sampled_from(weights)
 
 
 def route_acts(*, interrupts: bool = False) -> st.SearchStrategy[RouteAct]:
-    acts = [*_CALM_ROUTE, RouteAct.INTERRUPT] if interrupts else _CALM_ROUTE
-    return st.one_of(st.just(RouteAct.ACCEPT), st.sampled_from(acts))
+    weights = _ROUTE * (_RARE // len(_ROUTE)) + [RouteAct.INTERRUPT] if interrupts else _ROUTE
+    return st.sampled_from(weights)
 
 
 def steps(
@@ -35,14 +44,19 @@ def steps(
         before_intent=gate_acts(interrupts=interrupts) if gates else allow,
         before_route=gate_acts(interrupts=interrupts) if gates else allow,
         after_response=gate_acts(interrupts=interrupts) if gates else allow,
-        request_stop=st.integers(0, 9).map(lambda n: n == 9) if stop_requests else st.just(False),
+        request_stop=st.integers(0, 19).map(lambda n: n == 19) if stop_requests else st.just(False),
     )
+
+
+def _sometimes(limits: st.SearchStrategy[int]) -> st.SearchStrategy[int | None]:
+    """None (no limit) three times in four."""
+    return st.integers(0, 3).flatmap(lambda n: limits if n == 3 else st.none())
 
 
 policies: st.SearchStrategy[Policy] = st.builds(
     Policy,
-    max_executions=st.none() | st.integers(min_value=0, max_value=8),
-    max_consecutive_failures=st.none() | st.integers(min_value=1, max_value=4),
+    max_executions=_sometimes(st.integers(min_value=0, max_value=8)),
+    max_consecutive_failures=_sometimes(st.integers(min_value=1, max_value=4)),
 )
 
 

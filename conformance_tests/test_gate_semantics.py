@@ -48,11 +48,12 @@ def test_before_route_false_blocks_and_never_routes(implementation: Impl) -> Non
 def test_any_before_hook_refusal_blocks_without_routing(implementation: Impl, scenario: Scenario) -> None:
     """Property: an intent a before-hook refuses ends BLOCKED and is never routed."""
     seen, expected = _observe(implementation, scenario)
-    blocked = {o.intent_id for o in expected.orders if o.history[-1] == BLOCKED}
+    blocked = [(n, o.intent_id) for n, o in enumerate(expected.orders) if o.history[-1] == BLOCKED]
     routed = {i.intent_id for i in seen.routed}
-    assert not blocked & routed, f"RISK-1/2: routed although a before-hook refused: {sorted(blocked & routed)}"
-    got = {iid: h[-1] for iid, h in seen.histories()}
-    wrong = {iid: got.get(iid) for iid in blocked if got.get(iid) != BLOCKED}
+    wrongly_routed = sorted(iid for _, iid in blocked if iid in routed)
+    assert not wrongly_routed, f"RISK-1/2: routed although a before-hook refused: {wrongly_routed}"
+    got = seen.histories()
+    wrong = [(iid, got[n][1][-1] if n < len(got) else None) for n, iid in blocked if n >= len(got) or got[n][1][-1] != BLOCKED]
     assert not wrong, f"RISK-1/2: refused intents not BLOCKED: {wrong}"
 
 

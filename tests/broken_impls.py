@@ -1,0 +1,450 @@
+"""Deliberately broken implementations: each binding below is the reference with ONE
+realistic defect, and the clause the conformance suite must fail on it.
+
+``GOOD_EXTENSION`` is the control: a correct Phase 5 extension that must pass every
+clause. ``tests/test_conformance_teeth.py`` runs ``qts-conformance`` on each binding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+
+from spec import (
+    PHASE4,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    ExecutionIntent,
+    ExecutionLoop,
+    ExecutionResponse,
+    ExecutionRoute,
+    Fault,
+    Implementation,
+    OrderEvent,
+    OrderRecord,
+    OrderState,
+    OrderView,
+    RiskGate,
+    RunContext,
+    StateMachine,
+    StateModel,
+    StopPolicy,
+    StopReason,
+    declare_extension,
+)
+
+from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
+from reference_impl.runtime.risk.noop_risk_gate import NoopRiskGate
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """The reference implementation with some of its parts swapped for broken ones."""
+
+    name: str
+    machine: StateModel[StrEnum] = PHASE4  # type: ignore[assignment]
+    route: Callable[[ExecutionRoute], ExecutionRoute] = lambda route: route
+    gate: Callable[[RiskGate], RiskGate] = lambda gate: gate
+    policy: Callable[[StopPolicy], StopPolicy] = lambda policy: policy
+    loop: type[ReferenceLoop[StrEnum]] = ReferenceLoop
+    noop_gate: Callable[[], RiskGate] = NoopRiskGate
+
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[StrEnum]:
+        return self.loop(self.route(route), self.gate(gate), self.policy(stop_policy), machine=self.machine)
+
+    def make_noop_gate(self) -> RiskGate:
+        return self.noop_gate()
+
+
+def _machine(table: Mapping[tuple[OrderState, StrEnum], OrderState], terminal: frozenset[OrderState] = TERMINAL_STATES) -> StateModel[StrEnum]:
+    machine = StateMachine(OrderState, OrderState.CREATED, terminal, table)
+    return machine  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+
+
+def _without(*pairs: tuple[OrderState, OrderEvent]) -> dict[tuple[OrderState, StrEnum], OrderState]:
+    return {key: value for key, value in TRANSITIONS.items() if key not in pairs}
+
+
+# --- Order State defects -------------------------------------------------------------
+
+# STATE-5: a Phase 4 row was lost in a refactor.
+MISSING_ROW = Mutant("missing SUBMITTED--reject-->REJECTED row", machine=_machine(_without((OrderState.SUBMITTED, OrderEvent.REJECT))))
+
+# STATE-3: someone let accepted orders "fail later".
+TERMINAL_EXIT = Mutant(
+    "ACCEPTED has an exit",
+    machine=_machine({**TRANSITIONS, (OrderState.ACCEPTED, OrderEvent.FAIL): OrderState.FAILED}),
+)
+
+# STATE-2: FAILED no longer counted as terminal.
+TERMINAL_DEMOTED = Mutant("FAILED not terminal", machine=_machine(dict(TRANSITIONS), TERMINAL_STATES - {OrderState.FAILED}))
+
+
+class _DisagreeingMachine:
+    """STATE-4: transition() hard-codes an answer the table does not give."""
+
+    states = OrderState
+    initial = OrderState.CREATED
+    terminal = TERMINAL_STATES
+    table: Mapping[tuple[OrderState, StrEnum], OrderState] = TRANSITIONS
+
+    def transition(self, state: OrderState, event: StrEnum, /) -> OrderState:
+        if (state, event) == (OrderState.SUBMITTED, OrderEvent.REJECT):
+            return OrderState.FAILED
+        return PHASE4.transition(state, event)
+
+
+TABLE_DISAGREES = Mutant("transition() disagrees with its table", machine=_DisagreeingMachine())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+class NoBlocked(StrEnum):
+    """STATE-1: a Phase 5 enum that dropped BLOCKED ("we never block")."""
+
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+DELETED_STATE = Mutant(
+    "extension deleted BLOCKED",
+    machine=StateMachine(  # type: ignore[arg-type]
+        NoBlocked,
+        NoBlocked.CREATED,
+        frozenset({NoBlocked.ACCEPTED, NoBlocked.REJECTED, NoBlocked.FAILED}),
+        {(NoBlocked(s.value), e): NoBlocked(t.value) for (s, e), t in TRANSITIONS.items() if t is not OrderState.BLOCKED},
+    ),
+)
+
+
+class Retrying(StrEnum):
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    RETRYING = "retrying"
+
+
+class RetryEvent(StrEnum):
+    RETRY = "retry"
+    RESUBMIT = "resubmit"
+
+
+# STATE-6: an extension where SUBMITTED and RETRYING can bounce for ever.
+CYCLE = Mutant(
+    "extension with a non-terminal cycle",
+    machine=StateMachine(  # type: ignore[arg-type]
+        Retrying,
+        Retrying.CREATED,
+        frozenset(Retrying(s.value) for s in TERMINAL_STATES),
+        {
+            **{(Retrying(s.value), e): Retrying(t.value) for (s, e), t in TRANSITIONS.items()},
+            (Retrying.SUBMITTED, RetryEvent.RETRY): Retrying.RETRYING,
+            (Retrying.RETRYING, RetryEvent.RESUBMIT): Retrying.SUBMITTED,
+        },
+    ),
+)
+
+
+# --- Loop defects ----------------------------------------------------------------------
+
+
+class _SwallowingLoop(ReferenceLoop[StrEnum]):
+    """TERMINAL-1: a failed order is recorded where it stood, SUBMITTED."""
+
+    def _fail(self, intent: ExecutionIntent, history: list[StrEnum], fault: Fault) -> OrderRecord[StrEnum]:
+        return OrderRecord(intent, tuple(history), fault=fault)
+
+
+SWALLOWED_FAILURE = Mutant("route failures leave the order SUBMITTED", loop=_SwallowingLoop)
+
+
+class _LeakyInterruptLoop(ReferenceLoop[StrEnum]):
+    """LOOP-5: on an interrupt the order in flight is recorded as it stood."""
+
+    def _abandon(
+        self, intent: ExecutionIntent, history: list[StrEnum], response: ExecutionResponse | None, fault: Fault
+    ) -> OrderRecord[StrEnum]:
+        return OrderRecord(intent, tuple(history), response, fault)
+
+
+INTERRUPT_LEAVES_ORDER_OPEN = Mutant("interrupt leaves the order open", loop=_LeakyInterruptLoop)
+
+
+class _DeafLoop(ReferenceLoop[StrEnum]):
+    """LOOP-7: request_stop() is accepted and ignored."""
+
+    def request_stop(self) -> None:
+        pass
+
+
+STOP_REQUEST_IGNORED = Mutant("request_stop() ignored", loop=_DeafLoop)
+
+
+class _OffByOneContext:
+    """LOOP-6: the controller counts a route call only once the next one starts."""
+
+    def __init__(self, run: RunContext) -> None:
+        self._run = run
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._run, name)
+
+    @property
+    def executions(self) -> int:
+        return max(0, self._run.executions - 1)
+
+
+@dataclass(frozen=True)
+class _OffByOnePolicy:
+    inner: StopPolicy
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return self.inner.should_stop(_OffByOneContext(run))  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+EXECUTIONS_OFF_BY_ONE = Mutant("executions counted one late", policy=_OffByOnePolicy)
+
+
+# --- Route-handling defects ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RetryOnReject:
+    """LOOP-2: "one more try" on a rejection: a duplicate submission."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        response = self.route.execute(intent)
+        if isinstance(response, ExecutionResponse) and not response.accepted:
+            return self.route.execute(intent)
+        return response
+
+
+RETRY_ON_REJECT = Mutant("retries a rejected intent", route=_RetryOnReject)
+
+
+@dataclass(frozen=True)
+class _CopyingRoute:
+    """LOOP-2: the route gets a rebuilt intent, not the one pulled."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        return self.route.execute(dataclasses.replace(intent))
+
+
+COPIES_INTENT = Mutant("routes a copy of the intent", route=_CopyingRoute)
+
+
+@dataclass(frozen=True)
+class _NormalisingRoute:
+    """LOOP-4: "fixes" a response's intent id instead of failing the order."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        response = self.route.execute(intent)
+        if isinstance(response, ExecutionResponse):
+            return dataclasses.replace(response, intent_id=intent.intent_id)
+        return response
+
+
+NORMALISES_RESPONSE_ID = Mutant("accepts answers for another intent", route=_NormalisingRoute)
+
+
+@dataclass(frozen=True)
+class _ThreadedRoute:
+    """LOOP-1: route calls moved to a worker thread "to add a timeout"."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(self.route.execute, intent).result(timeout=5)
+
+
+THREADED_ROUTE_CALL = Mutant("calls the route from a worker thread", route=_ThreadedRoute)
+
+
+@dataclass(frozen=True)
+class _HealthCheckedRoute:
+    """ROUTE-1: a "harmless" broker health check before each order."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            socket.create_connection(("broker.invalid", 443), timeout=0.01).close()
+        except OSError:
+            pass
+        return self.route.execute(intent)
+
+
+BROKER_HEALTH_CHECK = Mutant("pings a broker", route=_HealthCheckedRoute)
+
+
+# --- Gate-handling defects -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GateProxy:
+    gate: RiskGate
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        return self.gate.before_intent(intent)
+
+    def before_route(self, order: OrderView, /) -> bool:
+        return self.gate.before_route(order)
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        return self.gate.after_response(order, response)
+
+
+class _IgnoresBeforeIntent(_GateProxy):
+    """RISK-1: before_intent is asked, its answer dropped."""
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        self.gate.before_intent(intent)
+        return True
+
+
+BEFORE_INTENT_IGNORED = Mutant("ignores before_intent", gate=_IgnoresBeforeIntent)
+
+
+@dataclass(frozen=True)
+class _RoutesWhenRefused:
+    """RISK-2: the order is sent "for the record" even when before_route refuses."""
+
+    route: ExecutionRoute
+    gate: RiskGate
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        return self.gate.before_intent(intent)
+
+    def before_route(self, order: OrderView, /) -> bool:
+        allowed = self.gate.before_route(order)
+        if allowed is not True:
+            self.route.execute(order.intent)
+        return allowed
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        return self.gate.after_response(order, response)
+
+
+class _RoutesWhenRefusedImpl(Mutant):
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[StrEnum]:
+        return ReferenceLoop(route, _RoutesWhenRefused(route, gate), stop_policy, machine=self.machine)
+
+
+ROUTES_WHEN_REFUSED = _RoutesWhenRefusedImpl("routes although before_route refused")
+
+
+class _IgnoresAfterResponse(_GateProxy):
+    """RISK-3: after_response is asked, its answer dropped."""
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        self.gate.after_response(order, response)
+        return True
+
+
+AFTER_RESPONSE_IGNORED = Mutant("ignores after_response", gate=_IgnoresAfterResponse)
+
+
+class _TruthyGate(_GateProxy):
+    """RISK-4: `if verdict:` instead of `verdict is True`."""
+
+    def before_route(self, order: OrderView, /) -> bool:
+        return bool(self.gate.before_route(order))
+
+
+TRUTHY_GATE = Mutant("treats any truthy answer as allow", gate=_TruthyGate)
+
+
+class _ForgetfulNoopGate(NoopRiskGate):
+    """RISK-6: a "no-op" gate whose after_response forgot its return."""
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        return None  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+
+
+NOOP_GATE_RETURNS_NONE = Mutant("no-op gate returns None", noop_gate=_ForgetfulNoopGate)
+
+
+# --- The control: a correct Phase 5 extension ----------------------------------------
+
+
+class Phase5State(StrEnum):
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    EXPIRED = "expired"
+
+
+class Phase5Event(StrEnum):
+    PARTIAL_ACCEPT = "partial_accept"
+    EXPIRE = "expire"
+    ACCEPT_REST = "accept_rest"
+
+
+PHASE5_MACHINE = declare_extension(
+    Phase5State,
+    terminal=[Phase5State(s.value) for s in TERMINAL_STATES] + [Phase5State.EXPIRED],
+    table={
+        **{(Phase5State(s.value), e): Phase5State(t.value) for (s, e), t in TRANSITIONS.items()},
+        (Phase5State.SUBMITTED, Phase5Event.PARTIAL_ACCEPT): Phase5State.PARTIALLY_ACCEPTED,
+        (Phase5State.SUBMITTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
+        (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.ACCEPT_REST): Phase5State.ACCEPTED,
+        (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
+    },
+)
+
+
+class Phase5Implementation:
+    name = "Phase 5 extension (PARTIALLY_ACCEPTED, EXPIRED) on the reference loop"
+    machine = PHASE5_MACHINE
+
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ReferenceLoop[Phase5State]:
+        return ReferenceLoop(route, gate, stop_policy, machine=PHASE5_MACHINE)
+
+    def make_noop_gate(self) -> RiskGate:
+        return NoopRiskGate()
+
+
+GOOD_EXTENSION: Implementation[Phase5State] = Phase5Implementation()
+
+EXPECTED_FAILURES: dict[str, str] = {
+    "MISSING_ROW": "STATE-5",
+    "TERMINAL_EXIT": "STATE-3",
+    "TERMINAL_DEMOTED": "STATE-2",
+    "TABLE_DISAGREES": "STATE-4",
+    "DELETED_STATE": "STATE-1",
+    "CYCLE": "STATE-6",
+    "SWALLOWED_FAILURE": "TERMINAL-1",
+    "INTERRUPT_LEAVES_ORDER_OPEN": "LOOP-5",
+    "STOP_REQUEST_IGNORED": "LOOP-7",
+    "EXECUTIONS_OFF_BY_ONE": "LOOP-6",
+    "RETRY_ON_REJECT": "LOOP-2",
+    "COPIES_INTENT": "LOOP-2",
+    "NORMALISES_RESPONSE_ID": "LOOP-4",
+    "THREADED_ROUTE_CALL": "LOOP-1",
+    "BROKER_HEALTH_CHECK": "ROUTE-1",
+    "BEFORE_INTENT_IGNORED": "RISK-1",
+    "ROUTES_WHEN_REFUSED": "RISK-2",
+    "AFTER_RESPONSE_IGNORED": "RISK-3",
+    "TRUTHY_GATE": "RISK-4",
+    "NOOP_GATE_RETURNS_NONE": "RISK-6",
+}
+"""Each broken binding and the clause the suite must name when it fails it."""
