@@ -50,7 +50,7 @@ class Mutant:
     route: Callable[[ExecutionRoute], ExecutionRoute] = lambda route: route
     gate: Callable[[RiskGate], RiskGate] = lambda gate: gate
     policy: Callable[[StopPolicy], StopPolicy] = lambda policy: policy
-    loop: type[ReferenceLoop[StrEnum]] = ReferenceLoop
+    loop: type[ReferenceLoop[StrEnum]] = ReferenceLoop[StrEnum]
     noop_gate: Callable[[], RiskGate] = NoopRiskGate
 
     def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[StrEnum]:
@@ -113,7 +113,7 @@ class NoBlocked(StrEnum):
 
 DELETED_STATE = Mutant(
     "extension deleted BLOCKED",
-    machine=StateMachine(  # type: ignore[arg-type]
+    machine=StateMachine(
         NoBlocked,
         NoBlocked.CREATED,
         frozenset({NoBlocked.ACCEPTED, NoBlocked.REJECTED, NoBlocked.FAILED}),
@@ -140,7 +140,7 @@ class RetryEvent(StrEnum):
 # STATE-6: an extension where SUBMITTED and RETRYING can bounce for ever.
 CYCLE = Mutant(
     "extension with a non-terminal cycle",
-    machine=StateMachine(  # type: ignore[arg-type]
+    machine=StateMachine(
         Retrying,
         Retrying.CREATED,
         frozenset(Retrying(s.value) for s in TERMINAL_STATES),
@@ -224,9 +224,7 @@ class _RetryOnReject:
 
     def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
         response = self.route.execute(intent)
-        if isinstance(response, ExecutionResponse) and not response.accepted:
-            return self.route.execute(intent)
-        return response
+        return response if response.accepted else self.route.execute(intent)
 
 
 RETRY_ON_REJECT = Mutant("retries a rejected intent", route=_RetryOnReject)
@@ -252,10 +250,7 @@ class _NormalisingRoute:
     route: ExecutionRoute
 
     def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
-        response = self.route.execute(intent)
-        if isinstance(response, ExecutionResponse):
-            return dataclasses.replace(response, intent_id=intent.intent_id)
-        return response
+        return dataclasses.replace(self.route.execute(intent), intent_id=intent.intent_id)
 
 
 NORMALISES_RESPONSE_ID = Mutant("accepts answers for another intent", route=_NormalisingRoute)
