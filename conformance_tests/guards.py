@@ -63,9 +63,15 @@ def guarded() -> Generator[Attempts]:
 
         return record
 
-    class GuardedSocket(socket.socket):
-        def __init__(self, *_args: object, **_kwargs: object) -> None:
-            refuse_network("socket.socket()")()
+    original_socket = socket.socket
+
+    class GuardedSocket(original_socket):
+        """Refuses internet sockets; local ones (asyncio's self-pipe) reach no venue."""
+
+        def __new__(cls, family: int = -1, *args: object, **kwargs: object) -> GuardedSocket:
+            if family in (-1, socket.AF_INET, socket.AF_INET6):
+                refuse_network(f"socket.socket({socket.AddressFamily(family).name if family != -1 else ''})")()
+            return super().__new__(cls, family, *args, **kwargs)  # pyright: ignore[reportArgumentType]
 
     patches: list[tuple[object, str, object]] = [
         (socket, "socket", GuardedSocket),

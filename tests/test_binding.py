@@ -1,0 +1,94 @@
+"""Binding an implementation: every way to get it wrong is one clear message (no
+traceback wall), and the CLI exits 4 with it."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Iterator
+
+import pytest
+
+from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
+from conformance_tests.cli import main
+
+
+@pytest.fixture
+def fake_module() -> Iterator[types.ModuleType]:
+    module = types.ModuleType("qts_fake_binding")
+    sys.modules[module.__name__] = module
+    yield module
+    del sys.modules[module.__name__]
+
+
+def test_target_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert resolve_target(None) == DEFAULT_TARGET
+    monkeypatch.setenv(ENV_VAR, "from.env")
+    assert resolve_target(None) == "from.env"
+    assert resolve_target("from.option") == "from.option"
+
+
+def test_the_reference_binds() -> None:
+    assert load_implementation(DEFAULT_TARGET).name.startswith("qts-phase4-kit reference")
+
+
+def test_an_unimportable_module_is_named_with_a_hint() -> None:
+    with pytest.raises(BindingError, match=r"cannot import 'no_such_pkg\.impl'.*ModuleNotFoundError.*installed"):
+        load_implementation("no_such_pkg.impl")
+
+
+def test_a_module_without_the_attribute_says_how_to_expose_it(fake_module: types.ModuleType) -> None:
+    with pytest.raises(BindingError, match=r"has no attribute 'QTS_IMPLEMENTATION'.*spec\.Implementation"):
+        load_implementation("qts_fake_binding")
+
+
+def test_a_binding_of_the_wrong_shape_lists_what_is_missing(fake_module: types.ModuleType) -> None:
+    class Half:
+        name = "half"
+
+        def make_noop_gate(self) -> None: ...
+
+    fake_module.QTS_IMPLEMENTATION = Half()  # type: ignore[attr-defined]
+    with pytest.raises(BindingError) as raised:
+        load_implementation("qts_fake_binding")
+    assert "missing 'machine'" in str(raised.value) and "missing 'make_loop'" in str(raised.value)
+
+
+def test_a_machine_that_is_not_a_state_enum_is_refused(fake_module: types.ModuleType) -> None:
+    class Machine:
+        states = int
+        initial = terminal = table = None
+
+        def transition(self) -> None: ...
+
+    class Impl:
+        name = "x"
+        machine = Machine()
+
+        def make_loop(self, route: object, gate: object, policy: object) -> None: ...
+
+        def make_noop_gate(self) -> None: ...
+
+    fake_module.custom = Impl()  # type: ignore[attr-defined]
+    with pytest.raises(BindingError, match=r"'machine.states' must be a StrEnum class"):
+        load_implementation("qts_fake_binding:custom")
+
+
+def test_make_loop_must_take_route_gate_and_policy(fake_module: types.ModuleType) -> None:
+    from reference_impl.binding import ReferenceImplementation
+
+    class TwoArgs(ReferenceImplementation):
+        def make_loop(self, route: object, gate: object) -> None:  # type: ignore[override]
+            ...
+
+    fake_module.QTS_IMPLEMENTATION = TwoArgs()  # type: ignore[attr-defined]
+    with pytest.raises(BindingError, match=r"'make_loop' must accept \(route, gate, stop_policy\)"):
+        load_implementation("qts_fake_binding")
+
+
+def test_the_cli_prints_one_line_and_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--impl", "no_such_pkg.impl"]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith("qts-conformance: cannot import 'no_such_pkg.impl'")
+    assert "Traceback" not in err
