@@ -63,15 +63,13 @@ def guarded() -> Generator[Attempts]:
 
         return record
 
-    original_socket = socket.socket
-
-    class GuardedSocket(original_socket):
+    class GuardedSocket(socket.socket):
         """Refuses internet sockets; local ones (asyncio's self-pipe) reach no venue."""
 
-        def __new__(cls, family: int = -1, *args: object, **kwargs: object) -> GuardedSocket:
+        def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None) -> None:
             if family in (-1, socket.AF_INET, socket.AF_INET6):
-                refuse_network(f"socket.socket({socket.AddressFamily(family).name if family != -1 else ''})")()
-            return super().__new__(cls, family, *args, **kwargs)  # pyright: ignore[reportArgumentType]
+                refuse_network("socket.socket()")()
+            super().__init__(family, type, proto, fileno)
 
     patches: list[tuple[object, str, object]] = [
         (socket, "socket", GuardedSocket),
