@@ -1,0 +1,169 @@
+"""The layering contracts fail where they should: the documented downstream template on
+fixture projects, and this repository's own .importlinter on planted violations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def documented_template() -> str:
+    text = (ROOT / "docs" / "layering.md").read_text(encoding="utf-8")
+    found = re.search(r"```ini\n(?P<config>.*?)```", text, re.DOTALL)
+    assert found, "docs/layering.md lost its ini template"
+    return found.group("config")
+
+
+def lint(project: Path, path_entry: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(path_entry)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+SEED_LAYOUT = {
+    "src/runtime/__init__.py": "",
+    "src/runtime/execution_loop/__init__.py": "",
+    "src/runtime/execution_loop/loop.py": "from runtime.execution_state import transition\n",
+    "src/runtime/execution_state/__init__.py": "",
+    "src/runtime/execution_state/transition.py": "TABLE = {}\n",
+    "src/runtime/risk/__init__.py": "",
+    "src/strategy/__init__.py": "",
+    "src/strategy/alpha.py": "SIGNAL = 1\n",
+    "src/broker/__init__.py": "",
+    "src/broker/real_order.py": "def send(): ...\n",
+    "src/common/__init__.py": "",
+    "src/common/util.py": "VALUE = 1\n",
+}
+
+
+def fixture_project(tmp_path: Path, changes: dict[str, str]) -> Path:
+    write(tmp_path, {**SEED_LAYOUT, **changes, ".importlinter": documented_template()})
+    return tmp_path
+
+
+def test_a_clean_runtime_passes(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {"src/strategy/alpha.py": "from runtime.execution_loop import loop\n"})
+    result = lint(project, project / "src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"src/runtime/execution_loop/loop.py": "import strategy.alpha\n"},
+            [
+                "runtime.execution_loop.loop imports the strategy module strategy.alpha:",
+                "-   runtime.execution_loop.loop -> strategy.alpha",
+                "src/runtime/execution_loop/loop.py:1: import strategy.alpha",
+            ],
+            id="direct-strategy",
+        ),
+        pytest.param(
+            {
+                "src/runtime/execution_loop/loop.py": "from common import util\n",
+                "src/common/util.py": "\nimport strategy.alpha\n",
+            },
+            [
+                "runtime.execution_loop.loop imports the strategy module strategy.alpha:",
+                "-   runtime.execution_loop.loop -> common.util",
+                "src/runtime/execution_loop/loop.py:1: from common import util",
+                "    common.util -> strategy.alpha",
+                "src/common/util.py:2: import strategy.alpha",
+            ],
+            id="indirect-strategy-through-a-helper",
+        ),
+        pytest.param(
+            {"src/runtime/risk/gate.py": "from broker.real_order import send\n"},
+            [
+                "runtime.risk.gate imports the real-order module broker.real_order:",
+                "src/runtime/risk/gate.py:1: from broker.real_order import send",
+            ],
+            id="real-order-module",
+        ),
+        pytest.param(
+            {"src/runtime/execution_loop/loop.py": "import os\nimport kiwoom_sdk\n"},
+            [
+                "runtime.execution_loop.loop imports the real-order module kiwoom_sdk:",
+                "src/runtime/execution_loop/loop.py:2: import kiwoom_sdk",
+            ],
+            id="broker-sdk",
+        ),
+    ],
+)
+def test_the_documented_template_catches_each_violation(tmp_path: Path, changes: dict[str, str], expected: list[str]) -> None:
+    project = fixture_project(tmp_path, changes)
+    result = lint(project, project / "src")
+    assert result.returncode != 0, result.stdout
+    for line in expected:
+        assert line in result.stdout, f"missing {line!r} in:\n{result.stdout}"
+
+
+def test_a_contract_that_forbids_nothing_is_refused(tmp_path: Path) -> None:
+    config = documented_template()
+    config = re.sub(r"strategy_modules =\n    strategy\n", "", config)
+    config = re.sub(r"# The real-order path.*?ccxt\n", "", config, flags=re.DOTALL)
+    write(tmp_path, {**SEED_LAYOUT, ".importlinter": config})
+    result = lint(tmp_path, tmp_path / "src")
+    assert result.returncode != 0
+    assert "name strategy_modules, real_order_modules, or both" in result.stdout + result.stderr
+
+
+PLANTS = [
+    pytest.param(
+        "reference_impl/runtime/execution_loop/loop.py", "import threading\n",
+        "reference_impl.runtime is not allowed to import threading", id="runtime-imports-threading",
+    ),
+    pytest.param(
+        "reference_impl/runtime/risk/noop_risk_gate.py", "from reference_impl import simulated_route\n",
+        "reference_impl.runtime.risk.noop_risk_gate imports the real-order module reference_impl.simulated_route",
+        id="runtime-imports-a-route",
+    ),
+    pytest.param(
+        "reference_impl/runtime/execution_loop/controller.py", "import ccxt\n",
+        "reference_impl.runtime.execution_loop.controller imports the real-order module ccxt", id="runtime-imports-a-broker-sdk",
+    ),
+    pytest.param(
+        "spec/values.py", "import reference_impl\n",
+        "spec is not allowed to import reference_impl", id="spec-imports-the-reference",
+    ),
+    pytest.param(
+        "spec/values.py", "import hypothesis\n",
+        "spec is not allowed to import hypothesis", id="spec-imports-a-test-framework",
+    ),
+    pytest.param(
+        "conformance_tests/harness.py", "import reference_impl.binding\n",
+        "conformance_tests is not allowed to import reference_impl", id="suite-imports-the-reference",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "line", "message"), PLANTS)
+def test_this_repositorys_contracts_fail_on_a_planted_violation(tmp_path: Path, path: str, line: str, message: str) -> None:
+    for package in ("spec", "reference_impl", "conformance_tests"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
+    assert lint(tmp_path, tmp_path).returncode == 0, "the unplanted copy must pass"
+    with (tmp_path / path).open("a", encoding="utf-8") as planted:
+        planted.write(line)
+    result = lint(tmp_path, tmp_path)
+    assert result.returncode != 0, result.stdout
+    assert message in " ".join(result.stdout.split()), result.stdout
