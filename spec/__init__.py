@@ -15,6 +15,7 @@ from spec.errors import (
     SpecError,
 )
 from spec.extension import declare_extension, extension_breaches, termination_breaches
+from spec.interface import gate_interface_breaches, implementation_breaches, loop_interface_breaches
 from spec.loop import ExecutionLoop, LoopController, RunContext, StopPolicy
 from spec.order_state import (
     INITIAL_STATE,
@@ -73,6 +74,9 @@ __all__ = [
     "StopReason",
     "declare_extension",
     "extension_breaches",
+    "gate_interface_breaches",
+    "implementation_breaches",
+    "loop_interface_breaches",
     "termination_breaches",
     "transition",
 ]

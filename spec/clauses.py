@@ -37,6 +37,7 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("RISK-4", "A gate fails closed: only True allows, and faults are recorded"),
     Clause("RISK-5", "Hooks run in order, each at most once per intent"),
     Clause("RISK-6", "The no-op gate is observationally identical to no gate"),
+    Clause("RISK-7", "The gate interface is unchanged: three hooks, Phase 4 arguments, bool results"),
     Clause("LOOP-1", "The loop is synchronous: no thread, no event loop, no timer"),
     Clause("LOOP-2", "The route is called at most once per intent, with the intent as pulled"),
     Clause("LOOP-3", "Every intent pulled is in the report once, in order, with its history"),
@@ -45,5 +46,6 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("LOOP-6", "The stop policy is consulted before every pull and obeyed"),
     Clause("LOOP-7", "A stop request ends the run before the next pull"),
     Clause("LOOP-8", "An exhausted source ends the run"),
+    Clause("LOOP-9", "The loop's public interface is unchanged"),
     Clause("ROUTE-1", "No real-order path: the loop opens no network connection"),
 )

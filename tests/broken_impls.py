@@ -374,6 +374,30 @@ class _ForgetfulNoopGate(NoopRiskGate):
 NOOP_GATE_RETURNS_NONE = Mutant("no-op gate returns None", noop_gate=_ForgetfulNoopGate)
 
 
+class _ContextualNoopGate(NoopRiskGate):
+    """RISK-7: a Phase 5 "improvement" that adds a fourth argument to a hook."""
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, market: object, /) -> bool:  # type: ignore[override]
+        return True
+
+
+# The type checkers reject this gate too, which is the point of typing against spec.
+GATE_INTERFACE_CHANGED = Mutant(
+    "after_response takes a market argument",
+    noop_gate=_ContextualNoopGate,  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+)
+
+
+class _RenamedStopLoop(ReferenceLoop[StrEnum]):
+    """LOOP-9: request_stop() renamed, the old name kept with a required reason."""
+
+    def request_stop(self, reason: str) -> None:  # type: ignore[override]
+        super().request_stop()
+
+
+LOOP_INTERFACE_CHANGED = Mutant("request_stop() now needs a reason", loop=_RenamedStopLoop)
+
+
 # --- The control: a correct Phase 5 extension ----------------------------------------
 
 
@@ -441,5 +465,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "AFTER_RESPONSE_IGNORED": "RISK-3",
     "TRUTHY_GATE": "RISK-4",
     "NOOP_GATE_RETURNS_NONE": "RISK-6",
+    "GATE_INTERFACE_CHANGED": "RISK-7",
+    "LOOP_INTERFACE_CHANGED": "LOOP-9",
 }
 """Each broken binding and the clause the suite must name when it fails it."""

@@ -1,0 +1,103 @@
+"""Whether a Phase 5 implementation still presents the Phase 4 interfaces (seed 5:
+"the Risk Gate may add calculation logic, but keeps its interface"; "the Execution Loop
+is used as it is").
+
+Checks are structural and run-time: a hook must accept exactly the arguments the loop
+passes and declare ``bool`` if it declares a result, and a loop must offer ``run``,
+``request_stop`` and ``last_report``. Each breach names its clause.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+
+from spec.binding import Implementation
+from spec.extension import extension_breaches
+from spec.loop import RunContext
+from spec.records import StopKind, StopReason
+from spec.state_machine import S
+from spec.values import ExecutionIntent, ExecutionResponse
+
+GATE_HOOKS = {"before_intent": ("intent",), "before_route": ("order",), "after_response": ("order", "response")}
+"""Each hook and the arguments the loop passes it, positionally."""
+
+LOOP_METHODS = {"run": ("intents",), "request_stop": ()}
+
+
+def gate_interface_breaches(gate: object) -> tuple[str, ...]:
+    """RISK-7: ``gate`` (an instance or a class) has the three hooks, each callable with
+    exactly the loop's arguments, and each declares ``bool`` if it declares a result."""
+    found: list[str] = []
+    for name, arguments in GATE_HOOKS.items():
+        hook: object = getattr(gate, name, None)
+        if not callable(hook):
+            found.append(f"RISK-7: the gate has no {name}() hook")
+            continue
+        unbound = 1 if isinstance(gate, type) else 0
+        problem = _call_problem(hook, unbound + len(arguments))
+        if problem:
+            found.append(f"RISK-7: {name}{problem}; Phase 4 calls it as {name}({', '.join(arguments)})")
+        result = _declared_result(hook)
+        if result is not None and result is not bool:
+            found.append(f"RISK-7: {name}() declares it returns {result!r}, not bool")
+    return tuple(found)
+
+
+def loop_interface_breaches(loop: object) -> tuple[str, ...]:
+    """LOOP-9: ``loop`` offers ``run(intents)``, ``request_stop()`` and ``last_report``."""
+    found: list[str] = []
+    for name, arguments in LOOP_METHODS.items():
+        method: object = getattr(loop, name, None)
+        if not callable(method):
+            found.append(f"LOOP-9: the loop has no {name}() method")
+            continue
+        problem = _call_problem(method, len(arguments))
+        if problem:
+            found.append(f"LOOP-9: {name}{problem}; Phase 4 callers use {name}({', '.join(arguments)})")
+    if not hasattr(loop, "last_report"):
+        found.append("LOOP-9: the loop has no last_report")
+    return tuple(found)
+
+
+def implementation_breaches(implementation: Implementation[S]) -> tuple[str, ...]:
+    """Every way a bound implementation breaks Phase 4: its states and table
+    (:func:`spec.extension.extension_breaches`), its no-op gate and its loop."""
+    gate = implementation.make_noop_gate()
+    loop = implementation.make_loop(_NeverCalledRoute(), gate, _StopAtOnce())
+    return (
+        *extension_breaches(implementation.machine),
+        *gate_interface_breaches(gate),
+        *loop_interface_breaches(loop),
+    )
+
+
+def _call_problem(function: Callable[..., object], count: int) -> str | None:
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None  # a builtin without a signature: nothing to compare
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        return f"{signature} cannot be called with {count} positional argument(s)"
+    return None
+
+
+def _declared_result(function: Callable[..., object]) -> object:
+    try:
+        return typing.get_type_hints(function).get("return")
+    except Exception:  # noqa: BLE001 - unresolved forward references: judge by the text
+        text = getattr(function, "__annotations__", {}).get("return")
+        return None if text in (None, "bool") else text
+
+
+class _NeverCalledRoute:
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        raise AssertionError("interface checks never run the loop")
+
+
+class _StopAtOnce:
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return StopReason(StopKind.POLICY, "interface check")
