@@ -1,4 +1,4 @@
-"""TERMINAL-1, LOOP-7: one loop driven through many runs by a hypothesis state machine:
+"""TERMINAL-1, LOOP-6, LOOP-7: one loop driven through many runs by a hypothesis state machine:
 batches of scripted intents, policy changes, stop requests between runs, interrupts."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from spec.binding import Implementation
@@ -21,7 +20,7 @@ from conformance_tests.strategies import policies, steps
 Impl = Implementation[StrEnum]
 
 
-@pytest.mark.clause("TERMINAL-1", "LOOP-7")
+@pytest.mark.clause("TERMINAL-1", "LOOP-6", "LOOP-7")
 def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -> None:
     """State machine: whatever sequence of batches, policies, stop requests and
     interrupts, every run's report matches the specification and is all terminal."""
