@@ -8,13 +8,12 @@ that says what to fix, never a traceback from deep inside the suite.
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
-from collections.abc import Callable
 from enum import StrEnum
 from typing import cast
 
 from spec.binding import BINDING_ATTRIBUTE, Implementation
+from spec.interface import call_problem
 
 DEFAULT_TARGET = "reference_impl.binding"
 """The reference implementation: the suite's one, narrow, by-name link to it."""
@@ -79,7 +78,7 @@ def _shape_problems(candidate: object) -> list[str]:
         if not callable(getattr(candidate, method)):
             problems.append(f"{method!r} must be callable")
     make_loop = getattr(candidate, "make_loop")
-    if callable(make_loop) and not _accepts_positional(make_loop, 3):
+    if callable(make_loop) and call_problem(make_loop, 3) is not None:
         problems.append("'make_loop' must accept (route, gate, stop_policy) positionally")
     machine: object = getattr(candidate, "machine")
     missing = [part for part in _MACHINE_PARTS if not hasattr(machine, part)]
@@ -91,10 +90,3 @@ def _shape_problems(candidate: object) -> list[str]:
             problems.append(f"'machine.states' must be a StrEnum class, got {states!r}")
     return problems
 
-
-def _accepts_positional(function: Callable[..., object], count: int) -> bool:
-    try:
-        inspect.signature(function).bind(*range(count))
-    except (TypeError, ValueError):
-        return False
-    return True

@@ -36,7 +36,7 @@ def gate_interface_breaches(gate: object) -> tuple[str, ...]:
             found.append(f"RISK-7: the gate has no {name}() hook")
             continue
         unbound = 1 if isinstance(gate, type) else 0
-        problem = _call_problem(hook, unbound + len(arguments))
+        problem = call_problem(hook, unbound + len(arguments))
         if problem:
             found.append(f"RISK-7: {name}{problem}; Phase 4 calls it as {name}({', '.join(arguments)})")
         result = _declared_result(hook)
@@ -53,7 +53,7 @@ def loop_interface_breaches(loop: object) -> tuple[str, ...]:
         if not callable(method):
             found.append(f"LOOP-9: the loop has no {name}() method")
             continue
-        problem = _call_problem(method, len(arguments))
+        problem = call_problem(method, len(arguments))
         if problem:
             found.append(f"LOOP-9: {name}{problem}; Phase 4 callers use {name}({', '.join(arguments)})")
     if not hasattr(loop, "last_report"):
@@ -73,7 +73,9 @@ def implementation_breaches(implementation: Implementation[S]) -> tuple[str, ...
     )
 
 
-def _call_problem(function: Callable[..., object], count: int) -> str | None:
+def call_problem(function: Callable[..., object], count: int) -> str | None:
+    """Why ``function`` cannot be called with ``count`` positional arguments, or None
+    (also None when it has no signature to inspect: nothing to compare)."""
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):

@@ -94,8 +94,8 @@ def _verify(config: Config) -> int:
 
 def _unlock(config: Config, test_id: str, base: str) -> int:
     lock = Lock.read(config.lock_path)
-    changed = {a: record(config, a) for a, r in lock.assets.items()
-               if (config.root / a).is_file() and record(config, a).sha256 != r.sha256}
+    records = {a: record(config, a) for a in lock.assets if (config.root / a).is_file()}
+    changed = {a: r for a, r in records.items() if r.sha256 != lock.assets[a].sha256}
     if not changed:
         raise LockError("no locked asset differs from the lock; there is nothing to unlock")
     test_file = test_file_of(test_id)
