@@ -27,6 +27,12 @@ class SuiteInterrupt(BaseException):
     Exception`` may swallow it (LOOP-5)."""
 
 
+class CallBudgetExceeded(BaseException):
+    """The loop called the suite's doubles more often in one run than any scenario
+    needs: it is spinning (TERMINAL-1). A BaseException, so that the loop's own
+    ``except Exception`` cannot turn it into a FAILED order."""
+
+
 class GateFailure(RuntimeError):
     """What a scripted gate hook raises for GateAct.RAISE."""
 
@@ -39,13 +45,25 @@ GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
 NOT_A_BOOL: object = "yes"
 
 
+MAX_CALLS = 20_000
+"""Calls to the doubles one run may make: a few per intent for the longest scenario, so
+a spinning loop is stopped long before the log costs memory (TERMINAL-1)."""
+
+
 @dataclass
 class CallLog:
-    """Every call made to the suite's doubles, in order: ``(what, intent_id)``."""
+    """Every call made to the suite's doubles, in order: ``(what, intent_id)``; at most
+    :data:`MAX_CALLS` of them."""
 
     entries: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
 
     def add(self, what: str, intent_id: str) -> None:
+        if len(self.entries) >= MAX_CALLS:
+            raise CallBudgetExceeded(
+                f"TERMINAL-1: the loop called the suite's route, gates, source and policy more than "
+                f"{MAX_CALLS} times in one run (last: {what} for {intent_id!r}); it does not settle "
+                "its intents and stop (spinning?)"
+            )
         self.entries.append((what, intent_id))
 
     def calls(self, what: str) -> list[str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from spec.binding import Implementation
 from spec.records import OrderRecord, RunReport
@@ -12,6 +15,7 @@ from spec.risk import RiskGate
 from spec.values import ExecutionIntent
 
 from conformance_tests.doubles import (
+    CallBudgetExceeded,
     CallLog,
     ScriptedGate,
     ScriptedRoute,
@@ -19,10 +23,44 @@ from conformance_tests.doubles import (
     SuiteInterrupt,
     SuitePolicy,
 )
-from conformance_tests.guards import Attempts, guarded, watchdog
+from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
 from conformance_tests.scenario import Scenario
 
-RUN_TIME_LIMIT_S = 10.0
+RUN_TIME_LIMIT_S = 5.0
+"""Wall-clock limit of one call into the implementation: the longest scenario takes
+milliseconds, so only a loop that does not return reaches it (TERMINAL-1)."""
+
+KNOWN_HANG_ENV = "QTS_CONFORMANCE_KNOWN_HANG"
+"""Set by the parent after it had to kill a test process that hung: that process's
+successor fails every further call into the implementation at once."""
+
+_T = TypeVar("_T")
+_hangs: list[str] = [v for v in [os.environ.get(KNOWN_HANG_ENV, "")] if v]
+"""Where the implementation already hung in this session: every later call fails at
+once, so that one hang costs one time limit, not one per test (docs: bounded runs)."""
+
+
+class CallBudgetError(AssertionError):
+    """A spinning loop, caught by the call budget: an ordinary failure, so hypothesis
+    shrinks it to the smallest scenario that spins."""
+
+
+def call_watched(what: Callable[[], _T], scenario: object = None) -> _T:
+    """Call into the implementation under the watchdog and the guards.
+
+    A call that does not return within :data:`RUN_TIME_LIMIT_S` fails TERMINAL-1 and
+    marks the implementation as hanging for the rest of the session.
+    """
+    if _hangs:
+        raise LoopDidNotReturn(f"TERMINAL-1: not run: the implementation already failed to return ({_hangs[0]})")
+    try:
+        with watchdog(RUN_TIME_LIMIT_S), guarded():
+            return what()
+    except LoopDidNotReturn as error:
+        _hangs.append(f"{error}; scenario {scenario!r:.400}" if scenario is not None else str(error))
+        raise LoopDidNotReturn(_hangs[-1]) from None
+    except CallBudgetExceeded as error:
+        raise CallBudgetError(str(error)) from None
 
 
 @dataclass
@@ -74,14 +112,24 @@ def run_scenario(
     source = ScriptedSource(scenario, log)
     report: RunReport[StrEnum] | None = None
     raised: BaseException | None = None
-    with watchdog(RUN_TIME_LIMIT_S), guarded() as attempts:
-        loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
-        source.loop = loop
-        try:
-            report = loop.run(source)
-        except (Exception, SuiteInterrupt) as error:
-            raised = error
-            report = loop.last_report
+    attempts = Attempts()
+
+    def run() -> None:
+        nonlocal report, raised
+        with guarded() as seen:
+            try:
+                loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
+                source.loop = loop
+                try:
+                    report = loop.run(source)
+                except (Exception, SuiteInterrupt) as error:
+                    raised = error
+                    report = loop.last_report
+            finally:
+                attempts.network += seen.network
+                attempts.concurrency += seen.concurrency
+
+    call_watched(run, scenario)
     return Observed(
         report=report,
         raised=raised,

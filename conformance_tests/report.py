@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-
-import pytest
 
 from spec.clauses import CLAUSES
 
@@ -39,25 +38,42 @@ class ClauseResult:
 
 
 class ClauseCollector:
-    """A pytest plugin object: remembers each test's clauses and its outcome."""
+    """Builds the verdict from what the test process reported (conformance_tests.child):
+    each test's clauses, each phase's outcome, and what the guards saw during it."""
 
     def __init__(self) -> None:
         self.clauses_of: dict[str, tuple[str, ...]] = {}
         self.results: dict[str, TestResult] = {}
+        self.findings: dict[str, list[TestResult]] = {}
+        """Failures the guards found, by clause, whichever test was running."""
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
-            self.clauses_of[item.nodeid] = tuple(
-                cid for marker in item.iter_markers("clause") for cid in marker.args
-            )
+    def add_test(self, nodeid: str, clauses: tuple[str, ...]) -> None:
+        self.clauses_of[nodeid] = clauses
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed:
-            self.results[report.nodeid] = TestResult(report.nodeid, "failed", summarise_failure(report.longreprtext))
-        elif report.skipped and report.nodeid not in self.results:
-            self.results[report.nodeid] = TestResult(report.nodeid, "skipped")
-        elif report.when == "call" and report.passed:
-            self.results.setdefault(report.nodeid, TestResult(report.nodeid, "passed"))
+    def add_report(self, nodeid: str, when: str, outcome: str, text: str) -> None:
+        if outcome == "failed":
+            self.add_result(nodeid, "failed", summarise_failure(text))
+        elif outcome == "skipped" and nodeid not in self.results:
+            self.results[nodeid] = TestResult(nodeid, "skipped")
+        elif when == "call" and outcome == "passed":
+            self.results.setdefault(nodeid, TestResult(nodeid, "passed"))
+
+    def add_result(self, nodeid: str, outcome: str, message: str) -> None:
+        """A failure overrides whatever an earlier phase of the same test reported."""
+        if self.results.get(nodeid, TestResult(nodeid, "")).outcome != "failed":
+            self.results[nodeid] = TestResult(nodeid, outcome, message)
+
+    def add_guard_findings(self, nodeid: str, network: list[str], concurrency: list[str], replaced: list[str]) -> None:
+        for clause, attempts, what in (
+            ("ROUTE-1", network, "tried to reach the network or start a process"),
+            ("LOOP-1", concurrency, "started a thread, process, event loop or timer"),
+        ):
+            if attempts:
+                message = f"{clause}: during {nodeid} the implementation {what}: {'; '.join(attempts)[:800]}"
+                self.findings.setdefault(clause, []).append(TestResult(f"{nodeid} (guards)", "failed", message))
+        if replaced:
+            self.add_result(nodeid, "failed", f"the implementation replaced the suite's own code during this test: "
+                            f"{', '.join(replaced)[:400]}; the verdict of this test cannot be trusted")
 
     def verdict(self) -> list[ClauseResult]:
         by_clause = {cid: ClauseResult(cid, clause.title, Status.UNTESTED) for cid, clause in CLAUSES.items()}
@@ -66,7 +82,10 @@ class ClauseCollector:
             if result is None:
                 continue
             for cid in clause_ids:
-                by_clause[cid].tests.append(result)
+                if cid in by_clause:
+                    by_clause[cid].tests.append(result)
+        for cid, findings in self.findings.items():
+            by_clause[cid].tests[:0] = findings
         for clause in by_clause.values():
             outcomes = {t.outcome for t in clause.tests}
             if "failed" in outcomes:
@@ -124,6 +143,8 @@ def render_table(results: list[ClauseResult]) -> str:
     for r in results:
         passed = sum(t.outcome == "passed" for t in r.tests)
         rows.append(f"{r.id:<11} {r.title:<{width}}  {r.status.value.upper():<8} ({passed}/{len(r.tests)} tests)")
+        if r.status is Status.UNTESTED:
+            rows.append(f"{'':<11}   -> no test of this clause recorded a result")
         if r.status is Status.FAIL:
             for line in r.counterexample.splitlines():
                 rows.append(f"{'':<11}   -> {line.strip()}")
@@ -141,3 +162,34 @@ def to_json(results: list[ClauseResult], **header: object) -> str:
         },
         indent=2,
     )
+
+
+def to_junit(results: list[ClauseResult], *, implementation: str) -> str:
+    """JUnit XML, one test case per clause, for CI test-report viewers."""
+    failing = [r for r in results if r.status in (Status.FAIL, Status.UNTESTED)]
+    suite = ET.Element("testsuite", name="qts-conformance", tests=str(len(results)),
+                       failures=str(len(failing)), skipped=str(sum(r.status is Status.SKIP for r in results)))
+    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="implementation", value=implementation)
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname="qts-conformance", name=f"{r.id} {r.title}")
+        if r.status is Status.FAIL:
+            ET.SubElement(case, "failure", message=r.counterexample.splitlines()[0] if r.counterexample else r.id).text = r.counterexample
+        elif r.status is Status.UNTESTED:
+            ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
+        elif r.status is Status.SKIP:
+            ET.SubElement(case, "skipped")
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+def to_markdown(results: list[ClauseResult], *, implementation: str, summary: str) -> str:
+    """A Markdown clause table (e.g. for ``$GITHUB_STEP_SUMMARY``)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    rows = [f"### QTS Phase 4 conformance: {cell(implementation)}", "", summary, "",
+            "| clause | title | result | detail |", "|---|---|---|---|"]
+    for r in results:
+        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested"}[r.status]
+        detail = r.counterexample if r.status is Status.FAIL else ""
+        rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {cell(detail[:500])} |")
+    return "\n".join(rows) + "\n"

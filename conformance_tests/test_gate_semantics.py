@@ -12,7 +12,7 @@ from spec.order_state import OrderState
 from spec.records import StopKind
 
 from conformance_tests.doubles import AllowAllGate
-from conformance_tests.harness import Observed, run_scenario
+from conformance_tests.harness import Observed, call_watched, run_scenario
 from conformance_tests.model import ExpectedOrder, ExpectedRun, expected_run
 from conformance_tests.scenario import GateAct, Scenario, Step
 from conformance_tests.strategies import scenarios
@@ -115,7 +115,7 @@ def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, sc
 def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl, scenario: Scenario) -> None:
     """Property: for any run, the no-op gate and an allow-everything stand-in produce
     the same report: same orders, histories, responses, faults and stop kind."""
-    with_noop = run_scenario(implementation, scenario, gate=implementation.make_noop_gate())
+    with_noop = run_scenario(implementation, scenario, gate=call_watched(implementation.make_noop_gate))
     without = run_scenario(implementation, scenario, gate=AllowAllGate())
 
     def summary(seen: Observed) -> object:

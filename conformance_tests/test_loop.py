@@ -16,7 +16,7 @@ from spec.records import StopKind
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
-from conformance_tests.harness import run_scenario
+from conformance_tests.harness import call_watched, run_scenario
 from conformance_tests.model import expected_run
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 from conformance_tests.strategies import scenarios
@@ -105,10 +105,10 @@ def test_keyboard_interrupt_and_system_exit_settle_the_order(implementation: Imp
         def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
             raise error("stop now")
 
-    loop = implementation.make_loop(InterruptingRoute(), AllowAllGate(), SuitePolicy(Policy(), CallLog()))
+    loop = call_watched(lambda: implementation.make_loop(InterruptingRoute(), AllowAllGate(), SuitePolicy(Policy(), CallLog())))
     intent = ExecutionIntent("o-1", "QTS", Side.SELL, Decimal("2.5"))
     with pytest.raises(error):
-        loop.run([intent])
+        call_watched(lambda: loop.run([intent]))
     report = loop.last_report
     assert report is not None, "LOOP-5: last_report is None after an interrupted run"
     assert [(o.intent.intent_id, o.state.value) for o in report.orders] == [("o-1", FAILED)], (
@@ -171,11 +171,11 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
 def test_stop_requested_before_run_pulls_nothing_and_is_then_used_up(implementation: Impl) -> None:
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
-    loop = implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log))
-    loop.request_stop()
-    first = loop.run([Step("o-1").intent()])
+    loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
+    call_watched(loop.request_stop)
+    first = call_watched(lambda: loop.run([Step("o-1").intent()]))
     assert (first.orders, first.stop.kind) == ((), StopKind.STOP_REQUESTED), f"LOOP-7: first run {first}"
-    second = loop.run([Step("o-1").intent()])
+    second = call_watched(lambda: loop.run([Step("o-1").intent()]))
     assert [o.state.value for o in second.orders] == ["accepted"], f"LOOP-7: the request was not used up: {second}"
     assert second.stop.kind == StopKind.SOURCE_EXHAUSTED
 
@@ -195,9 +195,9 @@ def test_exhausted_source_ends_the_run(implementation: Impl, scenario: Scenario)
 def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementation: Impl) -> None:
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
-    loop = implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log))
+    loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
     with pytest.raises(InvalidIntent):
-        loop.run([Step("o-1").intent(), {"intent_id": "o-2"}])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+        call_watched(lambda: loop.run([Step("o-1").intent(), {"intent_id": "o-2"}]))  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     report = loop.last_report
     assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"
 

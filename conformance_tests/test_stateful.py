@@ -12,7 +12,7 @@ from spec.binding import Implementation
 from spec.records import RunReport, StopKind
 
 from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, ScriptedSource, SuiteInterrupt, SuitePolicy
-from conformance_tests.guards import guarded
+from conformance_tests.harness import call_watched
 from conformance_tests.model import expected_run
 from conformance_tests.scenario import Policy, Scenario, Step
 from conformance_tests.strategies import policies, steps
@@ -32,7 +32,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
             self.route = ScriptedRoute(Scenario(()), self.log)
             self.gate = ScriptedGate(Scenario(()), self.log)
             self.policy = SuitePolicy(Policy(), self.log)
-            self.loop = implementation.make_loop(self.route, self.gate, self.policy)
+            self.loop = call_watched(lambda: implementation.make_loop(self.route, self.gate, self.policy))
             self.batch: list[Step] = []
             self.stop_pending = False
             self.runs = 0
@@ -49,7 +49,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
 
         @rule()
         def request_stop_between_runs(self) -> None:
-            self.loop.request_stop()
+            call_watched(self.loop.request_stop)
             self.stop_pending = True
 
         @rule()
@@ -59,12 +59,15 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
             self.gate.script(scenario)
             source = ScriptedSource(scenario, self.log)
             source.loop = self.loop
-            report: RunReport[StrEnum] | None
-            with guarded():
+            loop = self.loop
+
+            def run() -> RunReport[StrEnum] | None:
                 try:
-                    report = self.loop.run(source)
+                    return loop.run(source)
                 except SuiteInterrupt:
-                    report = self.loop.last_report
+                    return loop.last_report
+
+            report = call_watched(run, scenario)
             assert report is not None, "TERMINAL-1: no report after a run"
             got = [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders]
             if self.stop_pending:
