@@ -65,9 +65,9 @@ class ChildPlugin:
                 return (yield)
             except (KeyboardInterrupt, SystemExit) as error:
                 raise AssertionError(
-                    f"{type(error).__name__}({error}) escaped the test: the implementation raised it "
-                    "where the specification does not let it through"
-                ) from error
+                    f"TERMINAL-1: {type(error).__name__}({error}) escaped the test although the suite "
+                    "raised no interrupt there: run() must return, or pass on only the interrupt it got"
+                ) from None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         text = report.longreprtext[-MESSAGE_LIMIT:] if report.failed else ""

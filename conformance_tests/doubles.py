@@ -45,7 +45,7 @@ GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
 NOT_A_BOOL: object = "yes"
 
 
-MAX_CALLS = 20_000
+MAX_CALLS = 5_000
 """Calls to the doubles one run may make: a few per intent for the longest scenario, so
 a spinning loop is stopped long before the log costs memory (TERMINAL-1)."""
 
@@ -73,7 +73,21 @@ class CallLog:
         return [kind for kind, iid in self.entries if iid == intent_id]
 
 
-class ScriptedRoute:
+class _StopRequester:
+    """Calls ``loop.request_stop()`` from the hook or route call a step names (LOOP-7)."""
+
+    loop: ExecutionLoop[StrEnum] | None = None
+    _stops: dict[str, str | None]
+
+    def script_stops(self, scenario: Scenario) -> None:
+        self._stops = _first_by_id(scenario, lambda step: step.stop_in)
+
+    def maybe_stop(self, call: str, intent_id: str) -> None:
+        if self.loop is not None and self._stops.get(intent_id) == call:
+            self.loop.request_stop()
+
+
+class ScriptedRoute(_StopRequester):
     def __init__(self, scenario: Scenario, log: CallLog) -> None:
         self._log = log
         self.intents: list[ExecutionIntent] = []
@@ -81,10 +95,12 @@ class ScriptedRoute:
 
     def script(self, scenario: Scenario) -> None:
         self._acts = _first_by_id(scenario, lambda step: step.route)
+        self.script_stops(scenario)
 
     def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
         self._log.add("execute", intent.intent_id)
         self.intents.append(intent)
+        self.maybe_stop("execute", intent.intent_id)
         act = self._acts.get(intent.intent_id, RouteAct.ACCEPT)
         if act is RouteAct.RAISE:
             raise VenueFailure(f"scripted venue failure for {intent.intent_id!r}")
@@ -97,7 +113,7 @@ class ScriptedRoute:
         return ExecutionResponse(intent.intent_id, accepted=act is RouteAct.ACCEPT)
 
 
-class ScriptedGate:
+class ScriptedGate(_StopRequester):
     def __init__(self, scenario: Scenario, log: CallLog) -> None:
         self._log = log
         self.seen_states: list[tuple[str, str, str]] = []
@@ -108,6 +124,7 @@ class ScriptedGate:
         self._before_intent = _first_by_id(scenario, lambda step: step.before_intent)
         self._before_route = _first_by_id(scenario, lambda step: step.before_route)
         self._after_response = _first_by_id(scenario, lambda step: step.after_response)
+        self.script_stops(scenario)
 
     def before_intent(self, intent: ExecutionIntent, /) -> bool:
         return self._answer("before_intent", intent.intent_id, self._before_intent)
@@ -122,6 +139,7 @@ class ScriptedGate:
 
     def _answer(self, hook: str, intent_id: str, acts: dict[str, GateAct]) -> bool:
         self._log.add(hook, intent_id)
+        self.maybe_stop(hook, intent_id)
         act = acts.get(intent_id, GateAct.ALLOW)
         if act is GateAct.RAISE:
             raise GateFailure(f"scripted {hook} failure for {intent_id!r}")

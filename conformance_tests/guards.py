@@ -46,7 +46,7 @@ class LoopDidNotReturn(BaseException):
     """The watchdog fired: the loop under test kept running past its time limit."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Attempts:
     network: list[str] = field(default_factory=list[str])
     """Sockets, name lookups and new processes: each a way to reach a venue (ROUTE-1)."""

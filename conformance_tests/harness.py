@@ -35,9 +35,11 @@ KNOWN_HANG_ENV = "QTS_CONFORMANCE_KNOWN_HANG"
 successor fails every further call into the implementation at once."""
 
 _T = TypeVar("_T")
-_hangs: list[str] = [v for v in [os.environ.get(KNOWN_HANG_ENV, "")] if v]
-"""Where the implementation already hung in this session: every later call fails at
-once, so that one hang costs one time limit, not one per test (docs: bounded runs)."""
+_stuck: list[tuple[str, str]] = [("", v) for v in [os.environ.get(KNOWN_HANG_ENV, "")] if v]
+"""``(test, what happened)`` where the implementation hung or spun in this session.
+A hang fails every later call at once; a spin fails the calls of every later test at
+once (its own test may still shrink it). So one hang or spin costs one time limit, not
+one per test (docs/implementers-guide.md: bounded runs)."""
 
 
 class CallBudgetError(AssertionError):
@@ -45,21 +47,33 @@ class CallBudgetError(AssertionError):
     shrinks it to the smallest scenario that spins."""
 
 
+class ImplementationStuck(BaseException):
+    """Not run: the implementation already hung or spun earlier in this session. A
+    BaseException, so that hypothesis reports it as it is instead of shrinking it."""
+
+
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+
+
 def call_watched(what: Callable[[], _T], scenario: object = None) -> _T:
     """Call into the implementation under the watchdog and the guards.
 
-    A call that does not return within :data:`RUN_TIME_LIMIT_S` fails TERMINAL-1 and
-    marks the implementation as hanging for the rest of the session.
+    A call that does not return within :data:`RUN_TIME_LIMIT_S` fails TERMINAL-1; one
+    that calls the suite's doubles more than ``MAX_CALLS`` times fails it too.
     """
-    if _hangs:
-        raise LoopDidNotReturn(f"TERMINAL-1: not run: the implementation already failed to return ({_hangs[0]})")
+    test = _current_test()
+    for where, what_happened in _stuck:
+        if where != test or what_happened.startswith("TERMINAL-1: the loop did not return"):
+            raise ImplementationStuck(f"TERMINAL-1: not run, the implementation is stuck: {what_happened.removeprefix('TERMINAL-1: ')}")
     try:
         with watchdog(RUN_TIME_LIMIT_S), guarded():
             return what()
     except LoopDidNotReturn as error:
-        _hangs.append(f"{error}; scenario {scenario!r:.400}" if scenario is not None else str(error))
-        raise LoopDidNotReturn(_hangs[-1]) from None
+        _stuck.append((test, f"{error} (in {test}; scenario {scenario!r:.300})"))
+        raise LoopDidNotReturn(_stuck[-1][1]) from None
     except CallBudgetExceeded as error:
+        _stuck.append((test, f"{error} (in {test})"))
         raise CallBudgetError(str(error)) from None
 
 
@@ -119,7 +133,7 @@ def run_scenario(
         with guarded() as seen:
             try:
                 loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
-                source.loop = loop
+                source.loop = route.loop = scripted_gate.loop = loop
                 try:
                     report = loop.run(source)
                 except (Exception, SuiteInterrupt) as error:

@@ -98,12 +98,14 @@ class ClauseCollector:
 
 
 _PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
-_CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:\w+Error: )?(?P<text>[A-Z]+-\d+\b.*)$")
+_CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")
 _DEFAULTS = re.compile(
     r"\s*#[^\n]*|\b(?:before_intent|before_route|after_response)=GateAct\.ALLOW,?"
     r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\bintent_id="
     r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
+    r"|\bstop_in=None,?|\bside=(?:Side\.BUY|<Side\.BUY: 'buy'>),?|\bquantity=Decimal\('1'\),?|\blimit_price=None,?"
+    r"|\bsymbol='QTS',?|\bown_id_type=False,?"
 )
 
 

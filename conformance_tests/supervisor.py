@@ -61,6 +61,8 @@ class _Child:
     buffer: bytes = b""
     in_flight: str | None = None
     in_flight_since: float = 0.0
+    last_record: float = 0.0
+    """When the last record arrived (between tests, the budget counts from it)."""
     bound: bool = False
     collected: bool = False
     done: bool = False
@@ -97,10 +99,16 @@ def supervise(
                 outcome.incomplete = f"the test process ended outside any test ({ended})" + _tail(child)
                 return outcome
             nodeid = child.in_flight
-            outcome.collector.add_result(nodeid, "failed", f"{ended} while this test ran (ended by the implementation?)")
+            hung = "did not finish within" in ended
+            outcome.collector.add_result(nodeid, "failed", (
+                f"TERMINAL-1: the test did not return: {ended}; the implementation hangs where the watchdog "
+                "cannot stop it (SIGALRM ignored? BaseException swallowed?)" if hung else
+                f"TERMINAL-1: {ended} during this test: the implementation ended the process "
+                "(os._exit? a signal? out of memory?) instead of returning from run()"
+            ))
             finished.add(nodeid)
-            if "did not finish within" in ended:
-                known_hang = f"{nodeid} {ended}"
+            if hung:
+                known_hang = f"{nodeid.rsplit('::', 1)[-1]} did not return and its process was killed"
             if now() >= deadline:
                 outcome.incomplete = f"the run used up its time budget of {limits.total_budget:.0f} s"
                 return outcome
@@ -135,7 +143,8 @@ def _start(
     tail: deque[bytes] = deque(maxlen=64)
     if process.stderr is not None:
         threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True).start()
-    return _Child(process, os.fdopen(read_end, "rb", buffering=0), tail, now())
+    started = now()
+    return _Child(process, os.fdopen(read_end, "rb", buffering=0), tail, started, last_record=started)
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
@@ -160,7 +169,7 @@ def _follow(
     killed: str | None = None
     try:
         while True:
-            since = child.in_flight_since if child.in_flight is not None else child.started
+            since = child.in_flight_since if child.in_flight is not None else child.last_record
             budget_end = min(since + test_budget, deadline)
             wait = budget_end - now()
             if wait <= 0:
@@ -210,6 +219,7 @@ def _record(child: _Child, outcome: Outcome, finished: set[str], line: bytes, no
     except (ValueError, KeyError, TypeError):
         return  # not a record of the suite's: ignored, it cannot make anything pass
     collector = outcome.collector
+    child.last_record = now()
     if kind == "bound":
         child.bound = True
         outcome.name = str(record.get("name"))
