@@ -21,6 +21,11 @@ import pytest
 
 from conformance_tests import guards, tamper
 
+SHRINK_BUDGET_S = 6
+"""Seconds hypothesis may spend shrinking one failing property (its default is 300): a
+failing run must cost about what a passing one does; the example shown is then the
+smallest found within the budget."""
+
 MESSAGE_LIMIT = 16_000
 """Characters of a failure's text kept (its end: the assertion and the example)."""
 
@@ -150,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed is not None:
         pytest_args.append(f"--hypothesis-seed={args.seed}")
     pytest_args += ["-v"] if args.verbose else ["-qq", "--no-header", "-rN"]
+    from hypothesis.internal.conjecture import engine
+
+    engine.MAX_SHRINKING_SECONDS = SHRINK_BUDGET_S
     code = pytest.main(pytest_args, plugins=[ChildPlugin(channel, skip, tamper.fingerprint())])
     channel.send("done", exitstatus=int(code))
     return 0

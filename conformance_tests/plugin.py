@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from spec.binding import Implementation
 from spec.clauses import CLAUSES
@@ -19,6 +19,9 @@ from conformance_tests.binding import BindingError, load_implementation, resolve
 
 PROFILES = ("ci", "thorough")
 _IMPLEMENTATION = pytest.StashKey[Implementation[StrEnum]]()
+_PHASES = [phase for phase in Phase if phase is not Phase.explain]
+"""No explain phase: it reruns a failing example many times to annotate lines, which
+multiplies the cost of a failing run and adds nothing the clause message lacks."""
 
 settings.register_profile(
     "qts-ci",
@@ -27,6 +30,7 @@ settings.register_profile(
     deadline=None,
     database=None,
     print_blob=True,
+    phases=_PHASES,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
@@ -34,6 +38,7 @@ settings.register_profile(
     max_examples=1500,
     deadline=None,
     print_blob=True,
+    phases=_PHASES,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
