@@ -100,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.report is not None:
         args.report.write_text(
             to_json(results, implementation=name, target=target, profile=args.profile, seed=seed_note,
-                    binding_error=outcome.binding_error, incomplete=outcome.incomplete) + "\n",
+                    binding_error=outcome.binding_error, incomplete=outcome.incomplete,
+                    test_processes=outcome.processes, peak_memory_mib=outcome.peak_rss_bytes // 2**20) + "\n",
             encoding="utf-8",
         )
     if args.junit is not None:

@@ -234,3 +234,17 @@ class _ChattyLoop(ReferenceLoop[StrEnum]):
 
 
 FLOODS_OUTPUT = Mutant("prints 2 MB per run", loop=_ChattyLoop)
+
+
+class _SilencingLoop(_BoundedReportLoop):
+    """The windowed report of REPORT_KEEPS_LAST_16, plus a run() that silences the
+    suite's history check when it is first called."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        import conformance_tests.facts
+
+        conformance_tests.facts.table_walk_problem = lambda machine, history: None
+        return super().run(intents)
+
+
+PATCHES_SUITE_IN_RUN = Mutant("patches the suite from run()", loop=_SilencingLoop)
