@@ -10,6 +10,7 @@ ends or wedges this process leaves a record that stops short, never a green tabl
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -25,6 +26,10 @@ SHRINK_BUDGET_S = 6
 """Seconds hypothesis may spend shrinking one failing property (its default is 300): a
 failing run must cost about what a passing one does; the example shown is then the
 smallest found within the budget."""
+
+SUITE_MODULES = tuple(f"conformance_tests.{name}" for name in (
+    "binding", "doubles", "facts", "guards", "harness", "model", "plugin", "report", "scenario", "strategies",
+))
 
 MESSAGE_LIMIT = 16_000
 """Characters of a failure's text kept (its end: the assertion and the example)."""
@@ -126,12 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     guards.install()
     # Everything the suite runs on is imported before the binding, so that the binding
     # cannot be first to define it, and fingerprinted, so that a rewrite is noticed.
-    import conformance_tests.facts  # noqa: F401
-    import conformance_tests.harness  # noqa: F401
-    import conformance_tests.model  # noqa: F401
-    import conformance_tests.plugin  # noqa: F401
-    import conformance_tests.report  # noqa: F401
-    import conformance_tests.strategies  # noqa: F401
+    for module in SUITE_MODULES:
+        importlib.import_module(module)
 
     before = tamper.fingerprint()
     problem = _import_binding(args.impl)

@@ -14,7 +14,6 @@ outside any test); 4 the implementation could not be bound.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 from collections.abc import Sequence

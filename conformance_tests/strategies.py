@@ -34,8 +34,8 @@ def route_acts(*, interrupts: bool = False) -> st.SearchStrategy[RouteAct]:
     return st.sampled_from(weights)
 
 
-_STOP_SITES: list[str | None] = [None] * 36 + ["before_intent", "before_route", "execute", "after_response"]
-"""About one step in ten asks the loop to stop from a hook or the route (LOOP-7)."""
+_STOP_SITES: list[str | None] = [None] * 76 + ["before_intent", "before_route", "execute", "after_response"]
+"""About one step in twenty asks the loop to stop from a hook or the route (LOOP-7)."""
 
 sides = st.sampled_from([Side.BUY, Side.SELL])
 symbols = st.sampled_from(["QTS", "005930.KS", "BTC/USD", "AAPL"])
@@ -80,7 +80,7 @@ def _sometimes(limits: st.SearchStrategy[int]) -> st.SearchStrategy[int | None]:
 
 policies: st.SearchStrategy[Policy] = st.builds(
     Policy,
-    max_executions=_sometimes(st.integers(min_value=0, max_value=8)),
+    max_executions=_sometimes(st.integers(min_value=0, max_value=5)),
     max_consecutive_failures=_sometimes(st.integers(min_value=1, max_value=4)),
 )
 

@@ -15,6 +15,7 @@ from types import ModuleType
 WATCHED_PACKAGES = ("conformance_tests", "spec", "hypothesis", "_pytest.runner", "_pytest.reports", "_pytest.python")
 
 Fingerprint = dict[str, int]
+_DESCRIPTORS: tuple[type, ...] = (staticmethod, classmethod, property)
 
 
 def _watched(name: str) -> bool:
@@ -26,7 +27,7 @@ def fingerprint() -> Fingerprint:
     watched packages' modules define (data is left out: it legitimately changes)."""
     seen: Fingerprint = {}
     for name, module in list(sys.modules.items()):
-        if isinstance(module, ModuleType) and _watched(name):
+        if _watched(name):
             _module_prints(name, module, seen)
     return seen
 
@@ -36,8 +37,9 @@ def _module_prints(name: str, module: ModuleType, seen: Fingerprint) -> None:
         if isinstance(value, type):
             seen[f"{name}.{attr}"] = id(value)
             if value.__module__ == name:
-                for member, inner in list(vars(value).items()):
-                    if callable(inner) or isinstance(inner, (staticmethod, classmethod, property)):
+                members: dict[str, object] = dict(vars(value))
+                for member, inner in members.items():
+                    if callable(inner) or isinstance(inner, _DESCRIPTORS):
                         seen[f"{name}.{attr}.{member}"] = id(inner)
         elif callable(value) and getattr(value, "__module__", None) == name:
             seen[f"{name}.{attr}"] = id(value)

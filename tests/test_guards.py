@@ -48,7 +48,7 @@ def test_processes_are_refused_and_count_for_both_clauses() -> None:
         with pytest.raises(ConcurrencyBlocked, match="LOOP-1/ROUTE-1"):
             subprocess.run(["true"], check=False)
         with pytest.raises(ConcurrencyBlocked):
-            os.system("true")
+            os.posix_spawn("/bin/true", ["true"], {})
         with pytest.raises(ConcurrencyBlocked):
             os.fork()
     assert len(attempts.network) == len(attempts.concurrency) == 3

@@ -2,6 +2,8 @@
 
 import sys
 
-from broken_impls_verdict import SPINS as QTS_IMPLEMENTATION  # noqa: F401
+from broken_impls_verdict import SPINS
+
+QTS_IMPLEMENTATION = SPINS
 
 sys.exit(0)

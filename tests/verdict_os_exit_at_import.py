@@ -2,6 +2,8 @@
 
 import os
 
-from broken_impls_verdict import SPINS as QTS_IMPLEMENTATION  # noqa: F401
+from broken_impls_verdict import SPINS
+
+QTS_IMPLEMENTATION = SPINS
 
 os._exit(0)
