@@ -118,6 +118,8 @@ class ScriptedGate(_StopRequester):
         self._log = log
         self.seen_states: list[tuple[str, str, str]] = []
         """``(hook, intent_id, state value)`` as each hook saw the order."""
+        self.views: list[OrderView] = []
+        """The views the hooks got, in the order of ``seen_states`` (RISK-5: snapshots)."""
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
@@ -131,10 +133,12 @@ class ScriptedGate(_StopRequester):
 
     def before_route(self, order: OrderView, /) -> bool:
         self.seen_states.append(("before_route", order.intent.intent_id, order.state.value))
+        self.views.append(order)
         return self._answer("before_route", order.intent.intent_id, self._before_route)
 
     def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
         self.seen_states.append(("after_response", order.intent.intent_id, order.state.value))
+        self.views.append(order)
         return self._answer("after_response", order.intent.intent_id, self._after_response)
 
     def _answer(self, hook: str, intent_id: str, acts: dict[str, GateAct]) -> bool:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from spec.binding import Implementation
-from spec.records import OrderRecord, RunReport
+from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
 
@@ -86,6 +86,7 @@ class Observed:
     pulled: list[ExecutionIntent]
     routed: list[ExecutionIntent]
     seen_states: list[tuple[str, str, str]]
+    views: list[OrderView]
     attempts: Attempts
     foreign_threads: bool
     """A double was called from a thread other than the one that called ``run()``."""
@@ -151,6 +152,7 @@ def run_scenario(
         pulled=source.pulled,
         routed=route.intents,
         seen_states=scripted_gate.seen_states,
+        views=scripted_gate.views,
         attempts=attempts,
         foreign_threads=log.foreign,
     )

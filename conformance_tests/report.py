@@ -52,7 +52,7 @@ class ClauseCollector:
 
     def add_report(self, nodeid: str, when: str, outcome: str, text: str) -> None:
         if outcome == "failed":
-            self.add_result(nodeid, "failed", summarise_failure(text))
+            self.add_result(nodeid, "failed", self._naming_clause(nodeid, summarise_failure(text)))
         elif outcome == "skipped" and nodeid not in self.results:
             self.results[nodeid] = TestResult(nodeid, "skipped")
         elif when == "call" and outcome == "passed":
@@ -62,6 +62,15 @@ class ClauseCollector:
         """A failure overrides whatever an earlier phase of the same test reported."""
         if self.results.get(nodeid, TestResult(nodeid, "")).outcome != "failed":
             self.results[nodeid] = TestResult(nodeid, outcome, message)
+
+    def _naming_clause(self, nodeid: str, message: str) -> str:
+        """Every failure names its clause: an unexpected exception (``'NoneType' object has
+        no attribute 'kind'``) is put under the clauses its test proves."""
+        if _NAMES_CLAUSE.match(message):
+            return message
+        clauses = "/".join(self.clauses_of.get(nodeid, ())) or "suite"
+        return (f"{clauses}: the implementation gave the test something the specification rules out, "
+                f"and the check failed with {message.removeprefix('E').strip() or 'no message'}")
 
     def add_guard_findings(self, nodeid: str, network: list[str], concurrency: list[str], replaced: list[str]) -> None:
         for clause, attempts, what in (
@@ -97,6 +106,7 @@ class ClauseCollector:
         return list(by_clause.values())
 
 
+_NAMES_CLAUSE = re.compile(r"^[A-Z]+-\d+\b")
 _PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
 _CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")

@@ -12,7 +12,7 @@ Everything here compares by *value*, so it works across enum classes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from spec.errors import ExtensionError
 from spec.order_state import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, OrderState
@@ -49,11 +49,12 @@ def extension_breaches(model: StateModel[S]) -> tuple[str, ...]:
     STATE-6. The Phase 4 machine itself has no breaches.
     """
     states = {member.name: member.value for member in model.states}
-    terminal = {state.value for state in model.terminal}
-    rows = {(s.value, e.value): t.value for (s, e), t in model.table.items()}
+    terminal = {_value(state) for state in model.terminal}
+    rows = {(_value(s), _value(e)): _value(t) for (s, e), t in model.table.items()}
     return (
+        *_foreign_rows(model),
         *_missing_members(states),
-        *_terminal_changes(model.initial.value, terminal),
+        *_terminal_changes(_value(model.initial), terminal),
         *_exits_from_terminal(rows, terminal),
         *_changed_rows(rows),
         *termination_breaches(set(states.values()), terminal, rows),
@@ -76,6 +77,25 @@ def termination_breaches(
     if cycle:
         found.append("STATE-6: non-terminal states form a cycle: " + " -> ".join(map(repr, cycle)))
     return tuple(found)
+
+
+def _value(item: object) -> str:
+    """An enum member's value; anything else (a plain str in a table) as its text, so
+    that the other checks still run and :func:`_foreign_rows` names the problem."""
+    return str(item.value) if isinstance(item, Enum) else str(item)
+
+
+def _foreign_rows(model: StateModel[S]) -> list[str]:
+    """STATE-4: the table names states (and events) as enum members, not plain values."""
+    members = set(model.states)
+    found = [
+        f"STATE-4: table row ({source!r}, {event!r}) -> {target!r} names a state that is not a member "
+        f"of {model.states.__name__} (plain strings are not states)"
+        for (source, event), target in model.table.items()
+        if source not in members or target not in members or not isinstance(event, Enum)
+        or type(source) is not model.states or type(target) is not model.states
+    ]
+    return found[:10]
 
 
 def _missing_members(states: Mapping[str, str]) -> list[str]:
