@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from enum import StrEnum
 
 import pytest
-from hypothesis import given
 
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
@@ -18,9 +17,7 @@ from spec.values import ExecutionIntent, ExecutionResponse
 
 from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, ScriptedSource, SuiteInterrupt, SuitePolicy
 from conformance_tests.harness import call_watched, run_scenario
-from conformance_tests.model import expected_run
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
-from conformance_tests.strategies import scenarios
 
 Impl = Implementation[StrEnum]
 
@@ -56,21 +53,6 @@ class _Runs:
 def _histories(report: RunReport[StrEnum] | None) -> list[tuple[str, tuple[str, ...]]]:
     assert report is not None, "TERMINAL-1: no report"
     return [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders]
-
-
-@pytest.mark.clause("RISK-4", "LOOP-5")
-@given(scenario=scenarios(interrupts=True))
-def test_an_interrupted_order_carries_the_fault_of_the_site_of_the_interrupt(implementation: Impl, scenario: Scenario) -> None:
-    """Property: the order an interrupt leaves behind carries a fault at the hook or the
-    route the interrupt came from, also when the venue had answered it (after_response);
-    every other order's fault is as RISK-4 says."""
-    expected = expected_run(scenario)
-    if not expected.interrupted:
-        return
-    seen = run_scenario(implementation, scenario)
-    got = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
-    want = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
-    assert got == want, f"RISK-4: after an interrupt the fault sites are {got}, expected {want}"
 
 
 @pytest.mark.clause("RISK-4")
@@ -152,16 +134,6 @@ def test_intake_refusal_is_per_run(implementation: Impl) -> None:
     assert (_histories(first), _histories(second)) == (accepted, accepted), (
         f"LOOP-2: an id routed in an earlier run is routed again in a later one: {first} / {second}"
     )
-
-
-@pytest.mark.clause("RISK-5")
-@given(scenario=scenarios())
-def test_a_hooks_view_of_the_order_is_a_snapshot(implementation: Impl, scenario: Scenario) -> None:
-    """Property: the view a hook got still shows the order as it was at the call after
-    the run ended (a snapshot, not a live object)."""
-    seen = run_scenario(implementation, scenario)
-    later = [(hook, view.intent.intent_id, view.state.value) for (hook, _, _), view in zip(seen.seen_states, seen.views)]
-    assert later == seen.seen_states, f"RISK-5: views changed after their hook returned: {later} vs {seen.seen_states}"
 
 
 class _ReportReader:

@@ -103,11 +103,14 @@ def test_hooks_run_in_order_each_at_most_once(implementation: Impl, scenario: Sc
 @given(scenario=scenarios())
 def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, scenario: Scenario) -> None:
     """Property: before_route sees the order CREATED; after_response sees it in the
-    state the venue's answer gave (ACCEPTED or REJECTED)."""
+    state the venue's answer gave (ACCEPTED or REJECTED); each view is a snapshot that
+    still reads the same after the run."""
     seen = run_scenario(implementation, scenario)
     for hook, intent_id, state in seen.seen_states:
         allowed = {"created"} if hook == "before_route" else {"accepted", "rejected"}
         assert state in allowed, f"RISK-5: {hook} saw {intent_id!r} in state {state!r}, expected one of {sorted(allowed)}"
+    later = [(hook, view.intent.intent_id, view.state.value) for (hook, _, _), view in zip(seen.seen_states, seen.views)]
+    assert later == seen.seen_states, f"RISK-5: a hook's view changed after the hook returned (not a snapshot): {later}"
 
 
 @pytest.mark.clause("RISK-6")

@@ -81,12 +81,13 @@ def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scena
     assert seen.histories() == want, f"LOOP-4: histories {seen.histories()}, expected {want}"
 
 
-@pytest.mark.clause("LOOP-5")
+@pytest.mark.clause("LOOP-5", "RISK-4")
 @given(scenario=scenarios(interrupts=True))
 def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: Impl, scenario: Scenario) -> None:
     """Property: an interrupt (a BaseException) from the route or a hook propagates out
     of run() unchanged, after the order in flight reached the state the specification
-    gives, and last_report says the run was interrupted."""
+    gives (with a fault at the interrupt's site), and last_report says the run was
+    interrupted."""
     expected = expected_run(scenario)
     seen = run_scenario(implementation, scenario)
     if not expected.interrupted:
@@ -96,6 +97,11 @@ def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: I
     want = [(o.intent_id, o.history) for o in expected.orders]
     assert seen.histories() == want, f"LOOP-5: last_report holds {seen.histories()}, expected {want}"
     assert seen.report is not None and seen.report.stop.kind == StopKind.INTERRUPTED, "LOOP-5: stop kind must be INTERRUPTED"
+    faults = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
+    want_faults = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
+    assert faults == want_faults, (
+        f"RISK-4: the order an interrupt leaves behind carries a fault at the interrupt's site: {faults}, expected {want_faults}"
+    )
 
 
 @pytest.mark.clause("LOOP-5")

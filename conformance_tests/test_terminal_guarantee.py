@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from spec.binding import Implementation
 
@@ -54,6 +54,7 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
 
 
 @pytest.mark.clause("LOOP-3", "TERMINAL-1")
+@settings(max_examples=max(10, settings.default.max_examples // 5))
 @given(scenario=long_scenarios())
 def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:
     """Property: over runs of dozens to hundreds of intents the report still holds every
