@@ -13,6 +13,7 @@ import argparse
 import importlib
 import json
 import os
+import resource
 import sys
 from collections.abc import Generator, Sequence
 from pathlib import Path
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--channel-fd", type=int, required=True)
     parser.add_argument("--skip-file", type=Path)
+    parser.add_argument("--memory-limit", type=int)
     parser.add_argument("--verbose", action="store_true")
     return parser
 
@@ -128,6 +130,9 @@ def _import_binding(target: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     channel = Channel(args.channel_fd)
+    if args.memory_limit:
+        # Soft and hard alike, before the binding is imported: it cannot raise them again.
+        resource.setrlimit(resource.RLIMIT_AS, (args.memory_limit, args.memory_limit))
     guards.install()
     # Everything the suite runs on is imported before the binding, so that the binding
     # cannot be first to define it, and fingerprinted, so that a rewrite is noticed.

@@ -120,7 +120,8 @@ def _start(
 ) -> _Child:
     read_end, write_end = os.pipe()
     command = [sys.executable, "-m", "conformance_tests.child", "--impl", target, "--profile", profile,
-               "--channel-fd", str(write_end), "--skip-file", str(skip_file)]
+               "--channel-fd", str(write_end), "--skip-file", str(skip_file),
+               "--memory-limit", str(limits.memory_limit)]
     if seed is not None:
         command += ["--seed", str(seed)]
     if verbose:
@@ -129,15 +130,10 @@ def _start(
     env.pop(KNOWN_HANG_ENV, None)
     if known_hang is not None:
         env[KNOWN_HANG_ENV] = known_hang
-    memory = limits.memory_limit
-
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
     process = subprocess.Popen(
         command, pass_fds=(write_end,), env=env, stdin=subprocess.DEVNULL,
         stdout=None if verbose else subprocess.DEVNULL, stderr=None if verbose else subprocess.PIPE,
-        start_new_session=True, preexec_fn=limit_memory,
+        start_new_session=True,
     )
     os.close(write_end)
     tail: deque[bytes] = deque(maxlen=64)

@@ -113,7 +113,7 @@ def test_a_source_that_raises_ends_the_run_interrupted_and_loses_nothing(impleme
     report = loop.last_report
     assert _histories(report) == [("o-1", ("created", "submitted", "accepted"))], f"LOOP-3: {report}"
     assert report is not None and report.stop.kind == StopKind.INTERRUPTED, (
-        f"LOOP-3: a run ended by an exception from the source stops INTERRUPTED, got {report.stop}"
+        f"LOOP-3: a run ended by an exception from the source stops INTERRUPTED, got {report and report.stop}"
     )
 
 

@@ -54,7 +54,7 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
 
 
 @pytest.mark.clause("LOOP-3", "TERMINAL-1")
-@settings(max_examples=max(10, settings.default.max_examples // 5))
+@settings(max_examples=max(10, settings().max_examples // 5))
 @given(scenario=long_scenarios())
 def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:
     """Property: over runs of dozens to hundreds of intents the report still holds every
