@@ -90,7 +90,7 @@ class ClauseCollector:
             result = self.results.get(nodeid)
             if result is None:
                 continue
-            for cid in clause_ids:
+            for cid in _blamed(result, clause_ids):
                 if cid in by_clause:
                     by_clause[cid].tests.append(result)
         for cid, findings in self.findings.items():
@@ -107,6 +107,21 @@ class ClauseCollector:
 
 
 _NAMES_CLAUSE = re.compile(r"^[A-Z]+-\d+\b")
+_NAMED = re.compile(r"^(?P<family>[A-Z]+)-(?P<first>\d+)(?P<more>(?:/(?:[A-Z]+-)?\d+)*)")
+
+
+def _blamed(result: TestResult, clause_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The clauses a test's result counts for: a failure whose message names some of the
+    test's clauses (``LOOP-7: ...``, ``RISK-1/2: ...``) counts only for those, so one
+    defect is not reported under a clause it did not break."""
+    match = _NAMED.match(result.message) if result.outcome == "failed" else None
+    if match is None:
+        return clause_ids
+    family = match["family"]
+    named = {f"{family}-{match['first']}"}
+    for part in filter(None, match["more"].split("/")):
+        named.add(part if "-" in part else f"{family}-{part}")
+    return tuple(c for c in clause_ids if c in named) or clause_ids
 _PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
 _CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")

@@ -3,6 +3,7 @@ batches of scripted intents, policy changes, stop requests between runs, interru
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 
 import pytest
@@ -33,6 +34,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
             self.gate = ScriptedGate(Scenario(()), self.log)
             self.policy = SuitePolicy(Policy(), self.log)
             self.loop = call_watched(lambda: implementation.make_loop(self.route, self.gate, self.policy))
+            self.route.loop = self.gate.loop = self.loop
             self.batch: list[Step] = []
             self.stop_pending = False
             self.runs = 0
@@ -40,8 +42,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
 
         @rule(step=steps(interrupts=True))
         def add_intent(self, step: Step) -> None:
-            self.batch.append(Step(f"r{self.runs}-{step.intent_id}", step.route, step.before_intent,
-                                   step.before_route, step.after_response, step.request_stop))
+            self.batch.append(dataclasses.replace(step, intent_id=f"r{self.runs}-{step.intent_id}"))
 
         @rule(policy=policies)
         def change_policy(self, policy: Policy) -> None:

@@ -69,3 +69,14 @@ def test_a_table_keyed_by_plain_strings_is_a_state_4_breach_not_a_crash() -> Non
 
     breaches = extension_breaches(StringTable())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     assert breaches[0].startswith("STATE-4: table row ('created', 'submit')")
+
+
+def test_a_failure_counts_only_for_the_clauses_its_message_names() -> None:
+    collector = ClauseCollector()
+    collector.add_test("stateful", ("TERMINAL-1", "LOOP-6", "LOOP-7"))
+    collector.add_test("gates", ("RISK-1", "RISK-2", "LOOP-9"))
+    collector.add_report("stateful", "call", "failed", "E   AssertionError: LOOP-7: a stop requested between runs ...")
+    collector.add_report("gates", "call", "failed", "E   AssertionError: RISK-1/2: routed although refused")
+    status = {r.id: r.status for r in collector.verdict()}
+    assert status["LOOP-7"] is status["RISK-1"] is status["RISK-2"] is Status.FAIL
+    assert status["TERMINAL-1"] is status["LOOP-6"] is status["LOOP-9"] is Status.UNTESTED
