@@ -47,6 +47,6 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("LOOP-7", "A stop request ends the run before the next pull"),
     Clause("LOOP-8", "An exhausted source ends the run"),
     Clause("LOOP-9", "The loop's public interface is unchanged"),
-    Clause("LOOP-10", "A report is final: last_report changes only when a run ends"),
+    Clause("LOOP-11", "A report is final: last_report changes only when a run ends"),
     Clause("ROUTE-1", "No real-order path: the loop opens no network connection"),
 )
