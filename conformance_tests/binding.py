@@ -87,7 +87,8 @@ def _shape_problems(candidate: object) -> list[str]:
     if isinstance(outcomes, (str, bytes)) or not isinstance(outcomes, Sequence):
         problems.append(f"'outcomes' must be a sequence of spec.Outcome, got {type(outcomes).__name__}")
     else:
-        strangers = [repr(o) for o in outcomes if not isinstance(o, Outcome)]
+        declared: Sequence[object] = cast("Sequence[object]", outcomes)
+        strangers = [repr(o) for o in declared if not isinstance(o, Outcome)]
         if strangers:
             problems.append(f"'outcomes' holds things that are not spec.Outcome: {', '.join(strangers)[:200]}")
     machine: object = getattr(candidate, "machine")
