@@ -8,11 +8,11 @@ team's own book, which would add persistence and the venue feed.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Generic
 
 from spec.errors import RestingOrderError
 from spec.records import OrderRecord
+from spec.state_machine import S
 from spec.resting import (
     STANDARD_RESTING,
     R,
@@ -34,7 +34,7 @@ class InMemoryRestingBook(Generic[R]):
         self._lifecycle = lifecycle
         self._orders: dict[str, RestingOrder[R]] = {}
 
-    def open(self, order: OrderRecord[StrEnum], /) -> RestingOrder[R]:
+    def open(self, order: OrderRecord[S], /) -> RestingOrder[R]:
         resting = open_resting_order(self._lifecycle, order)
         if resting.venue_order_id in self._orders:
             raise RestingOrderError(

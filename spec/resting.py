@@ -26,7 +26,7 @@ from spec.errors import RestingOrderError
 from spec.extension import termination_breaches
 from spec.order_state import OrderState
 from spec.records import OrderRecord
-from spec.state_machine import StateMachine, StateModel
+from spec.state_machine import S, StateMachine, StateModel
 from spec.values import ExecutionIntent
 
 R = TypeVar("R", bound=StrEnum, default=StrEnum)
@@ -140,7 +140,7 @@ class RestingOrder(Generic[R_co]):
         return self.history[-1]
 
 
-def open_resting_order(lifecycle: RestingLifecycle[R], order: OrderRecord[StrEnum]) -> RestingOrder[R]:
+def open_resting_order(lifecycle: RestingLifecycle[R], order: OrderRecord[S]) -> RestingOrder[R]:
     """RESTING-1: the resting order an ACCEPTED loop order with a venue order id starts."""
     if order.state.value != OrderState.ACCEPTED.value:
         raise RestingOrderError(
@@ -202,7 +202,7 @@ class RestingBook(Protocol[R_co]):
     """A team's store of resting orders: opens them from accepted loop orders and
     applies venue events to the order each names (RESTING-1 .. RESTING-3)."""
 
-    def open(self, order: OrderRecord[StrEnum], /) -> RestingOrder[R_co]:
+    def open(self, order: OrderRecord[S], /) -> RestingOrder[R_co]:
         """Start the resting order of an accepted loop order (RESTING-1)."""
         ...
 
