@@ -81,7 +81,10 @@ class ChildPlugin:
                 ) from None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        text = report.longreprtext[-MESSAGE_LIMIT:] if report.failed else ""
+        if report.failed:
+            text = report.longreprtext[-MESSAGE_LIMIT:]
+        else:  # a skip's reason: "not applicable: ..." makes the clause n/a
+            text = str(report.longrepr[2]) if report.skipped and isinstance(report.longrepr, tuple) else ""
         self.channel.send("report", nodeid=report.nodeid, when=report.when, outcome=report.outcome, text=text)
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:

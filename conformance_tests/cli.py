@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from conformance_tests.binding import TargetError, resolve_target
-from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
+from conformance_tests.report import render_table, to_json, to_junit, to_markdown
 from conformance_tests.supervisor import Limits, supervise
 
 EXIT_PASS, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_BINDING = 0, 1, 2, 3, 4
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results = outcome.collector.verdict()
     name = outcome.name or "(not bound)"
-    failed = [r.id for r in results if r.status is not Status.PASS]
+    failed = [r.id for r in results if not r.status.holds]
     summary = f"{len(results) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
     print(f"implementation: {name} ({target})")
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")

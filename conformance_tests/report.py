@@ -16,6 +16,17 @@ class Status(StrEnum):
     FAIL = "fail"
     SKIP = "skip"
     UNTESTED = "untested"
+    NOT_APPLICABLE = "n/a"
+    """Every test of the clause found nothing to check (e.g. no resting orders)."""
+
+    @property
+    def holds(self) -> bool:
+        """Whether the clause counts as kept in the verdict."""
+        return self in (Status.PASS, Status.NOT_APPLICABLE)
+
+
+NOT_APPLICABLE = "not applicable"
+"""How a conformance test's skip reason starts when its clause does not apply."""
 
 
 @dataclass
@@ -54,7 +65,9 @@ class ClauseCollector:
         if outcome == "failed":
             self.add_result(nodeid, "failed", self._naming_clause(nodeid, summarise_failure(text)))
         elif outcome == "skipped" and nodeid not in self.results:
-            self.results[nodeid] = TestResult(nodeid, "skipped")
+            reason = text.removeprefix("Skipped: ")
+            applies = not reason.startswith(NOT_APPLICABLE)
+            self.results[nodeid] = TestResult(nodeid, "skipped" if applies else "not-applicable", reason)
         elif when == "call" and outcome == "passed":
             self.results.setdefault(nodeid, TestResult(nodeid, "passed"))
 
@@ -101,6 +114,8 @@ class ClauseCollector:
                 clause.status = Status.FAIL
             elif "passed" in outcomes:
                 clause.status = Status.PASS
+            elif outcomes == {"not-applicable"}:
+                clause.status = Status.NOT_APPLICABLE
             elif outcomes:
                 clause.status = Status.SKIP
         return list(by_clause.values())
@@ -127,7 +142,7 @@ _CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")
 _DEFAULTS = re.compile(
     r"\s*#[^\n]*|\b(?:before_intent|before_route|after_response)=GateAct\.ALLOW,?"
-    r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\bintent_id="
+    r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\boutcome=0,?|\bintent_id="
     r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
     r"|\bstop_in=None,?|\bside=(?:Side\.BUY|<Side\.BUY: 'buy'>),?|\bquantity=Decimal\('1'\),?|\blimit_price=None,?"
     r"|\bsymbol='QTS',?|\bown_id_type=False,?"
@@ -175,6 +190,8 @@ def render_table(results: list[ClauseResult]) -> str:
         if r.status is Status.FAIL:
             for line in r.counterexample.splitlines():
                 rows.append(f"{'':<11}   -> {line.strip()}")
+        elif r.status is Status.NOT_APPLICABLE and r.tests:
+            rows.append(f"{'':<11}   -> {r.tests[0].message}")
     return "\n".join(rows)
 
 
@@ -182,7 +199,7 @@ def to_json(results: list[ClauseResult], **header: object) -> str:
     return json.dumps(
         {
             **header,
-            "passed": all(r.status is Status.PASS for r in results),
+            "passed": all(r.status.holds for r in results),
             "clauses": [
                 {**asdict(r), "status": r.status.value, "counterexample": r.counterexample} for r in results
             ],
@@ -216,7 +233,8 @@ def to_markdown(results: list[ClauseResult], *, implementation: str, summary: st
     rows = [f"### QTS Phase 4 conformance: {cell(implementation)}", "", summary, "",
             "| clause | title | result | detail |", "|---|---|---|---|"]
     for r in results:
-        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested"}[r.status]
+        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested",
+                Status.NOT_APPLICABLE: "➖ n/a"}[r.status]
         detail = r.counterexample if r.status is Status.FAIL else ""
         rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {cell(detail[:500])} |")
     return "\n".join(rows) + "\n"

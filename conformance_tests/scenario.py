@@ -42,6 +42,9 @@ class RouteAct(Enum):
     WRONG_ID = "wrong-id"
     """Returns a well-formed response for another intent."""
     INTERRUPT = "interrupt"
+    DECLARED = "declared"
+    """Answers with one of the binding's declared outcomes (LOOP-10); with none
+    declared, a plain acceptance."""
 
 
 REFUSALS = frozenset({GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL})
@@ -68,6 +71,8 @@ class Step:
     symbol: str = "QTS"
     own_id_type: bool = False
     """The intent id is an :class:`OrderId`, not a plain str."""
+    outcome: int = 0
+    """Which declared outcome a DECLARED route act gives (modulo how many there are)."""
 
     def intent(self) -> ExecutionIntent:
         intent_id = OrderId(self.intent_id) if self.own_id_type else self.intent_id

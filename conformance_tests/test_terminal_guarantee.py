@@ -12,9 +12,8 @@ from spec.binding import Implementation
 
 from conformance_tests.doubles import SuiteInterrupt
 from conformance_tests.facts import table_walk_problem
-from conformance_tests.harness import run_scenario
+from conformance_tests.harness import expect, run_scenario
 from conformance_tests.scenario import Scenario
-from conformance_tests.model import expected_run
 from conformance_tests.strategies import long_scenarios, scenarios
 
 Impl = Implementation[StrEnum]
@@ -61,7 +60,7 @@ def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, sce
     intent pulled, in order, each with the history the specification gives: no cap,
     window or sample of the orders."""
     seen = run_scenario(implementation, scenario)
-    want = [(o.intent_id, o.history) for o in expected_run(scenario).orders]
+    want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
     got = seen.histories()
     assert len(got) == len(want), f"LOOP-3: {len(want)} intents pulled, the report holds {len(got)} orders"
     wrong = next(((n, g, w) for n, (g, w) in enumerate(zip(got, want)) if g != w), None)
