@@ -52,6 +52,10 @@ class ClauseCollector:
             )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Under pytest-xdist only the reports reach this process; the plugin tags them.
+        for name, value in report.user_properties:
+            if name == "qts_clauses" and isinstance(value, str):
+                self.clauses_of.setdefault(report.nodeid, tuple(value.split()))
         if report.failed:
             self.results[report.nodeid] = TestResult(report.nodeid, "failed", summarise_failure(report.longreprtext))
         elif report.skipped and report.nodeid not in self.results:
