@@ -13,6 +13,7 @@ the clause table (clauses left untested included) that ``qts-conformance`` print
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, Phase, settings
 from spec.binding import Implementation
 from spec.clauses import CLAUSES
 
-from conformance_tests.binding import DEFAULT_TARGET, BindingError, load_implementation, resolve_target
+from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
 from conformance_tests.report import ClauseCollector, Status, render_table
 
 PACKAGE = Path(__file__).resolve().parent
@@ -165,12 +166,14 @@ def _named_in_invocation(config: pytest.Config) -> bool:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if _reports_elsewhere(config) or not _named_in_invocation(config):
         return []
-    return [f"qts-conformance: implementation {_target(config)}, profile {config.getoption('--qts-profile')}"]
+    header = f"qts-conformance: implementation {_target(config)}, profile {config.getoption('--qts-profile')}"
+    warning = default_reference_warning(config)
+    return [header] if warning is None else [header, warning]
 
 
-def default_reference_warning(target: str) -> str | None:
-    """The warning for a run that checked the kit's own reference (no binding named)."""
-    if target != DEFAULT_TARGET:
+def default_reference_warning(config: pytest.Config) -> str | None:
+    """The warning for a run that names no binding and so checks the kit's own reference."""
+    if config.getoption("--qts-impl") or os.environ.get(ENV_VAR):
         return None
     return (
         f"WARNING: no --qts-impl and no $QTS_IMPL: this run checked the kit's reference "
@@ -198,6 +201,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             "it does not prove conformance; run the whole suite (qts-conformance).",
             yellow=True, bold=True,
         )
-    warning = default_reference_warning(target)
+    warning = default_reference_warning(config)
     if warning is not None:
         terminalreporter.write_line(warning, red=True, bold=True)
