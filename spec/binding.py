@@ -20,6 +20,13 @@ BINDING_ATTRIBUTE = "QTS_IMPLEMENTATION"
 
 
 class Implementation(Protocol[S]):
+    """What the conformance suite needs of an implementation: its name, its order-state
+    machine, and factories for its loop and its no-op gate.
+
+    Expose one as ``QTS_IMPLEMENTATION: Implementation[YourOrderState]`` in a module and
+    point ``qts-conformance --impl`` at that module.
+    """
+
     @property
     def name(self) -> str:
         """A short human name, printed in the conformance report."""

@@ -13,6 +13,12 @@ from spec.values import ExecutionIntent, ExecutionResponse
 
 
 class RiskGate(Protocol):
+    """The Risk Entry (seed 2.3): three boolean hooks around each order.
+
+    Only ``True`` allows; anything else, an exception included, refuses (RISK-4).
+    Hooks run in order, each at most once per intent (RISK-5).
+    """
+
     def before_intent(self, intent: ExecutionIntent, /) -> bool:
         """Asked before an order is opened for ``intent``; False blocks it (RISK-1)."""
         ...
