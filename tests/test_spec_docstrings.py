@@ -21,4 +21,4 @@ def test_help_shows_each_protocols_own_docstring(name: str) -> None:
     protocol = getattr(spec, name)
     own = protocol.__dict__.get("__doc__")
     assert own, f"spec.{name} has no docstring of its own; help() shows typing.Protocol's"
-    assert own.strip().splitlines()[0] in pydoc.render_doc(protocol, renderer=pydoc.plaintext)
+    assert own.strip().splitlines()[0] in pydoc.render_doc(protocol)
