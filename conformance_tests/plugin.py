@@ -70,6 +70,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: $QTS_IMPL, else the reference implementation)",
     )
     group.addoption(
+        "--qts-clauses",
+        metavar="ID[,ID...]",
+        default=None,
+        help="run only the conformance tests of these clauses (e.g. STATE-7,LOOP-10); "
+        "a partial run is a diagnosis, never a verdict",
+    )
+    group.addoption(
         "--qts-profile",
         choices=PROFILES,
         default="ci",
@@ -93,8 +100,9 @@ def is_conformance_item(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse unknown clause ids at collection, before anything runs; tag each test's
-    report with its clauses so the verdict also works under pytest-xdist."""
+    """Refuse unknown clause ids at collection, before anything runs; keep only the
+    clauses ``--qts-clauses`` names; tag each test's report with its clauses so the
+    verdict also works under pytest-xdist."""
     for item in items:
         clause_ids = tuple(cid for marker in item.iter_markers("clause") for cid in marker.args)
         unknown = [cid for cid in clause_ids if cid not in CLAUSES]
@@ -104,6 +112,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if clause_ids:
             item.user_properties.append(("qts_clauses", " ".join(clause_ids)))
+    wanted = _wanted_clauses(config)
+    if wanted is None:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        clauses = {cid for marker in item.iter_markers("clause") for cid in marker.args}
+        (kept if not clauses or clauses & wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _wanted_clauses(config: pytest.Config) -> set[str] | None:
+    option: str | None = config.getoption("--qts-clauses")
+    if option is None:
+        return None
+    wanted = {cid.strip() for cid in option.split(",") if cid.strip()}
+    unknown = sorted(wanted - set(CLAUSES))
+    if not wanted or unknown:
+        raise pytest.UsageError(
+            f"--qts-clauses={option}: unknown clause(s) {unknown or '(none given)'}; known: {', '.join(CLAUSES)}"
+        )
+    return wanted
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

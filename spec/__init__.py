@@ -12,9 +12,15 @@ from spec.errors import (
     InvalidIntent,
     InvalidResponse,
     InvalidTransition,
+    RestingOrderError,
     SpecError,
 )
-from spec.extension import declare_extension, extension_breaches, termination_breaches
+from spec.extension import (
+    declare_extension,
+    extension_breaches,
+    response_path_problem,
+    termination_breaches,
+)
 from spec.interface import gate_interface_breaches, implementation_breaches, loop_interface_breaches
 from spec.loop import ExecutionLoop, LoopController, RunContext, StopPolicy
 from spec.order_state import (
@@ -33,9 +39,31 @@ from spec.records import (
     StopKind,
     StopReason,
 )
+from spec.outcomes import Outcome
+from spec.resting import (
+    STANDARD_RESTING,
+    RestingBinding,
+    RestingBook,
+    RestingEvent,
+    RestingLifecycle,
+    RestingOrder,
+    RestingState,
+    VenueEvent,
+    advance,
+    declare_resting_lifecycle,
+    open_resting_order,
+    resting_breaches,
+)
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
-from spec.state_machine import PHASE4, StateMachine, StateModel, transition
+from spec.state_machine import (
+    PHASE4,
+    ResponseEvents,
+    StateMachine,
+    StateModel,
+    phase4_events,
+    transition,
+)
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 __all__ = [
@@ -43,6 +71,7 @@ __all__ = [
     "CLAUSES",
     "INITIAL_STATE",
     "PHASE4",
+    "STANDARD_RESTING",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "Clause",
@@ -62,6 +91,15 @@ __all__ = [
     "OrderRecord",
     "OrderState",
     "OrderView",
+    "Outcome",
+    "ResponseEvents",
+    "RestingBinding",
+    "RestingBook",
+    "RestingEvent",
+    "RestingLifecycle",
+    "RestingOrder",
+    "RestingOrderError",
+    "RestingState",
     "RiskGate",
     "RunContext",
     "RunReport",
@@ -72,11 +110,18 @@ __all__ = [
     "StopKind",
     "StopPolicy",
     "StopReason",
+    "VenueEvent",
+    "advance",
     "declare_extension",
+    "declare_resting_lifecycle",
     "extension_breaches",
     "gate_interface_breaches",
     "implementation_breaches",
     "loop_interface_breaches",
+    "open_resting_order",
+    "phase4_events",
+    "response_path_problem",
+    "resting_breaches",
     "termination_breaches",
     "transition",
 ]

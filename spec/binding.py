@@ -9,9 +9,12 @@ wrong shape before the suite ever runs::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from spec.loop import ExecutionLoop, StopPolicy
+from spec.outcomes import Outcome
+from spec.resting import R_co, RestingBinding
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 from spec.state_machine import S, StateModel
@@ -19,13 +22,9 @@ from spec.state_machine import S, StateModel
 BINDING_ATTRIBUTE = "QTS_IMPLEMENTATION"
 
 
-class Implementation(Protocol[S]):
-    """What the conformance suite needs of an implementation: its name, its order-state
-    machine, and factories for its loop and its no-op gate.
-
-    Expose one as ``QTS_IMPLEMENTATION: Implementation[YourOrderState]`` in a module and
-    point ``qts-conformance --impl`` at that module.
-    """
+class Implementation(Protocol[S, R_co]):
+    """An implementation as the suite sees it: its order states (``S``), loop and no-op
+    gate, the answers its route gives, and its resting orders (``R``), if any."""
 
     @property
     def name(self) -> str:
@@ -37,12 +36,28 @@ class Implementation(Protocol[S]):
         """The order states and THE transition table this implementation uses."""
         ...
 
+    @property
+    def outcomes(self) -> Sequence[Outcome]:
+        """Every kind of answer the implementation's route gives beyond a plain
+        accepted/rejected :class:`~spec.values.ExecutionResponse` (Phase 4: none).
+
+        The suite's route gives these answers in generated runs (LOOP-10), so each
+        path an extension declares is exercised through the loop.
+        """
+        ...
+
+    @property
+    def resting(self) -> RestingBinding[R_co] | None:
+        """How the implementation keeps orders that rest at the venue after acceptance
+        (RESTING-1 .. RESTING-4), or None if it keeps none."""
+        ...
+
     def make_loop(
-        self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /
+        self, route: ExecutionRoute, gate: RiskGate[S], stop_policy: StopPolicy, /
     ) -> ExecutionLoop[S]:
         """A fresh loop over ``route``, consulting ``gate`` and ``stop_policy``."""
         ...
 
-    def make_noop_gate(self) -> RiskGate:
+    def make_noop_gate(self) -> RiskGate[S]:
         """The implementation's no-op gate (seed 2.3: the only gate Phase 4 ships)."""
         ...

@@ -2,7 +2,9 @@
 
 - ``python``: type-checked with ``mypy --strict`` and executed, each block on its own
   (``python no-run``: type-checked only, for a block that needs something the kit
-  cannot provide, such as a venue);
+  cannot provide, such as a venue); a block right after ``<!-- from: path -->`` is an
+  excerpt instead: it must appear verbatim in that file, which its own tests type-check
+  (the example's, tests/test_example.py);
 - ``sh``: each command is one of the kit's scripts or commands, or a known tool, and
   every ``--option`` it passes to a kit command exists in that command's ``--help``
   (``shell_commands.py``);
@@ -16,6 +18,7 @@ docs/index.md.
 from __future__ import annotations
 
 import configparser
+import re
 import subprocess
 import sys
 import tomllib
@@ -32,6 +35,7 @@ from shell_commands import commands, sh_problems
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
+EXCERPT = re.compile(r"<!-- from: (?P<source>\S+) -->")
 LANGUAGES = {"python", "sh", "toml", "yaml", "ini", "text"}
 
 
@@ -42,6 +46,8 @@ class Block:
     language: str
     flags: tuple[str, ...]
     code: str
+    source: str | None
+    """The file an excerpt is quoted from (``<!-- from: path -->`` on the line before)."""
 
     @property
     def id(self) -> str:
@@ -51,10 +57,13 @@ class Block:
 def blocks() -> list[Block]:
     found: list[Block] = []
     for page in PAGES:
-        for token in MarkdownIt().parse(page.read_text(encoding="utf-8")):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for token in MarkdownIt().parse("\n".join(lines)):
             if token.type == "fence" and token.map is not None:
                 language, *flags = token.info.split() or [""]
-                found.append(Block(page, token.map[0] + 1, language, tuple(flags), token.content))
+                before = lines[token.map[0] - 1] if token.map[0] else ""
+                source = match["source"] if (match := EXCERPT.fullmatch(before.strip())) else None
+                found.append(Block(page, token.map[0] + 1, language, tuple(flags), token.content, source))
     return found
 
 
@@ -77,7 +86,7 @@ def mypy_verdict(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str
     """``mypy --strict`` over every python block at once: block id -> its errors."""
     where = tmp_path_factory.mktemp("doc_blocks")
     files: dict[str, str] = {}
-    for n, block in enumerate(b for b in BLOCKS if b.language == "python"):
+    for n, block in enumerate(b for b in BLOCKS if b.language == "python" and b.source is None):
         path = where / f"doc_block_{n}.py"
         path.write_text(block.code, encoding="utf-8")
         files[path.name] = block.id
@@ -96,6 +105,10 @@ def mypy_verdict(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str
 
 @pytest.mark.parametrize("block", of("python"))
 def test_python_blocks_type_check_and_run(block: Block, mypy_verdict: dict[str, list[str]]) -> None:
+    if block.source is not None:
+        quoted = (ROOT / block.source).read_text(encoding="utf-8")
+        assert block.code in quoted, f"{block.id}: this excerpt is not verbatim in {block.source}"
+        return
     assert not mypy_verdict[block.id], "\n".join(mypy_verdict[block.id])
     if "no-run" not in block.flags:
         exec(compile(block.code, block.id, "exec"), {"__name__": "doc_block"})
