@@ -46,7 +46,10 @@ class ClauseResult:
 
     @property
     def counterexample(self) -> str:
-        return next((t.message for t in self.tests if t.outcome == "failed"), "")
+        """The first failure that names this clause; else the first failure. A test that
+        proves several clauses may fail on another one's assertion first."""
+        failures = [t.message for t in self.tests if t.outcome == "failed"]
+        return next((m for m in failures if m.startswith(self.id)), failures[0] if failures else "")
 
 
 class ClauseCollector:
