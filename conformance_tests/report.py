@@ -7,8 +7,12 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from spec.clauses import CLAUSES
+
+if TYPE_CHECKING:  # the verdict's parent process never needs pytest itself
+    import pytest
 
 
 class Status(StrEnum):
@@ -45,7 +49,10 @@ class ClauseResult:
 
     @property
     def counterexample(self) -> str:
-        return next((t.message for t in self.tests if t.outcome == "failed"), "")
+        """The first failure that names this clause; else the first failure. A test that
+        proves several clauses may fail on another one's assertion first."""
+        failures = [t.message for t in self.tests if t.outcome == "failed"]
+        return next((m for m in failures if m.startswith(self.id)), failures[0] if failures else "")
 
 
 class ClauseCollector:
@@ -97,6 +104,20 @@ class ClauseCollector:
             self.add_result(nodeid, "failed", f"the implementation replaced the suite's own code during this test: "
                             f"{', '.join(replaced)[:400]}; the verdict of this test cannot be trusted")
 
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """As a pytest plugin (the plugin's summary, the teeth): note each test's clauses."""
+        for item in items:
+            self.add_test(item.nodeid, tuple(cid for marker in item.iter_markers("clause") for cid in marker.args))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Under pytest-xdist only the reports reach this process; the plugin tags them.
+        for name, value in report.user_properties:
+            if name == "qts_clauses" and isinstance(value, str):
+                self.clauses_of.setdefault(report.nodeid, tuple(value.split()))
+        skip_reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else None
+        text = skip_reason if skip_reason is not None else report.longreprtext
+        self.add_report(report.nodeid, report.when, report.outcome, text)
+
     def verdict(self) -> list[ClauseResult]:
         by_clause = {cid: ClauseResult(cid, clause.title, Status.UNTESTED) for cid, clause in CLAUSES.items()}
         for nodeid, clause_ids in self.clauses_of.items():
@@ -137,6 +158,8 @@ def _blamed(result: TestResult, clause_ids: tuple[str, ...]) -> tuple[str, ...]:
     for part in filter(None, match["more"].split("/")):
         named.add(part if "-" in part else f"{family}-{part}")
     return tuple(c for c in clause_ids if c in named) or clause_ids
+
+
 _PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
 _CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")

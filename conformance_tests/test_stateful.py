@@ -7,6 +7,7 @@ import dataclasses
 from enum import StrEnum
 
 import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from spec.binding import Implementation
@@ -21,7 +22,7 @@ Impl = Implementation[StrEnum]
 
 
 @pytest.mark.clause("TERMINAL-1", "LOOP-6", "LOOP-7")
-def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -> None:
+def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, qts_settings: settings) -> None:
     """State machine: whatever sequence of batches, policies, stop requests and
     interrupts, every run's report matches the specification and is all terminal."""
 
@@ -90,6 +91,9 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
                 open_orders = [o.intent.intent_id for o in self.last.orders if o.state not in implementation.machine.terminal]
                 assert not open_orders, f"TERMINAL-1: non-terminal orders in the report: {open_orders}"
 
-    run_state_machine_as_test(ReusedLoop)
+    # The run's conformance settings (plugin), with the health checks off that hypothesis
+    # switches off for state machines by default.
+    checks = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large, HealthCheck.large_base_example]
+    run_state_machine_as_test(ReusedLoop, settings=settings(qts_settings, suppress_health_check=checks))
 
 
