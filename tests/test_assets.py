@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance_tests.assets.cli import main
+from enforcement.assets.cli import main
 
 ASSET = '''\
 from enum import StrEnum

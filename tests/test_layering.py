@@ -153,12 +153,24 @@ PLANTS = [
         "conformance_tests/harness.py", "import reference_impl.binding\n",
         "conformance_tests is not allowed to import reference_impl", id="suite-imports-the-reference",
     ),
+    pytest.param(
+        "spec/values.py", "import enforcement\n",
+        "spec is not allowed to import enforcement", id="spec-imports-enforcement",
+    ),
+    pytest.param(
+        "conformance_tests/harness.py", "import enforcement.assets\n",
+        "conformance_tests is not allowed to import enforcement", id="suite-imports-enforcement",
+    ),
+    pytest.param(
+        "enforcement/assets/lock.py", "import conformance_tests.plugin\n",
+        "enforcement is not allowed to import conformance_tests", id="enforcement-imports-more-than-the-binding-loader",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("path", "line", "message"), PLANTS)
 def test_this_repositorys_contracts_fail_on_a_planted_violation(tmp_path: Path, path: str, line: str, message: str) -> None:
-    for package in ("spec", "reference_impl", "conformance_tests"):
+    for package in ("spec", "reference_impl", "conformance_tests", "enforcement"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
     assert lint(tmp_path, tmp_path).returncode == 0, "the unplanted copy must pass"

@@ -8,7 +8,7 @@ Adopt it with two lines in ``.importlinter`` (see ``docs/layering.md``)::
     root_packages = runtime strategy broker
     include_external_packages = True
     contract_types =
-        qts_runtime_isolation: conformance_tests.layering.RuntimeIsolationContract
+        qts_runtime_isolation: enforcement.layering.RuntimeIsolationContract
 
     [importlinter:contract:runtime-isolation]
     name = the runtime layer reaches no strategy or real-order code

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance_tests.assets.lock import Config, LockError
+from enforcement.assets.lock import Config, LockError
 
 
 @dataclass(frozen=True)

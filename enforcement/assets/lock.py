@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from conformance_tests.assets.surface import Surface, api_surface
+from enforcement.assets.surface import Surface, api_surface
 
 SEED_ASSETS = (
     "src/runtime/execution_loop/loop.py",

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from spec.interface import implementation_breaches
 
-from conformance_tests.assets.evidence import git, run_test, test_file_of, worktree
-from conformance_tests.assets.lock import Config, Lock, LockError, differences, record
+from enforcement.assets.evidence import git, run_test, test_file_of, worktree
+from enforcement.assets.lock import Config, Lock, LockError, differences, record
 from conformance_tests.binding import BindingError, load_implementation
 
 
