@@ -1,84 +1,58 @@
-"""The Phase 4 asset lock: which files are assets, what they were when locked (content
-hash and API surface), and the evidence behind every change since (seed section 4).
+"""The lock file: what each locked file was (content hash and API surface) and the
+append-only history of records that accepted every change since the first lock
+(seed section 4). ``history.py`` checks that history against git.
 
-Configuration lives in ``pyproject.toml``::
+Record kinds (each with ``by``, ``recorded``):
+    lock         the first lock (``commit``)
+    add          files newly locked; adding a lock restricts, so no evidence is needed
+    evidence     a test failing on ``locked_version`` and passing on ``new_version`` (``test``, ``assets``)
+    tidy         a non-behavioural change of ``assets`` (same API, same code but docs/annotations), ``reason``
+    rebaseline   a deliberate new baseline (``reason``, ``commit``), reported until acknowledged
+    acknowledge  a reviewer accepted rebaseline number ``rebaseline`` (its index in the history)
 
-    [tool.qts-assets]
-    lock = "phase4.lock"          # default
-    pythonpath = ["src"]          # where the asset packages are importable from
-    assets = ["src/runtime/execution_loop/loop.py", ...]   # default: the seed's list
+Format 1 (the kit before this history existed) is read too: its ``evidence`` list becomes
+``evidence`` and ``rebaseline`` records.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from enforcement.assets.surface import Surface, api_surface
+from enforcement.assets.config import LockError
+from enforcement.assets.surface import Surface
 
-SEED_ASSETS = (
-    "src/runtime/execution_loop/loop.py",
-    "src/runtime/execution_loop/controller.py",
-    "src/runtime/execution_loop/policies/stop_policy.py",
-    "src/runtime/execution_state/order_state.py",
-    "src/runtime/execution_state/transition.py",
-    "src/runtime/risk/interfaces/risk_gate.py",
-    "src/runtime/risk/noop_risk_gate.py",
-)
-"""The seed's asset list (section 2), the default for a QTS repository."""
+FORMAT = 2
+MARKER = "Phase 4 asset lock (seed section 4)"
+"""In every lock format's ``about``: how earlier locks are found in git history."""
 
-FORMAT = 1
-
-
-class LockError(Exception):
-    """The lock cannot be read, written or honoured; the message says what to do."""
+Record = dict[str, Any]
+CHANGE_KINDS = frozenset({"evidence", "tidy"})
 
 
 @dataclass(frozen=True)
-class Config:
-    root: Path
-    lock_path: Path
-    pythonpath: Path
-    assets: tuple[str, ...]
-
-    @classmethod
-    def load(cls, root: Path) -> Config:
-        pyproject = root / "pyproject.toml"
-        table: dict[str, Any] = {}
-        if pyproject.exists():
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            table = cast(dict[str, Any], data.get("tool", {}).get("qts-assets", {}))
-        assets = tuple(str(a) for a in table.get("assets", SEED_ASSETS))
-        pythonpath = table.get("pythonpath", ["src"])
-        if not isinstance(pythonpath, list) or len(cast(list[object], pythonpath)) != 1:
-            raise LockError("[tool.qts-assets] pythonpath must be a list with one directory, e.g. [\"src\"]")
-        return cls(root, root / str(table.get("lock", "phase4.lock")), root / str(cast(list[object], pythonpath)[0]), assets)
-
-
-@dataclass
-class AssetRecord:
+class Entry:
     sha256: str
     api: Surface
+    locked_because: str | None = None
+    """For a file locked with the assets without being listed: why (e.g. ``imported by ...``)."""
 
 
 @dataclass
 class Lock:
-    base_commit: str
-    assets: dict[str, AssetRecord]
-    evidence: list[dict[str, str]] = field(default_factory=list[dict[str, str]])
+    entries: dict[str, Entry]
+    history: list[Record] = field(default_factory=list[Record])
+    format: int = FORMAT
 
     def dump(self, path: Path) -> None:
         data = {
             "format": FORMAT,
-            "about": "Phase 4 asset lock (seed section 4). Change an asset only with "
-            "`qts-assets unlock --test <test id>`; `qts-assets verify` fails otherwise.",
-            "base_commit": self.base_commit,
-            "assets": {name: {"sha256": r.sha256, "api": r.api} for name, r in sorted(self.assets.items())},
-            "evidence": self.evidence,
+            "about": f"{MARKER}. Change a locked file only with `qts-assets unlock --test <test id>` "
+            "(or `tidy`, or a reasoned `lock --rebaseline`); `qts-assets verify` checks every record against git history.",
+            "assets": {name: _entry_json(e) for name, e in sorted(self.entries.items())},
+            "history": self.history,
         }
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -86,41 +60,57 @@ class Lock:
     def read(cls, path: Path) -> Lock:
         if not path.exists():
             raise LockError(f"no lock at {path}; create it once with `qts-assets lock`")
+        return cls.parse(path.read_text(encoding="utf-8"), str(path))
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Lock:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
-                raise LockError(f"{path}: unknown lock format {data.get('format')!r} (this kit reads {FORMAT})")
-            assets = {n: AssetRecord(r["sha256"], dict(r["api"])) for n, r in data["assets"].items()}
-            return cls(str(data["base_commit"]), assets, list(data.get("evidence", [])))
+            data = cast(dict[str, Any], json.loads(text))
+            version = data.get("format")
+            if version not in (1, FORMAT):
+                raise LockError(f"{where}: unknown lock format {version!r} (this kit reads 1 and {FORMAT})")
+            entries = {
+                str(n): Entry(str(r["sha256"]), {str(k): str(v) for k, v in dict(r["api"]).items()}, r.get("locked_because"))
+                for n, r in cast(dict[str, Any], data["assets"]).items()
+            }
+            if version == 1:
+                return cls(entries, [_from_format_1(r) for r in data.get("evidence", [])], 1)
+            return cls(entries, [cast(Record, r) for r in data["history"]])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise LockError(f"{path} is not a valid asset lock ({type(error).__name__}: {error})") from error
+            raise LockError(f"{where} is not a valid asset lock ({type(error).__name__}: {error}); "
+                            "restore it from git") from error
 
 
-def record(config: Config, asset: str, root: Path | None = None) -> AssetRecord:
-    """Hash and API surface of one asset, read under ``root`` (default: the project)."""
-    base = root or config.root
-    path = base / asset
-    if not path.is_file():
-        raise LockError(f"asset {asset} does not exist under {base}")
-    pythonpath = base / config.pythonpath.relative_to(config.root)
-    return AssetRecord(hashlib.sha256(path.read_bytes()).hexdigest(), api_surface(path, pythonpath))
+def assets_of(record: Record) -> list[str]:
+    return [str(a) for a in record.get("assets", [])]
 
 
-def differences(asset: str, locked: AssetRecord, current: AssetRecord | None) -> list[str]:
-    """What changed in ``asset`` since it was locked, symbol by symbol."""
-    if current is None:
-        return [f"{asset}: the asset was deleted"]
-    if current.sha256 == locked.sha256:
-        return []
-    found: list[str] = []
-    for symbol in sorted(locked.api.keys() | current.api.keys()):
-        old, new = locked.api.get(symbol), current.api.get(symbol)
-        if old == new:
-            continue
-        if new is None:
-            found.append(f"{asset}: {symbol} removed (was `{old}`)")
-        elif old is None:
-            found.append(f"{asset}: {symbol} added (`{new}`)")
-        else:
-            found.append(f"{asset}: {symbol} changed\n      old: {old}\n      new: {new}")
-    return found or [f"{asset}: the implementation changed (public API unchanged)"]
+def describe(record: Record) -> str:
+    """One line for verify's report."""
+    kind = record.get("kind")
+    if kind == "evidence":
+        return f"evidence: {record['test']} fails on {str(record['locked_version'])[:12]}, passes after ({', '.join(assets_of(record))})"
+    if kind == "tidy":
+        return f"tidy-up of {', '.join(assets_of(record))} by {record.get('by')}: {record.get('reason')}"
+    if kind == "add":
+        return f"files added to the lock at {str(record.get('commit'))[:12]} by {record.get('by')}: {', '.join(assets_of(record))}"
+    if kind == "rebaseline":
+        return f"rebaseline at {str(record.get('commit'))[:12]} by {record.get('by')} ({record.get('recorded')}): {record.get('reason')}"
+    return f"{kind} by {record.get('by')}"
+
+
+def _entry_json(entry: Entry) -> dict[str, object]:
+    data: dict[str, object] = {"sha256": entry.sha256, "api": entry.api}
+    if entry.locked_because:
+        data["locked_because"] = entry.locked_because
+    return data
+
+
+def _from_format_1(old: dict[str, Any]) -> Record:
+    if "rebaselined_at" in old:
+        return {"kind": "rebaseline", "commit": old["rebaselined_at"], "reason": old.get("reason", ""),
+                "by": "(not recorded in lock format 1)", "recorded": old.get("recorded", "")}
+    return {"kind": "evidence", "test": old["test"], "assets": [a.strip() for a in str(old["assets"]).split(",")],
+            "locked_version": old["locked_version"], "on_locked_version": old.get("on_locked_version"),
+            "on_new_version": old.get("on_new_version"), "by": "(not recorded in lock format 1)",
+            "recorded": old.get("recorded", "")}
