@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import cast
 
 from spec.binding import BINDING_ATTRIBUTE, Implementation
 from spec.interface import call_problem
+from spec.outcomes import Outcome
 
 DEFAULT_TARGET = "reference_impl.binding"
 """The reference implementation: the suite's one, narrow, by-name link to it."""
@@ -22,11 +24,12 @@ ENV_VAR = "QTS_IMPL"
 
 _REQUIRED = {
     "name": "a str naming the implementation",
-    "machine": "a spec.StateModel: states, initial, terminal, table, transition()",
+    "machine": "a spec.StateModel: states, initial, terminal, table, transition(), events_for()",
+    "outcomes": "a sequence of spec.Outcome: the answers your route gives beyond plain accept/reject (() for none)",
     "make_loop": "a method make_loop(route, gate, stop_policy) -> spec.ExecutionLoop",
     "make_noop_gate": "a method make_noop_gate() -> spec.RiskGate",
 }
-_MACHINE_PARTS = ("states", "initial", "terminal", "table", "transition")
+_MACHINE_PARTS = ("states", "initial", "terminal", "table", "transition", "events_for")
 
 
 class BindingError(Exception):
@@ -80,6 +83,14 @@ def _shape_problems(candidate: object) -> list[str]:
     make_loop = getattr(candidate, "make_loop")
     if callable(make_loop) and call_problem(make_loop, 3) is not None:
         problems.append("'make_loop' must accept (route, gate, stop_policy) positionally")
+    outcomes: object = getattr(candidate, "outcomes")
+    if isinstance(outcomes, (str, bytes)) or not isinstance(outcomes, Sequence):
+        problems.append(f"'outcomes' must be a sequence of spec.Outcome, got {type(outcomes).__name__}")
+    else:
+        declared: Sequence[object] = cast("Sequence[object]", outcomes)
+        strangers = [repr(o) for o in declared if not isinstance(o, Outcome)]
+        if strangers:
+            problems.append(f"'outcomes' holds things that are not spec.Outcome: {', '.join(strangers)[:200]}")
     machine: object = getattr(candidate, "machine")
     missing = [part for part in _MACHINE_PARTS if not hasattr(machine, part)]
     if missing:

@@ -7,12 +7,13 @@ None of them touches the network; the route below is the only route the suite us
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
 from spec.loop import ExecutionLoop, RunContext
+from spec.outcomes import Outcome
 from spec.records import OrderView, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse
 
@@ -55,19 +56,30 @@ class CallLog:
         return [kind for kind, iid in self.entries if iid == intent_id]
 
 
+def declared_response(outcomes: Sequence[Outcome], index: int, intent: ExecutionIntent) -> ExecutionResponse:
+    """The answer a DECLARED route act gives: outcome ``index`` (modulo their number) of
+    those the binding declared, or a plain acceptance when it declared none."""
+    if not outcomes:
+        return ExecutionResponse(intent.intent_id, accepted=True)
+    return outcomes[index % len(outcomes)].respond(intent)
+
+
 class ScriptedRoute:
-    def __init__(self, scenario: Scenario, log: CallLog) -> None:
+    def __init__(self, scenario: Scenario, log: CallLog, outcomes: Sequence[Outcome] = ()) -> None:
         self._log = log
+        self._outcomes = tuple(outcomes)
         self.intents: list[ExecutionIntent] = []
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
-        self._acts = _first_by_id(scenario, lambda step: step.route)
+        self._acts = _first_by_id(scenario, lambda step: (step.route, step.outcome))
 
     def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
         self._log.add("execute", intent.intent_id)
         self.intents.append(intent)
-        act = self._acts.get(intent.intent_id, RouteAct.ACCEPT)
+        act, outcome = self._acts.get(intent.intent_id, (RouteAct.ACCEPT, 0))
+        if act is RouteAct.DECLARED:
+            return declared_response(self._outcomes, outcome, intent)
         if act is RouteAct.RAISE:
             raise VenueFailure(f"scripted venue failure for {intent.intent_id!r}")
         if act is RouteAct.INTERRUPT:

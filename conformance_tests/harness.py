@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from spec.binding import Implementation
+from spec.extension import response_path_problem
+from spec.order_state import OrderState
 from spec.records import OrderRecord, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
@@ -18,9 +20,11 @@ from conformance_tests.doubles import (
     ScriptedSource,
     SuiteInterrupt,
     SuitePolicy,
+    declared_response,
 )
 from conformance_tests.guards import Attempts, guarded, watchdog
-from conformance_tests.scenario import Scenario
+from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
+from conformance_tests.scenario import Scenario, Step
 
 RUN_TIME_LIMIT_S = 10.0
 
@@ -69,7 +73,7 @@ def run_scenario(
     breaks); the suite's own interrupt is expected to propagate (LOOP-5).
     """
     log = _ThreadCheckingLog()
-    route = ScriptedRoute(scenario, log)
+    route = ScriptedRoute(scenario, log, implementation.outcomes)
     scripted_gate = ScriptedGate(scenario, log)
     source = ScriptedSource(scenario, log)
     report: RunReport[StrEnum] | None = None
@@ -92,3 +96,31 @@ def run_scenario(
         attempts=attempts,
         foreign_threads=log.foreign,
     )
+
+
+def expect(implementation: Implementation[StrEnum], scenario: Scenario) -> ExpectedRun:
+    """What the specification says a run of ``scenario`` must produce on
+    ``implementation``, whose declared outcomes take their declared paths (LOOP-10)."""
+    return expected_run(scenario, declared_paths(implementation))
+
+
+def declared_paths(implementation: Implementation[StrEnum]) -> DeclaredPath:
+    """The oracle's reading of declared answers: the implementation's own event
+    mapping, walked through its table by value, independently of its loop."""
+    machine = implementation.machine
+    outcomes = tuple(implementation.outcomes)
+    rows = {(s.value, e.value): t.value for (s, e), t in machine.table.items()}
+
+    def path(step: Step) -> tuple[str, ...] | None:
+        intent = step.intent()
+        response = declared_response(outcomes, step.outcome, intent)
+        if response_path_problem(machine, intent, response) is not None:
+            return None
+        states: list[str] = []
+        state = OrderState.SUBMITTED.value
+        for event in machine.events_for(intent, response):
+            state = rows[state, event.value]
+            states.append(state)
+        return tuple(states)
+
+    return path

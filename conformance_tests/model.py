@@ -6,6 +6,7 @@ speaks in Phase 4 state *values* so that extensions (other enum classes) compare
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spec.order_state import OrderState
@@ -21,6 +22,17 @@ C, S, A, R, B, F = (
     OrderState.BLOCKED.value,
     OrderState.FAILED.value,
 )
+
+
+DeclaredPath = Callable[[Step], "tuple[str, ...] | None"]
+"""The states after SUBMITTED that the declared answer for a DECLARED step leads
+through (the last one terminal), or None when the implementation's state model cannot
+read that answer, so the order must fail (LOOP-10)."""
+
+
+def plain_acceptance(_step: Step) -> tuple[str, ...]:
+    """The declared path when a binding declares no outcomes: a plain acceptance."""
+    return (A,)
 
 
 @dataclass(frozen=True)
@@ -44,8 +56,9 @@ class ExpectedRun:
         return tuple(o.intent_id for o in self.orders if "execute" in o.calls)
 
 
-def expected_run(scenario: Scenario) -> ExpectedRun:
-    """Walk the scenario as LOOP-6's precedence and the per-intent order of RISK-5 say."""
+def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) -> ExpectedRun:
+    """Walk the scenario as LOOP-6's precedence and the per-intent order of RISK-5 say;
+    ``declared`` gives the paths of declared answers (LOOP-10)."""
     orders: list[ExpectedOrder] = []
     seen: set[str] = set()
     executions = consecutive_failures = 0
@@ -61,7 +74,7 @@ def expected_run(scenario: Scenario) -> ExpectedRun:
             order, interrupted = ExpectedOrder(step.intent_id, (C, F), FaultSite.INTAKE, ()), False
         else:
             seen.add(step.intent_id)
-            order, interrupted = _settle(step)
+            order, interrupted = _settle(step, declared)
         orders.append(order)
         if interrupted:
             return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=True)
@@ -86,7 +99,7 @@ def _stop_before_pull(
     return None
 
 
-def _settle(step: Step) -> tuple[ExpectedOrder, bool]:
+def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     """One fresh intent: its expected order and whether the run is interrupted by it."""
     calls: list[str] = []
 
@@ -109,7 +122,13 @@ def _settle(step: Step) -> tuple[ExpectedOrder, bool]:
     if step.route in ROUTE_FAILURES:
         return order((C, S, F), FaultSite.ROUTE), False
 
-    history = (C, S, A if step.route is RouteAct.ACCEPT else R)
+    if step.route is RouteAct.DECLARED:
+        path = declared(step)
+        if path is None:
+            return order((C, S, F), FaultSite.ROUTE), False
+        history = (C, S, *path)
+    else:
+        history = (C, S, A if step.route is RouteAct.ACCEPT else R)
     calls.append("after_response")
     if step.after_response is GateAct.INTERRUPT:
         return order(history, FaultSite.AFTER_RESPONSE), True

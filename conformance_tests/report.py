@@ -83,7 +83,7 @@ _CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:\w+Error: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")
 _DEFAULTS = re.compile(
     r"\s*#[^\n]*|\b(?:before_intent|before_route|after_response)=GateAct\.ALLOW,?"
-    r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\bintent_id="
+    r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\boutcome=0,?|\bintent_id="
     r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
 )
 

@@ -35,6 +35,9 @@ class RouteAct(Enum):
     WRONG_ID = "wrong-id"
     """Returns a well-formed response for another intent."""
     INTERRUPT = "interrupt"
+    DECLARED = "declared"
+    """Answers with one of the binding's declared outcomes (LOOP-10); with none
+    declared, a plain acceptance."""
 
 
 REFUSALS = frozenset({GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL})
@@ -52,6 +55,8 @@ class Step:
     after_response: GateAct = GateAct.ALLOW
     request_stop: bool = False
     """The source calls ``loop.request_stop()`` as it yields this intent (LOOP-7)."""
+    outcome: int = 0
+    """Which declared outcome a DECLARED route act gives (modulo how many there are)."""
 
     def intent(self) -> ExecutionIntent:
         return ExecutionIntent(self.intent_id, "QTS", Side.BUY, Decimal(1))

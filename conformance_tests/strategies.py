@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 
 _GATE = [GateAct.ALLOW] * 12 + [GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL]
-_ROUTE = [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID]
+_ROUTE = (
+    [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.DECLARED] * 3
+    + [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID]
+)
 _RARE = 40
 """One act in about this many is an interrupt, when interrupts are asked for."""
 
@@ -45,18 +48,19 @@ def steps(
         before_route=gate_acts(interrupts=interrupts) if gates else allow,
         after_response=gate_acts(interrupts=interrupts) if gates else allow,
         request_stop=st.integers(0, 19).map(lambda n: n == 19) if stop_requests else st.just(False),
+        outcome=st.integers(0, 7),
     )
 
 
 def _sometimes(limits: st.SearchStrategy[int]) -> st.SearchStrategy[int | None]:
-    """None (no limit) three times in four."""
-    return st.integers(0, 3).flatmap(lambda n: limits if n == 3 else st.none())
+    """None (no limit) two times in three."""
+    return st.integers(0, 2).flatmap(lambda n: limits if n == 2 else st.none())
 
 
 policies: st.SearchStrategy[Policy] = st.builds(
     Policy,
     max_executions=_sometimes(st.integers(min_value=0, max_value=8)),
-    max_consecutive_failures=_sometimes(st.integers(min_value=1, max_value=4)),
+    max_consecutive_failures=_sometimes(st.integers(min_value=1, max_value=3)),
 )
 
 

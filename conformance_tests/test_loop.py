@@ -16,8 +16,8 @@ from spec.records import StopKind
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
-from conformance_tests.harness import run_scenario
-from conformance_tests.model import expected_run
+from conformance_tests.harness import expect, run_scenario
+
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 from conformance_tests.strategies import scenarios
 
@@ -45,8 +45,8 @@ def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implemen
     assert len(ids) == len(set(ids)), f"LOOP-2: duplicate submission: route calls {ids}"
     pulled = {id(i) for i in seen.pulled}
     assert all(id(i) in pulled for i in seen.routed), "LOOP-2: the route received an intent that was not pulled (a copy?)"
-    assert [i.intent_id for i in seen.routed] == list(expected_run(scenario).routed), (
-        f"LOOP-2: routed {ids}, expected {list(expected_run(scenario).routed)}"
+    assert [i.intent_id for i in seen.routed] == list(expect(implementation, scenario).routed), (
+        f"LOOP-2: routed {ids}, expected {list(expect(implementation, scenario).routed)}"
     )
 
 
@@ -75,7 +75,7 @@ def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scena
     """Property: every order's history is the one the specification gives for its
     script (accept, reject, raise, garbage, wrong id), and no exception leaves run()."""
     seen = run_scenario(implementation, scenario)
-    expected = expected_run(scenario)
+    expected = expect(implementation, scenario)
     assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r}"
     want = [(o.intent_id, o.history) for o in expected.orders]
     assert seen.histories() == want, f"LOOP-4: histories {seen.histories()}, expected {want}"
@@ -87,7 +87,7 @@ def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: I
     """Property: an interrupt (a BaseException) from the route or a hook propagates out
     of run() unchanged, after the order in flight reached the state the specification
     gives, and last_report says the run was interrupted."""
-    expected = expected_run(scenario)
+    expected = expect(implementation, scenario)
     seen = run_scenario(implementation, scenario)
     if not expected.interrupted:
         assert not isinstance(seen.raised, SuiteInterrupt)
@@ -123,7 +123,7 @@ def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario)
     the policy said stop), calls the route at most max_executions times, and reports the
     stop kind of LOOP-6's precedence."""
     seen = run_scenario(implementation, scenario)
-    expected = expected_run(scenario)
+    expected = expect(implementation, scenario)
     pulled = [i.intent_id for i in seen.pulled]
     want = [o.intent_id for o in expected.orders]
     assert pulled == want, f"LOOP-6: pulled {pulled}, expected {want} ({scenario.policy})"
@@ -156,7 +156,7 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
     """Property: once request_stop() is called while an intent is pulled, that intent
     still settles and no other is pulled; the stop kind is STOP_REQUESTED unless a
     gate halt came first."""
-    expected = expected_run(scenario)
+    expected = expect(implementation, scenario)
     if not any(s.request_stop for s in scenario.steps):
         return
     seen = run_scenario(implementation, scenario)
@@ -207,3 +207,34 @@ def test_after_response_false_keeps_accepted_and_routes_nothing_more(implementat
     seen = run_scenario(implementation, Scenario((Step("o-1", after_response=GateAct.REFUSE), Step("o-2"))))
     assert seen.histories() == [("o-1", ("created", "submitted", "accepted"))], f"RISK-3: {seen.histories()}"
     assert [i.intent_id for i in seen.routed] == ["o-1"], "RISK-3: an intent was routed after after_response refused"
+
+
+@pytest.mark.clause("LOOP-10")
+def test_each_declared_outcome_takes_its_declared_path(implementation: Impl) -> None:
+    """One run per declared answer: the order goes exactly along the path the state
+    model declares for it and keeps the venue's response."""
+    wrong: list[str] = []
+    for index, outcome in enumerate(implementation.outcomes or (None,)):
+        scenario = Scenario((Step("o-1", route=RouteAct.DECLARED, outcome=index),))
+        seen = run_scenario(implementation, scenario)
+        want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
+        name = outcome.name if outcome is not None else "plain acceptance"
+        if seen.histories() != want:
+            wrong.append(f"outcome {name!r}: history {seen.histories()}, declared {want}")
+        elif seen.orders and want[0][1][-1] != FAILED and seen.orders[0].response is None:
+            wrong.append(f"outcome {name!r}: the record dropped the venue's response")
+    assert not wrong, "LOOP-10: " + "; ".join(wrong)
+
+
+@pytest.mark.clause("LOOP-10")
+@given(scenario=scenarios(interrupts=True))
+def test_declared_answers_move_orders_along_their_declared_paths(implementation: Impl, scenario: Scenario) -> None:
+    """Property: amid every other route and gate behaviour, each order answered with a
+    declared outcome ends exactly as its state model declares (FAILED at the route when
+    the model cannot read the answer), never short of it and never past it."""
+    seen = run_scenario(implementation, scenario)
+    expected = expect(implementation, scenario)
+    declared = {s.intent_id for s in scenario.steps if s.route is RouteAct.DECLARED}
+    got = [h for h in seen.histories() if h[0] in declared]
+    want = [(o.intent_id, o.history) for o in expected.orders if o.intent_id in declared]
+    assert got == want, f"LOOP-10: declared answers gave {got}, expected {want}"

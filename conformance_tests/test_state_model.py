@@ -1,19 +1,27 @@
-"""STATE-1 .. STATE-6: the implementation's states and transition table, checked
-exhaustively (every state x every event), not sampled."""
+"""STATE-1 .. STATE-8: the implementation's states, transition table and declared
+answers, checked exhaustively (every state x every event), not sampled."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 import pytest
 
 from spec.binding import Implementation
 from spec.errors import InvalidTransition
-from spec.extension import extension_breaches
+from spec.extension import extension_breaches, response_path_problem
 from spec.order_state import TRANSITIONS, OrderEvent
 from spec.state_machine import StateModel
+from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 Impl = Implementation[StrEnum]
+
+PROBE_INTENTS = (
+    ExecutionIntent("probe-buy-1", "QTS", Side.BUY, Decimal(1)),
+    ExecutionIntent("probe-sell-7", "KRX:005930", Side.SELL, Decimal(7), Decimal("71000")),
+    ExecutionIntent("probe-buy-fraction", "BTC-USD", Side.BUY, Decimal("0.003"), Decimal("0.5")),
+)
 
 
 def _breaches(machine: StateModel[StrEnum], clause: str) -> list[str]:
@@ -121,3 +129,37 @@ def test_phase4_transitions_are_present_and_unchanged(implementation: Impl) -> N
 @pytest.mark.clause("STATE-6")
 def test_every_non_terminal_state_reaches_a_terminal_state_without_cycles(implementation: Impl) -> None:
     assert not _breaches(implementation.machine, "STATE-6")
+
+
+@pytest.mark.clause("STATE-7")
+def test_every_non_terminal_state_can_be_failed(implementation: Impl) -> None:
+    """The loop fails an order wherever an interrupt finds it (LOOP-5), so every
+    non-terminal state has a FAIL row to FAILED."""
+    assert not _breaches(implementation.machine, "STATE-7")
+
+
+@pytest.mark.clause("STATE-8")
+def test_plain_responses_keep_their_phase4_meaning(implementation: Impl) -> None:
+    assert not _breaches(implementation.machine, "STATE-8")
+
+
+@pytest.mark.clause("STATE-8")
+@pytest.mark.parametrize("intent", PROBE_INTENTS, ids=lambda intent: intent.intent_id)
+def test_every_declared_outcome_leads_from_submitted_to_a_terminal_state(implementation: Impl, intent: ExecutionIntent) -> None:
+    """Each answer the binding declares, made for intents of both sides, several
+    quantities and with or without a limit, answers for that intent and fires events
+    that walk the table from SUBMITTED to a terminal state."""
+    problems: list[str] = []
+    for outcome in implementation.outcomes:
+        try:
+            response = outcome.respond(intent)
+        except Exception as error:  # noqa: BLE001 - a declaration that cannot answer is the finding
+            problems.append(f"outcome {outcome.name!r} raised {type(error).__name__}: {error}")
+            continue
+        if not isinstance(response, ExecutionResponse) or response.intent_id != intent.intent_id:  # pyright: ignore[reportUnnecessaryIsInstance]
+            problems.append(f"outcome {outcome.name!r} answered {response!r:.120}, not a response for {intent.intent_id!r}")
+            continue
+        problem = response_path_problem(implementation.machine, intent, response)
+        if problem is not None:
+            problems.append(f"outcome {outcome.name!r}: {problem}")
+    assert not problems, "STATE-8: " + "; ".join(problems)

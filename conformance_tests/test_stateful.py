@@ -13,7 +13,7 @@ from spec.records import RunReport, StopKind
 
 from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, ScriptedSource, SuiteInterrupt, SuitePolicy
 from conformance_tests.guards import guarded
-from conformance_tests.model import expected_run
+from conformance_tests.harness import expect
 from conformance_tests.scenario import Policy, Scenario, Step
 from conformance_tests.strategies import policies, steps
 
@@ -29,7 +29,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
         def __init__(self) -> None:
             super().__init__()
             self.log = CallLog()
-            self.route = ScriptedRoute(Scenario(()), self.log)
+            self.route = ScriptedRoute(Scenario(()), self.log, implementation.outcomes)
             self.gate = ScriptedGate(Scenario(()), self.log)
             self.policy = SuitePolicy(Policy(), self.log)
             self.loop = implementation.make_loop(self.route, self.gate, self.policy)
@@ -72,7 +72,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
                     f"LOOP-7: a stop requested between runs must end the next run before any pull, got {got} / {report.stop}"
                 )
             else:
-                expected = expected_run(scenario)
+                expected = expect(implementation, scenario)
                 want = [(o.intent_id, o.history) for o in expected.orders]
                 assert got == want, f"TERMINAL-1: run {self.runs}: {got}, expected {want}"
                 assert report.stop.kind == expected.stop, f"LOOP-6: run {self.runs} stopped {report.stop}, expected {expected.stop}"

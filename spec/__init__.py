@@ -14,7 +14,12 @@ from spec.errors import (
     InvalidTransition,
     SpecError,
 )
-from spec.extension import declare_extension, extension_breaches, termination_breaches
+from spec.extension import (
+    declare_extension,
+    extension_breaches,
+    response_path_problem,
+    termination_breaches,
+)
 from spec.interface import gate_interface_breaches, implementation_breaches, loop_interface_breaches
 from spec.loop import ExecutionLoop, LoopController, RunContext, StopPolicy
 from spec.order_state import (
@@ -33,9 +38,17 @@ from spec.records import (
     StopKind,
     StopReason,
 )
+from spec.outcomes import Outcome
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
-from spec.state_machine import PHASE4, StateMachine, StateModel, transition
+from spec.state_machine import (
+    PHASE4,
+    ResponseEvents,
+    StateMachine,
+    StateModel,
+    phase4_events,
+    transition,
+)
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 __all__ = [
@@ -62,6 +75,8 @@ __all__ = [
     "OrderRecord",
     "OrderState",
     "OrderView",
+    "Outcome",
+    "ResponseEvents",
     "RiskGate",
     "RunContext",
     "RunReport",
@@ -77,6 +92,8 @@ __all__ = [
     "gate_interface_breaches",
     "implementation_breaches",
     "loop_interface_breaches",
+    "phase4_events",
+    "response_path_problem",
     "termination_breaches",
     "transition",
 ]

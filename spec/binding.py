@@ -9,9 +9,11 @@ wrong shape before the suite ever runs::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from spec.loop import ExecutionLoop, StopPolicy
+from spec.outcomes import Outcome
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 from spec.state_machine import S, StateModel
@@ -30,12 +32,22 @@ class Implementation(Protocol[S]):
         """The order states and THE transition table this implementation uses."""
         ...
 
+    @property
+    def outcomes(self) -> Sequence[Outcome]:
+        """Every kind of answer the implementation's route gives beyond a plain
+        accepted/rejected :class:`~spec.values.ExecutionResponse` (Phase 4: none).
+
+        The suite's route gives these answers in generated runs (LOOP-10), so each
+        path an extension declares is exercised through the loop.
+        """
+        ...
+
     def make_loop(
-        self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /
+        self, route: ExecutionRoute, gate: RiskGate[S], stop_policy: StopPolicy, /
     ) -> ExecutionLoop[S]:
         """A fresh loop over ``route``, consulting ``gate`` and ``stop_policy``."""
         ...
 
-    def make_noop_gate(self) -> RiskGate:
+    def make_noop_gate(self) -> RiskGate[S]:
         """The implementation's no-op gate (seed 2.3: the only gate Phase 4 ships)."""
         ...

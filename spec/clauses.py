@@ -30,6 +30,8 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("STATE-4", "One closed transition table; every other pair raises InvalidTransition"),
     Clause("STATE-5", "The Phase 4 transitions are present and unchanged"),
     Clause("STATE-6", "Every non-terminal state leads to a terminal state"),
+    Clause("STATE-7", "Every non-terminal state can be failed"),
+    Clause("STATE-8", "Every answer's events lead from SUBMITTED to a terminal state"),
     Clause("TERMINAL-1", "Every order the loop creates ends in a terminal state, exactly once"),
     Clause("RISK-1", "before_intent refusing blocks the order; nothing else is asked"),
     Clause("RISK-2", "before_route refusing blocks the order; the route is not called"),
@@ -47,5 +49,6 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("LOOP-7", "A stop request ends the run before the next pull"),
     Clause("LOOP-8", "An exhausted source ends the run"),
     Clause("LOOP-9", "The loop's public interface is unchanged"),
+    Clause("LOOP-10", "The route's answer moves the order along the path its state model declares"),
     Clause("ROUTE-1", "No real-order path: the loop opens no network connection"),
 )

@@ -12,11 +12,16 @@ Everything here compares by *value*, so it works across enum classes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from enum import StrEnum
 
 from spec.errors import ExtensionError
-from spec.order_state import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, OrderState
-from spec.state_machine import S, StateMachine, StateModel
+from spec.order_state import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, OrderEvent, OrderState
+from spec.state_machine import ResponseEvents, S, StateMachine, StateModel, phase4_events
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+_PROBE = ExecutionIntent("state-8-probe", "PROBE", Side.BUY, Decimal(1))
+"""The intent plain responses are interpreted for when a model is checked (STATE-8)."""
 
 
 def declare_extension(
@@ -24,17 +29,21 @@ def declare_extension(
     *,
     terminal: Iterable[S],
     table: Mapping[tuple[S, StrEnum], S],
+    response_events: ResponseEvents = phase4_events,
 ) -> StateMachine[S]:
     """Build the machine of a Phase 5 extension, or raise :class:`ExtensionError`.
 
     ``terminal`` and ``table`` are complete (Phase 4 entries included), so the machine
-    reads as one table, as the seed asks.
+    reads as one table, as the seed asks. ``response_events`` says which events a
+    route's answer fires (STATE-8): it is how the unchanged loop reaches the
+    extension's states.
     """
     machine = StateMachine(
         states=states,
         initial=states(INITIAL_STATE.value),
         terminal=frozenset(terminal),
         table=table,
+        response_events=response_events,
     )
     breaches = extension_breaches(machine)
     if breaches:
@@ -45,8 +54,9 @@ def declare_extension(
 def extension_breaches(model: StateModel[S]) -> tuple[str, ...]:
     """Every way ``model`` breaks a Phase 4 state guarantee, each naming its clause.
 
-    An empty tuple means the model keeps all of STATE-1, STATE-2, STATE-3, STATE-5 and
-    STATE-6. The Phase 4 machine itself has no breaches.
+    An empty tuple means the model keeps all of STATE-1, STATE-2, STATE-3, STATE-5,
+    STATE-6, STATE-7 and STATE-8 (for plain responses). The Phase 4 machine itself has
+    no breaches.
     """
     states = {member.name: member.value for member in model.states}
     terminal = {state.value for state in model.terminal}
@@ -57,7 +67,44 @@ def extension_breaches(model: StateModel[S]) -> tuple[str, ...]:
         *_exits_from_terminal(rows, terminal),
         *_changed_rows(rows),
         *termination_breaches(set(states.values()), terminal, rows),
+        *_unfailable_states(set(states.values()) - terminal, rows),
+        *_plain_response_breaches(model),
     )
+
+
+def response_path_problem(
+    model: StateModel[S], intent: ExecutionIntent, response: ExecutionResponse
+) -> str | None:
+    """STATE-8: why the events ``model`` gives for ``response`` are not a walk through
+    its table from SUBMITTED to a terminal state, or None if they are.
+
+    The walk stops at the first terminal state: an event after it would leave a
+    terminal state (STATE-3).
+    """
+    try:
+        events: object = model.events_for(intent, response)
+    except Exception as error:  # noqa: BLE001 - any failure of the mapping is the finding
+        return f"STATE-8: events_for({response!r:.120}) raised {type(error).__name__}: {error}"
+    if not isinstance(events, tuple) or not events:  # pyright: ignore[reportUnnecessaryIsInstance]
+        return f"STATE-8: events_for({response!r:.120}) gave {events!r:.80}; it must be a non-empty tuple of events"
+    rows = {(s.value, e.value): t.value for (s, e), t in model.table.items()}
+    terminal = {state.value for state in model.terminal}
+    state = OrderState.SUBMITTED.value
+    for step, event in enumerate(events):
+        value = getattr(event, "value", event)
+        if state in terminal:
+            return f"STATE-8: events {_values(events)} go on after the terminal state {state!r} (step {step})"
+        target = rows.get((state, value))
+        if target is None:
+            return f"STATE-8: events {_values(events)} have no row from {state!r} on {value!r}"
+        state = target
+    if state not in terminal:
+        return f"STATE-8: events {_values(events)} for {response!r:.120} end in {state!r}, which is not terminal"
+    return None
+
+
+def _values(events: tuple[object, ...]) -> str:
+    return repr(tuple(getattr(event, "value", event) for event in events))
 
 
 def termination_breaches(
@@ -76,6 +123,34 @@ def termination_breaches(
     if cycle:
         found.append("STATE-6: non-terminal states form a cycle: " + " -> ".join(map(repr, cycle)))
     return tuple(found)
+
+
+def _unfailable_states(non_terminal: set[str], rows: Mapping[tuple[str, str], str]) -> list[str]:
+    """STATE-7: the loop must be able to fail an order wherever an interrupt finds it."""
+    fail, failed = OrderEvent.FAIL.value, OrderState.FAILED.value
+    found: list[str] = []
+    for state in sorted(non_terminal):
+        target = rows.get((state, fail))
+        if target != failed:
+            now = "none" if target is None else f"one to {target!r}"
+            found.append(f"STATE-7: non-terminal state {state!r} needs a {fail!r} row to {failed!r} (it has {now})")
+    return found
+
+
+def _plain_response_breaches(model: StateModel[S]) -> list[str]:
+    """STATE-8: a plain ExecutionResponse keeps Phase 4's meaning under any extension."""
+    found: list[str] = []
+    for accepted, want in ((True, OrderEvent.ACCEPT), (False, OrderEvent.REJECT)):
+        response = ExecutionResponse(_PROBE.intent_id, accepted=accepted)
+        problem = response_path_problem(model, _PROBE, response)
+        if problem is not None:
+            found.append(problem)
+            continue
+        got = _values(model.events_for(_PROBE, response))
+        if got != repr((want.value,)):
+            found.append(f"STATE-8: a plain ExecutionResponse(accepted={accepted}) must fire "
+                         f"({want.value!r},), the model gives {got}")
+    return found
 
 
 def _missing_members(states: Mapping[str, str]) -> list[str]:

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol
 
+from typing_extensions import TypeVar
+
 from spec.state_machine import S
 from spec.values import ExecutionIntent, ExecutionResponse
+
+S_co = TypeVar("S_co", bound=StrEnum, covariant=True, default=StrEnum)
 
 
 class FaultSite(StrEnum):
@@ -42,15 +46,16 @@ class Fault:
         return cls(site, f"{type(error).__qualname__}: {error}")
 
 
-class OrderView(Protocol):
-    """The read-only view of an order that risk gates receive."""
+class OrderView(Protocol[S_co]):
+    """The read-only view of an order that risk gates receive, typed by the
+    implementation's state enum so a Phase 5 gate sees its own states."""
 
     @property
     def intent(self) -> ExecutionIntent: ...
     @property
-    def state(self) -> StrEnum: ...
+    def state(self) -> S_co: ...
     @property
-    def history(self) -> Sequence[StrEnum]: ...
+    def history(self) -> Sequence[S_co]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ Phase 4 events.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -18,9 +18,23 @@ from typing import Generic, Protocol
 from typing_extensions import TypeVar
 
 from spec.errors import InvalidTransition
-from spec.order_state import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, OrderState
+from spec.order_state import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, OrderEvent, OrderState
+from spec.values import ExecutionIntent, ExecutionResponse
 
 S = TypeVar("S", bound=StrEnum, default=OrderState)
+
+ResponseEvents = Callable[[ExecutionIntent, ExecutionResponse], tuple[StrEnum, ...]]
+"""What a route's answer means for the order: the events it fires from SUBMITTED, in
+order (STATE-8). The loop applies them through the table; it never decides them."""
+
+
+def phase4_events(intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
+    """Phase 4's reading of an answer: ``accepted`` alone decides ACCEPT or REJECT.
+
+    Compares ``is True`` rather than truthiness, so a response whose validation was
+    bypassed (``accepted='no'``) is not taken for an acceptance.
+    """
+    return (OrderEvent.ACCEPT,) if response.accepted is True else (OrderEvent.REJECT,)
 
 
 class StateModel(Protocol[S]):
@@ -43,6 +57,15 @@ class StateModel(Protocol[S]):
         """The next state, or :class:`~spec.errors.InvalidTransition` (STATE-4)."""
         ...
 
+    def events_for(self, intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
+        """The events ``response`` fires for ``intent``'s order, from SUBMITTED (STATE-8).
+
+        This is the extension point of the unchanged loop: a Phase 5 model maps its
+        richer responses (fills, expiries) to its own events; a plain
+        :class:`~spec.values.ExecutionResponse` keeps Phase 4's meaning.
+        """
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StateMachine(Generic[S]):
@@ -57,6 +80,8 @@ class StateMachine(Generic[S]):
     initial: S
     terminal: frozenset[S]
     table: Mapping[tuple[S, StrEnum], S] = field(repr=False)
+    response_events: ResponseEvents = field(default=phase4_events, repr=False)
+    """How a route's answer maps to events (STATE-8); Phase 4's by default."""
 
     def __post_init__(self) -> None:
         members = frozenset(self.states)
@@ -83,6 +108,10 @@ class StateMachine(Generic[S]):
             return self.table[state, event]
         except KeyError:
             raise InvalidTransition(state, event, terminal=state in self.terminal) from None
+
+    def events_for(self, intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
+        """The events ``response`` fires from SUBMITTED, as ``response_events`` says."""
+        return self.response_events(intent, response)
 
     def is_terminal(self, state: S) -> bool:
         return state in self.terminal

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from spec import (
@@ -28,6 +29,7 @@ from spec import (
     OrderRecord,
     OrderState,
     OrderView,
+    Outcome,
     RiskGate,
     RunContext,
     StateMachine,
@@ -35,6 +37,7 @@ from spec import (
     StopPolicy,
     StopReason,
     declare_extension,
+    phase4_events,
 )
 
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
@@ -52,6 +55,7 @@ class Mutant:
     policy: Callable[[StopPolicy], StopPolicy] = lambda policy: policy
     loop: type[ReferenceLoop[StrEnum]] = ReferenceLoop[StrEnum]
     noop_gate: Callable[[], RiskGate] = NoopRiskGate
+    outcomes: tuple[Outcome, ...] = ()
 
     def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[StrEnum]:
         return self.loop(self.route(route), self.gate(gate), self.policy(stop_policy), machine=self.machine)
@@ -418,6 +422,23 @@ class Phase5Event(StrEnum):
     ACCEPT_REST = "accept_rest"
 
 
+@dataclass(frozen=True, slots=True)
+class VenueAnswer(ExecutionResponse):
+    """A richer answer: how much the venue filled at once, or that the order expired."""
+
+    filled: Decimal | None = None
+    expired: bool = False
+
+
+def phase5_events(intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
+    if isinstance(response, VenueAnswer):
+        if response.expired:
+            return (Phase5Event.EXPIRE,)
+        if response.filled is not None and response.filled < intent.quantity:
+            return (Phase5Event.PARTIAL_ACCEPT, Phase5Event.EXPIRE)
+    return phase4_events(intent, response)
+
+
 PHASE5_MACHINE = declare_extension(
     Phase5State,
     terminal=[Phase5State(s.value) for s in TERMINAL_STATES] + [Phase5State.EXPIRED],
@@ -427,18 +448,29 @@ PHASE5_MACHINE = declare_extension(
         (Phase5State.SUBMITTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
         (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.ACCEPT_REST): Phase5State.ACCEPTED,
         (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
+        (Phase5State.PARTIALLY_ACCEPTED, OrderEvent.FAIL): Phase5State.FAILED,
     },
+    response_events=phase5_events,
+)
+
+PHASE5_OUTCOMES = (
+    Outcome("half filled, rest expired",
+            lambda intent: VenueAnswer(intent.intent_id, accepted=True, filled=intent.quantity / 2)),
+    Outcome("expired unfilled", lambda intent: VenueAnswer(intent.intent_id, accepted=False, expired=True)),
 )
 
 
 class Phase5Implementation:
     name = "Phase 5 extension (PARTIALLY_ACCEPTED, EXPIRED) on the reference loop"
     machine = PHASE5_MACHINE
+    outcomes = PHASE5_OUTCOMES
 
-    def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ReferenceLoop[Phase5State]:
+    def make_loop(
+        self, route: ExecutionRoute, gate: RiskGate[Phase5State], stop_policy: StopPolicy, /
+    ) -> ReferenceLoop[Phase5State]:
         return ReferenceLoop(route, gate, stop_policy, machine=PHASE5_MACHINE)
 
-    def make_noop_gate(self) -> RiskGate:
+    def make_noop_gate(self) -> RiskGate[Phase5State]:
         return NoopRiskGate()
 
 

@@ -62,9 +62,12 @@ def test_a_machine_that_is_not_a_state_enum_is_refused(fake_module: types.Module
 
         def transition(self) -> None: ...
 
+        def events_for(self) -> None: ...
+
     class Impl:
         name = "x"
         machine = Machine()
+        outcomes = ()
 
         def make_loop(self, route: object, gate: object, policy: object) -> None: ...
 
@@ -92,3 +95,23 @@ def test_the_cli_prints_one_line_and_exits_4(capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert err.startswith("qts-conformance: cannot import 'no_such_pkg.impl'")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "message"),
+    [
+        ("accept", r"'outcomes' must be a sequence of spec\.Outcome, got str"),
+        ([("accept", 1)], r"'outcomes' holds things that are not spec\.Outcome"),
+    ],
+)
+def test_declared_outcomes_must_be_spec_outcomes(fake_module: types.ModuleType, outcomes: object, message: str) -> None:
+    from reference_impl.binding import ReferenceImplementation
+
+    class WrongOutcomes(ReferenceImplementation):
+        pass
+
+    binding = WrongOutcomes()
+    binding.outcomes = outcomes  # type: ignore[assignment]
+    fake_module.QTS_IMPLEMENTATION = binding  # type: ignore[attr-defined]
+    with pytest.raises(BindingError, match=message):
+        load_implementation("qts_fake_binding")

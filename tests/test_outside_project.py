@@ -29,6 +29,7 @@ class AllowAll:
 class Outside:
     name = "outside implementation"
     machine = PHASE4
+    outcomes = ()
 
     def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[OrderState]:
         return ExecutionLoop(route, gate, stop_policy, machine=PHASE4)

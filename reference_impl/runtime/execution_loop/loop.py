@@ -1,9 +1,10 @@
 """The Execution Loop (seed 2.1): one synchronous loop that settles one intent at a time.
 
 For each intent, in this order (RISK-5): ``before_intent`` -> order CREATED ->
-``before_route`` -> SUBMITTED -> ``route.execute`` -> ACCEPTED / REJECTED / FAILED ->
-``after_response``. Every state comes from the machine's table; the loop only chooses
-which event happened. Whatever the route or the gate does, the order leaves the
+``before_route`` -> SUBMITTED -> ``route.execute`` -> the states the answer's events
+lead to (ACCEPTED / REJECTED in Phase 4, an extension's own path in Phase 5) or FAILED
+-> ``after_response``. Every state comes from the machine's table, and which events an
+answer fires comes from the machine too (STATE-8, LOOP-10): the loop decides neither. Whatever the route or the gate does, the order leaves the
 iteration in a terminal state (TERMINAL-1), also when an exception ends the run (LOOP-5).
 """
 
@@ -27,9 +28,7 @@ _EXHAUSTED = object()
 
 # Enum members bound once: reading OrderEvent.SUBMIT off the class costs ~100 ns on
 # CPython 3.11, several times per order on the hot path (see docs/benchmarks.md).
-_SUBMIT, _BLOCK, _ACCEPT, _REJECT, _FAIL = (
-    OrderEvent.SUBMIT, OrderEvent.BLOCK, OrderEvent.ACCEPT, OrderEvent.REJECT, OrderEvent.FAIL,
-)
+_SUBMIT, _BLOCK, _FAIL = OrderEvent.SUBMIT, OrderEvent.BLOCK, OrderEvent.FAIL
 _INTAKE, _BEFORE_INTENT, _BEFORE_ROUTE, _ROUTE, _AFTER_RESPONSE = (
     FaultSite.INTAKE, FaultSite.BEFORE_INTENT, FaultSite.BEFORE_ROUTE, FaultSite.ROUTE, FaultSite.AFTER_RESPONSE,
 )
@@ -43,7 +42,7 @@ class ExecutionLoop(Generic[S]):
     def __init__(
         self,
         route: ExecutionRoute,
-        gate: RiskGate,
+        gate: RiskGate[S],
         stop_policy: StopPolicy,
         *,
         machine: StateModel[S],
@@ -144,9 +143,13 @@ class ExecutionLoop(Generic[S]):
             if problem is not None:
                 return self._fail(intent, history, Fault(site, problem))
 
+            path = self._path(intent, response, history[1])
+            if isinstance(path, str):
+                # The venue did answer: keep what it said beside the fault (LOOP-10).
+                history.append(machine.transition(history[1], _FAIL))
+                return OrderRecord(intent, tuple(history), response, Fault(site, path))
             answer = response
-            event = _ACCEPT if response.accepted else _REJECT
-            history.append(machine.transition(history[1], event))
+            history += path
             order = OrderRecord(intent, tuple(history), response)
             site = _AFTER_RESPONSE
             try:
@@ -160,6 +163,25 @@ class ExecutionLoop(Generic[S]):
         except BaseException as error:
             orders.append(self._abandon(intent, history, answer, Fault.from_exception(site, error)))
             raise
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: S) -> list[S] | str:
+        """The states the answer's events lead through, ending terminal, or why not.
+
+        Computed whole before any of it is recorded, so an answer the machine cannot
+        read fails the order from SUBMITTED instead of leaving it half-way (TERMINAL-1).
+        """
+        machine = self._machine
+        path: list[S] = []
+        state = submitted
+        try:
+            for event in machine.events_for(intent, response):
+                state = machine.transition(state, event)
+                path.append(state)
+        except Exception as error:
+            return f"LOOP-10: the state model cannot read the answer: {_describe(error)}"
+        if not path or state not in machine.terminal:
+            return f"LOOP-10: the answer's events end in {state.value!r}, which is not terminal (STATE-8)"
+        return path
 
     def _fail(self, intent: ExecutionIntent, history: list[S], fault: Fault) -> OrderRecord[S]:
         history.append(self._machine.transition(history[-1], _FAIL))
@@ -233,6 +255,10 @@ def _response_problem(intent: ExecutionIntent, response: object) -> str | None:
     if response.intent_id != intent.intent_id:
         return f"route answered for intent {response.intent_id!r} when asked for {intent.intent_id!r}"
     return None
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__qualname__}: {error}"
 
 
 def _interrupted(error: BaseException) -> StopReason:

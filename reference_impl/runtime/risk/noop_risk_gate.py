@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+
 from spec.records import OrderView
 from spec.values import ExecutionIntent, ExecutionResponse
 
 
 class NoopRiskGate:
-    """Allows every intent, every order and every response; computes nothing."""
+    """Allows every intent, every order and every response; computes nothing.
+
+    Typed for views of any state enum, so it is the no-op gate of every extension too.
+    """
 
     __slots__ = ()
 

@@ -171,6 +171,7 @@ def test_an_extension_that_only_adds_is_accepted() -> None:
             (Extended.SUBMITTED, ExtraEvent.PARTIAL_ACCEPT): Extended.PARTIALLY_ACCEPTED,
             (Extended.PARTIALLY_ACCEPTED, ExtraEvent.ACCEPT_REST): Extended.ACCEPTED,
             (Extended.PARTIALLY_ACCEPTED, ExtraEvent.EXPIRE): Extended.EXPIRED,
+            (Extended.PARTIALLY_ACCEPTED, E.FAIL): Extended.FAILED,  # STATE-7
         },
     )
     assert machine.transition(machine.member(S), E.ACCEPT) is Extended.ACCEPTED
@@ -184,11 +185,11 @@ def test_an_extension_lists_every_breach_at_once() -> None:
     rows[Extended.ACCEPTED, ExtraEvent.EXPIRE] = Extended.EXPIRED  # STATE-3: exit from terminal
     rows[Extended.PARTIALLY_ACCEPTED, ExtraEvent.ACCEPT_REST] = Extended.SUBMITTED  # STATE-6: cycle
     rows[Extended.SUBMITTED, ExtraEvent.PARTIAL_ACCEPT] = Extended.PARTIALLY_ACCEPTED
-    terminal = [s for s in _terminal() if s is not Extended.BLOCKED]  # STATE-2
+    terminal = [s for s in _terminal() if s is not Extended.BLOCKED]  # STATE-2, and STATE-7: no FAIL row
     with pytest.raises(ExtensionError) as raised:
         declare_extension(Extended, terminal=terminal, table=rows)
     clauses = sorted({b.split(":")[0] for b in raised.value.breaches})
-    assert clauses == ["STATE-2", "STATE-3", "STATE-5", "STATE-6"], raised.value.breaches
+    assert clauses == ["STATE-2", "STATE-3", "STATE-5", "STATE-6", "STATE-7"], raised.value.breaches
     assert "'submitted' --reject--> 'rejected' now leads to 'failed'" in str(raised.value)
 
 
