@@ -185,11 +185,11 @@ def test_the_api_surface_is_compared_even_when_the_hash_matches(project: Path, c
 def test_deleting_the_lock_and_locking_again_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "phase4.lock").unlink()
     assert qts(project, "verify") == 2
-    assert "phase4.lock is missing but git holds a lock (phase4.lock at commit" in capsys.readouterr().err
+    assert "phase4.lock is missing but git holds a lock (phase4.lock at" in capsys.readouterr().err
     edit(project, *FIX)
     commit(project, "drop the lock and fix")
     assert qts(project, "lock") == 2
-    assert "git holds a lock (phase4.lock at commit" in capsys.readouterr().err
+    assert "git holds a lock (phase4.lock at" in capsys.readouterr().err
 
 
 def fresh_lock(project: Path, name: str) -> None:
@@ -216,7 +216,7 @@ def test_a_redirected_lock_fails_verify(project: Path, capsys: pytest.CaptureFix
     edit(project, *FIX)
     commit(project, "fix")
     assert qts(project, "lock") == 2
-    assert "git holds a lock (phase4.lock at commit" in capsys.readouterr().err
+    assert "git holds a lock (phase4.lock at" in capsys.readouterr().err
     fresh_lock(project, "phase4-v2.lock")
     assert qts(project, "verify") == 1
     assert "phase4-v2.lock in the working tree starts a new lock although git holds an earlier one (phase4.lock" in capsys.readouterr().err

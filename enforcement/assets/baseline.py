@@ -86,3 +86,29 @@ def _committed(config: Config, paths: list[str]) -> None:
     uncommitted = dirty(config.root, paths)
     if uncommitted:
         raise LockError(f"commit these files before locking them: {', '.join(uncommitted)}")
+
+
+def merge_lock(config: Config) -> int:
+    """Resolve a conflict in the lock during ``git merge``: both sides' records, each in its order,
+    and the merged files' entries; files that came into scope are recorded as added."""
+    sides: list[Lock] = []
+    for revision in ("HEAD", "MERGE_HEAD"):
+        text = blobs(config.root, [f"{revision}:{config.lock_name}"])[f"{revision}:{config.lock_name}"]
+        if text is None:
+            raise LockError(f"{revision} holds no {config.lock_name}; merge-lock resolves a lock conflict during git merge")
+        sides.append(Lock.parse(text.decode(), f"{config.lock_name} at {revision}"))
+    ours, theirs = sides
+    history = ours.history + [r for r in theirs.history if r not in ours.history]
+    wanted = {p: w for p, w in scope(config).items() if p not in config.unlocked}
+    known = {p: w for p, w in wanted.items() if p in ours.entries or p in theirs.entries}
+    merged = Lock(current(config, known), history)
+    added = sorted(p for p in wanted if p not in known)
+    if added:
+        merged.entries.update(current(config, {p: wanted[p] for p in added}))
+        merged.history.append({"kind": "add", "assets": added, "commit": git(config.root, "rev-parse", "HEAD"),
+                               "by": who(config.root), "recorded": now()})
+    merged.dump(config.lock_path)
+    print(f"merged {config.lock_name}: {len(history)} record(s) from both sides"
+          + (f", {len(added)} file(s) added: {', '.join(added)}" if added else "")
+          + "; commit the merge, then run `qts-assets verify` (a locked file both sides changed needs an unlock)")
+    return 0

@@ -6,6 +6,7 @@
     qts-assets unlock --test ID        accept a committed change, given a committed failing-then-passing test
     qts-assets tidy --reason WHY       accept a change of comments, docstrings or annotations only
     qts-assets acknowledge N           a reviewer accepts rebaseline record N
+    qts-assets merge-lock              during git merge: both sides' records, the merged files' entries
     qts-assets check-extension --impl MODULE   check a Phase 5 implementation keeps Phase 4 (seed 5)
 
 Exit codes: 0 fine; 1 a check failed or evidence was refused; 2 bad command line or
@@ -37,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return verify.verify(config, replay=args.replay)
         if args.command == "tidy":
             return baseline.tidy(config, args.reason)
+        if args.command == "merge-lock":
+            return baseline.merge_lock(config)
         if args.command == "acknowledge":
             return baseline.acknowledge(config, args.record)
         return unlock.unlock(config, args.test, args.base)
@@ -61,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     tidy.add_argument("--reason", required=True, help="what was tidied and why; kept in the lock and shown by verify")
     ack = commands.add_parser("acknowledge", help="a reviewer accepts a committed rebaseline")
     ack.add_argument("record", type=int, help="the rebaseline's record number, as verify prints it")
+    commands.add_parser("merge-lock", help="during git merge: resolve a conflict in the lock from both sides")
     check = commands.add_parser("check-extension", help="check a Phase 5 implementation against Phase 4")
     check.add_argument("--impl", required=True, metavar="MODULE[:ATTR]", help="the binding, as for qts-conformance")
     return parser

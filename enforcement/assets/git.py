@@ -13,8 +13,10 @@ from pathlib import Path
 from enforcement.assets.config import LockError
 
 
-def git(root: Path, *args: str) -> str:
+def git(root: Path, *args: str, check: bool = True) -> str:
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode != 0 and not check:
+        return ""
     if done.returncode != 0:
         raise LockError(f"git {' '.join(args)} failed in {root}: {done.stderr.strip() or done.stdout.strip()}")
     return done.stdout.strip()

@@ -39,60 +39,88 @@ class History:
 
 
 def check_history(config: Config, working: Lock | None) -> History:
-    versions, deleted = _versions(config, working)
+    """Check every lock version against its predecessor in each parent commit (merges have two)."""
+    graph = _LockGraph(config)
     history = History()
     if working is None:
-        history.earlier_lock = f"{versions[-1].path} at {versions[-1].label}" if versions else None
+        last = graph.version_at("HEAD") or graph.before_deletion("HEAD")
+        history.earlier_lock = f"{last.path} at {last.label}" if last else None
         return history
-    needed: list[str] = []
-    for previous, version in zip([None, *versions], versions):
-        needed += _blobs_needed(previous, version)
-    content = blobs(config.root, needed)
-    for previous, version in zip([None, *versions], versions):
+    steps: list[tuple[Version, list[tuple[Version | None, bool]]]] = []
+    committed: list[Version] = []
+    for commit, parents in graph.commits:
+        version = graph.version_at(commit)
+        if version is not None:
+            committed.append(version)
+            steps.append((version, [graph.predecessor(parent, version) for parent in parents] or [(None, False)]))
+    current = Version("the working tree", None, config.lock_name, working)
+    befores = [graph.predecessor(parent, current) for parent in graph.working_parents]
+    if any(previous is None or moved or previous.lock != working for previous, moved in befores):
+        steps.append((current, befores))
+    content = blobs(config.root, [spec for version, befores in steps for before, _ in befores
+                                  for spec in _blobs_needed(before, version)])
+    for version, befores in steps:
         if version.commit is not None:
             history.problems += _matches_its_commit(version, content)
-        if previous is not None:
-            history.problems += _extends(config, previous, version, content, moved=previous.path != version.path
-                                         or (previous.commit or "") in deleted.get(previous.path, set()))
-    for version in versions:
-        while len(history.introduced_at) < len(version.lock.history):
-            history.introduced_at.append(version.commit)
+        # A merge joins branches: what it keeps must be backed on at least one side.
+        per_parent = [_extends(config, before, version, content, moved=was_moved) if before else {}
+                      for before, was_moved in befores]
+        unbacked: set[str] = set(per_parent[0]).intersection(*(set(found) for found in per_parent[1:]))
+        for key in sorted(unbacked):
+            history.problems += per_parent[0][key]
+    history.introduced_at = [next((v.commit for v in committed if record in v.lock.history), None)
+                             for record in working.history]
     return history
 
 
-def _versions(config: Config, working: Lock | None) -> tuple[list[Version], dict[str, set[str]]]:
-    """Every committed version of every lock file git has seen, oldest first, then the working tree's."""
-    if not git(config.root, "rev-parse", "--verify", "--quiet", "HEAD"):
-        raise LockError(f"{config.root} has no commit yet; the lock's history lives in git: commit the assets first")
-    paths = {config.lock_name} | {p for p in git(config.root, "log", "--format=", "--name-only", "--no-renames",
-                                                  "-S", MARKER, "HEAD").splitlines() if p}
-    log = git(config.root, "log", "--reverse", "--format=@%H", "--name-status", "--no-renames", "HEAD", "--", *sorted(paths))
-    events: list[tuple[str, str, str]] = []
-    commit = ""
-    for line in log.splitlines():
-        if line.startswith("@"):
-            commit = line[1:]
-        elif line.strip():
-            status, path = line.split("\t", 1)
-            events.append((commit, status[0], path))
-    texts = blobs(config.root, [f"{c}:{p}" for c, s, p in events if s != "D"])
-    versions: list[Version] = []
-    deleted: dict[str, set[str]] = {}
-    last_status: dict[str, str] = {}
-    for commit, status, path in events:
-        last_status[path] = status
-        if status == "D":
-            if versions and versions[-1].path == path:
-                deleted.setdefault(path, set()).add(versions[-1].commit or "")
-            continue
-        text = texts[f"{commit}:{path}"]
-        if text is None or not _is_lock(text):
-            continue
-        versions.append(Version(f"commit {commit[:12]}", commit, path, Lock.parse(text.decode(), f"{path} at {commit[:12]}")))
-    if working is not None and (not versions or versions[-1].path != config.lock_name
-                                or last_status.get(config.lock_name) == "D" or versions[-1].lock != working):
-        versions.append(Version("the working tree", None, config.lock_name, working))
-    return versions, deleted
+class _LockGraph:
+    """The commits that touch a lock file (any lock file git has held), with their parents."""
+
+    def __init__(self, config: Config) -> None:
+        if not git(config.root, "rev-parse", "--verify", "--quiet", "HEAD"):
+            raise LockError(f"{config.root} has no commit yet; the lock's history lives in git: commit the assets first")
+        self.root, self.lock_name = config.root, config.lock_name
+        found = git(config.root, "log", "--format=", "--name-only", "--no-renames", "-S", MARKER, "HEAD")
+        self.paths = sorted({config.lock_name} | {p for p in found.splitlines() if p})
+        listing = git(config.root, "rev-list", "--parents", "--full-history", "--topo-order", "--reverse", "HEAD",
+                      "--", *self.paths)
+        self.commits = [(line.split()[0], line.split()[1:]) for line in listing.splitlines() if line.strip()]
+        wanted = {c for c, parents in self.commits for c in (c, *parents)} | {"HEAD"}
+        self._texts = blobs(config.root, [f"{c}:{p}" for c in sorted(wanted) for p in self.paths])
+        self._cache: dict[str, Version | None] = {}
+        merging = git(config.root, "rev-parse", "--quiet", "--verify", "MERGE_HEAD", check=False)
+        self.working_parents = ["HEAD", *([merging] if merging else [])]
+        """The working tree's parents: HEAD, and MERGE_HEAD while a merge is being resolved."""
+
+    def version_at(self, commit: str) -> Version | None:
+        """The lock at ``commit``: the configured file, else any earlier lock file still there."""
+        if commit not in self._cache:
+            self._cache[commit] = None
+            for path in [self.lock_name, *(p for p in self.paths if p != self.lock_name)]:
+                spec = f"{commit}:{path}"
+                text = self._texts[spec] if spec in self._texts else blobs(self.root, [spec])[spec]
+                if text is not None and _is_lock(text):
+                    label = "HEAD" if commit == "HEAD" else f"commit {commit[:12]}"
+                    self._cache[commit] = Version(label, commit, path, Lock.parse(text.decode(), f"{path} at {label}"))
+                    break
+        return self._cache[commit]
+
+    def before_deletion(self, commit: str) -> Version | None:
+        """The last lock an ancestor of ``commit`` held, when ``commit`` holds none."""
+        deleted = git(self.root, "log", "-1", "--format=%H", commit, "--", *self.paths)
+        if not deleted:
+            return None
+        return self.version_at(f"{deleted}^") if git(self.root, "rev-list", "--parents", "-1", deleted).count(" ") else None
+
+    def predecessor(self, parent: str | None, version: Version) -> tuple[Version | None, bool]:
+        """The version ``version`` must extend, and whether the lock moved or was recreated since."""
+        if parent is None:
+            return None, False
+        previous = self.version_at(parent)
+        if previous is None:
+            earlier = self.before_deletion(parent)
+            return earlier, earlier is not None
+        return previous, previous.path != version.path
 
 
 def _is_lock(text: bytes) -> bool:
@@ -126,38 +154,60 @@ def _matches_its_commit(version: Version, content: dict[str, bytes | None]) -> l
     return problems
 
 
-def _extends(config: Config, previous: Version, version: Version, content: dict[str, bytes | None], *, moved: bool) -> list[str]:
+def _extends(config: Config, previous: Version, version: Version, content: dict[str, bytes | None], *,
+             moved: bool) -> dict[str, list[str]]:
+    """What ``version`` does to ``previous`` that no record backs, keyed by what it concerns."""
     old, new = previous.lock, version.lock
     where = f"{version.path} in {version.label}"
-    if new.history[: len(old.history)] != old.history:
+    added = _added(old.history, new.history)
+    if added is None:
         if moved:
-            return [f"{where} starts a new lock although git holds an earlier one ({previous.path} at {previous.label}); "
-                    f"a lock is never recreated or redirected: restore {previous.path} (git checkout "
-                    f"{previous.commit or 'HEAD'} -- {previous.path}) and change assets only through qts-assets"]
-        return [f"{where} drops or edits records of {previous.label}: the lock's history is append-only; "
-                f"restore it with git checkout {previous.commit or 'HEAD'} -- {previous.path}"]
-    added = new.history[len(old.history):]
-    problems: list[str] = []
+            return {"history": [f"{where} starts a new lock although git holds an earlier one ({previous.path} at "
+                                f"{previous.label}); a lock is never recreated or redirected: restore {previous.path} "
+                                f"(git checkout {previous.commit or 'HEAD'} -- {previous.path}) and change assets only "
+                                "through qts-assets"]}
+        return {"history": [f"{where} drops or edits records of {previous.label}: the lock's history is append-only; "
+                            f"restore it with git checkout {previous.commit or 'HEAD'} -- {previous.path}"]}
+    problems: dict[str, list[str]] = {}
     changed = sorted(p for p in old.entries.keys() | new.entries.keys()
                      if (old.entries.get(p) and old.entries[p].sha256) != (new.entries.get(p) and new.entries[p].sha256))
     for path in changed:
         covering = [r for r in added if _covers(r, path, path in old.entries)]
         if not covering:
             what = "drops" if path not in new.entries else "changes"
-            problems.append(f"{where} {what} the lock entry of {path} with no evidence, tidy or rebaseline record: "
-                            f"a hand edit of the lock; restore it (git checkout {previous.commit or 'HEAD'} -- {previous.path}) "
-                            "and use `qts-assets unlock --test <id>`")
+            problems[path] = [f"{where} {what} the lock entry of {path} with no evidence, tidy or rebaseline record: "
+                              f"a hand edit of the lock; restore it (git checkout {previous.commit or 'HEAD'} -- "
+                              f"{previous.path}) and use `qts-assets unlock --test <id>`"]
         for record in covering:
             if record.get("kind") in CHANGE_KINDS and path in old.entries and path in new.entries:
-                problems += _record_problems(config, record, path, old.entries[path].sha256, new.entries[path].sha256,
-                                             version, content)
+                found = _record_problems(config, record, path, old.entries[path].sha256, new.entries[path].sha256,
+                                         version, content)
+                if found:
+                    problems.setdefault(path, []).extend(found)
     for record in added:
         if record.get("kind") == "acknowledge":
             index = record.get("rebaseline")
-            if not isinstance(index, int) or index >= len(old.history) or old.history[index].get("kind") != "rebaseline":
-                problems.append(f"{where} acknowledges record {index!r}, which is not a rebaseline committed before it: "
-                                "a rebaseline is acknowledged by a reviewer in a later commit")
+            target = new.history[index] if isinstance(index, int) and 0 <= index < len(new.history) else None
+            if target is None or target.get("kind") != "rebaseline" or target not in old.history:
+                problems[f"acknowledge {index}"] = [
+                    f"{where} acknowledges record {index!r}, which is not a rebaseline committed before it: "
+                    "a rebaseline is acknowledged by a reviewer in a later commit"]
     return problems
+
+
+def _added(old: list[Record], new: list[Record]) -> list[Record] | None:
+    """The records ``new`` adds to ``old``, or None when ``new`` loses or reorders any of ``old``'s.
+
+    Not a plain prefix: a merge joins two branches' records, each branch's in its order.
+    """
+    added: list[Record] = []
+    position = 0
+    for record in new:
+        if position < len(old) and record == old[position]:
+            position += 1
+        else:
+            added.append(record)
+    return added if position == len(old) else None
 
 
 def _covers(record: Record, path: str, was_locked: bool) -> bool:
