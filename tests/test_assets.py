@@ -463,3 +463,70 @@ def test_check_extension_finds_the_binding_on_the_configured_pythonpath(
     write(tmp_path, {"src/issue12_binding.py": "from reference_impl.binding import QTS_IMPLEMENTATION as QTS_IMPLEMENTATION\n"})
     assert main(["--root", str(tmp_path), "check-extension", "--impl", "issue12_binding"]) == 0
     assert "keeps every Phase 4 state" in capsys.readouterr().out
+
+
+# --- history across formats and merges ----------------------------------------------
+
+
+def test_a_format_1_history_with_old_evidence_records_checks_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A lock written by the kit's first release (format 1) and its evidence records are understood."""
+    from enforcement.assets.scope import current, scope
+
+    write(tmp_path, {"pyproject.toml": PYPROJECT, "src/venue/__init__.py": "", "src/venue/asset.py": ASSET,
+                     "tests/runtime/test_phase4.py": PHASE4_TEST, "contract/test_contract.py": CONTRACT})
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "phase 4")
+    config = Config.load(tmp_path)
+
+    def format_1(evidence: list[dict[str, str]]) -> None:
+        entries = current(config, scope(config))
+        data = {"format": 1, "about": "Phase 4 asset lock (seed section 4). Change an asset only with unlock.",
+                "base_commit": "x", "assets": {p: {"sha256": e.sha256, "api": e.api} for p, e in entries.items()},
+                "evidence": evidence}
+        (tmp_path / "phase4.lock").write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+    format_1([])
+    commit(tmp_path, "lock, format 1")
+    locked = git(tmp_path, "rev-parse", "HEAD").strip()
+    edit(tmp_path, *FIX)
+    test_id = add_test(tmp_path, "assert clamp(9, 5) == 5")
+    format_1([{"test": test_id, "assets": "src/venue/asset.py", "locked_version": locked,
+               "on_locked_version": "failed", "on_new_version": "passed", "recorded": "then"}])
+    commit(tmp_path, "fix with evidence, format 1")
+    assert qts(tmp_path, "verify", "--replay") == 0
+    assert "replayed tests/test_fix.py::test_fix" in capsys.readouterr().out
+
+
+def merge_with_conflicting_locks(project: Path) -> None:
+    """Branch ``fix`` accepts a fix with evidence; the main line locks a new asset meanwhile."""
+    git(project, "checkout", "-q", "-b", "fix")
+    edit(project, *FIX)
+    test_id = add_test(project, "assert clamp(9, 5) == 5")
+    commit(project, "fix")
+    assert qts(project, "unlock", "--test", test_id) == 0
+    commit(project, "accept the fix")
+    git(project, "checkout", "-q", "-")
+    write(project, {"src/venue/limits.py": "MAX = 5\n"})
+    edit(project, '"src/venue/asset.py", ', '"src/venue/asset.py", "src/venue/limits.py", ', "pyproject.toml")
+    commit(project, "a new asset")
+    assert qts(project, "lock") == 0
+    commit(project, "lock it")
+    done = subprocess.run(["git", "merge", "-q", "fix"], cwd=project, capture_output=True, text=True, check=False)
+    assert done.returncode != 0, "both sides appended to the lock's history"
+
+
+def test_a_merge_resolved_with_merge_lock_checks_out(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    merge_with_conflicting_locks(project)
+    assert qts(project, "verify") == 2  # a conflicted lock is not JSON: one sentence, not a traceback
+    assert "phase4.lock is not a valid asset lock" in capsys.readouterr().err
+    assert qts(project, "merge-lock") == 0
+    commit(project, "merge")
+    assert qts(project, "verify") == 0
+
+
+def test_a_merge_that_drops_one_sides_records_fails(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    merge_with_conflicting_locks(project)
+    git(project, "checkout", "--theirs", "phase4.lock")
+    commit(project, "merge, keeping the fix branch's lock")
+    assert qts(project, "verify") == 1
+    assert "drops or edits records of" in capsys.readouterr().err

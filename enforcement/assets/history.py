@@ -65,8 +65,11 @@ def check_history(config: Config, working: Lock | None) -> History:
         # A merge joins branches: what it keeps must be backed on at least one side.
         per_parent = [_extends(config, before, version, content, moved=was_moved) if before else {}
                       for before, was_moved in befores]
+        # ... and it keeps every side's records.
         unbacked: set[str] = set(per_parent[0]).intersection(*(set(found) for found in per_parent[1:]))
-        for key in sorted(unbacked):
+        for found in per_parent:
+            history.problems += found.get("history", [])
+        for key in sorted(unbacked - {"history"}):
             history.problems += per_parent[0][key]
     history.introduced_at = [next((v.commit for v in committed if record in v.lock.history), None)
                              for record in working.history]
