@@ -530,3 +530,11 @@ def test_a_merge_that_drops_one_sides_records_fails(project: Path, capsys: pytes
     commit(project, "merge, keeping the fix branch's lock")
     assert qts(project, "verify") == 1
     assert "drops or edits records of" in capsys.readouterr().err
+
+
+def test_a_shallow_clone_is_one_sentence(project: Path, tmp_path_factory: pytest.TempPathFactory,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    clone = tmp_path_factory.mktemp("shallow") / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{project}", str(clone)], check=True, capture_output=True)
+    assert qts(clone, "verify") == 2
+    assert "this clone is shallow" in capsys.readouterr().err

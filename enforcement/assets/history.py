@@ -82,6 +82,9 @@ class _LockGraph:
     def __init__(self, config: Config) -> None:
         if not git(config.root, "rev-parse", "--verify", "--quiet", "HEAD"):
             raise LockError(f"{config.root} has no commit yet; the lock's history lives in git: commit the assets first")
+        if git(config.root, "rev-parse", "--is-shallow-repository") == "true":
+            raise LockError("this clone is shallow, and the lock is checked against its git history: fetch it all "
+                            "(git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)")
         self.root, self.lock_name = config.root, config.lock_name
         found = git(config.root, "log", "--format=", "--name-only", "--no-renames", "-S", MARKER, "HEAD")
         self.paths = sorted({config.lock_name} | {p for p in found.splitlines() if p})
