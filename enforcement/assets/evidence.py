@@ -29,11 +29,11 @@ class TestRun:
 
 
 def run_pytest(config: Config, tree: Path, args: list[str]) -> TestRun:
-    """Run pytest in ``tree`` with that tree's source roots first on the path."""
+    """Run pytest in ``tree`` as the project configures it, with that tree's source roots first on the path."""
     with tempfile.TemporaryDirectory(prefix="qts-junit-") as scratch:
         report = Path(scratch) / "report.xml"
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--no-header",
+            [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", "--no-header",
              f"--junitxml={report}"],
             cwd=tree, env=environment(config, tree), capture_output=True, text=True, check=False,
         )
