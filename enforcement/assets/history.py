@@ -1,5 +1,5 @@
 """The lock's history is its proof (seed section 4.3): every version of the lock that
-git holds, in order, must extend the one before it, and every change of a locked entry
+git holds must extend its predecessor in each parent commit, and every change of a locked entry
 must be backed by a record that git can confirm: the locked version named by an evidence
 or tidy record really holds the locked content, the new version holds the new content,
 the evidence test is committed, a tidy-up is really only a tidy-up, and each committed

@@ -101,7 +101,8 @@ def unlock(config: Config, test_id: str, base: str | None) -> int:
     lock.history.append({
         "kind": "evidence", "test": test_id, "assets": changed, "locked_version": base_commit, "new_version": head,
         "on_locked_version": before.outcome, "on_new_version": after.outcome,
-        "also_passed": ["Phase 4 tests", "conformance suite"], "by": who(config.root), "recorded": now(),
+        "also_passed": {"phase4_tests": list(config.phase4_tests), "conformance": list(config.conformance)},
+        "by": who(config.root), "recorded": now(),
     })
     lock.dump(config.lock_path)
     print(f"evidence accepted: {test_id} fails on {base_commit[:12]} and passes on {head[:12]}, with the Phase 4 tests "
