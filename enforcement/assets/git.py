@@ -27,7 +27,9 @@ def blobs(root: Path, specs: Iterable[str]) -> dict[str, bytes | None]:
     wanted = list(dict.fromkeys(specs))
     if not wanted:
         return {}
-    done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="".join(f"{s}\n" for s in wanted).encode(),
+    # ``<rev>:./<path>``: paths are relative to the project root, which may be a subdirectory of the repository.
+    request = "".join(f"{rev}:./{path}\n" for rev, _, path in (s.partition(":") for s in wanted))
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=request.encode(),
                           capture_output=True, check=False)
     if done.returncode != 0:
         raise LockError(f"git cat-file failed in {root}: {done.stderr.decode(errors='replace').strip()}")
@@ -60,12 +62,13 @@ def dirty(root: Path, paths: Iterable[str]) -> list[str]:
 
 @contextmanager
 def worktree(root: Path, revision: str) -> Generator[Path]:
-    """A clean, detached, temporary worktree of ``revision``: committed files only."""
+    """A clean, detached, temporary worktree of ``revision`` (committed files only); yields the project root in it."""
     parent = Path(tempfile.mkdtemp(prefix="qts-assets-"))
     tree = parent / "tree"
+    prefix = git(root, "rev-parse", "--show-prefix")
     git(root, "worktree", "add", "--detach", "--quiet", str(tree), revision)
     try:
-        yield tree
+        yield tree / prefix  # the project's root inside the checkout
     finally:
         git(root, "worktree", "remove", "--force", str(tree))
         shutil.rmtree(parent, ignore_errors=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import cast
 
 from enforcement.assets.config import Config, LockError
@@ -86,8 +87,9 @@ class _LockGraph:
             raise LockError("this clone is shallow, and the lock is checked against its git history: fetch it all "
                             "(git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)")
         self.root, self.lock_name = config.root, config.lock_name
-        found = git(config.root, "log", "--format=", "--name-only", "--no-renames", "-S", MARKER, "HEAD")
-        self.paths = sorted({config.lock_name} | {p for p in found.splitlines() if p})
+        found = git(config.root, "log", "--format=", "--name-only", "--relative", "--no-renames", "-S", MARKER, "HEAD")
+        # A lock of a project nested in this one (a directory with its own pyproject.toml) is not ours.
+        self.paths = sorted({config.lock_name} | {p for p in found.splitlines() if p and not _nested(config.root, p)})
         listing = git(config.root, "rev-list", "--parents", "--full-history", "--topo-order", "--reverse", "HEAD",
                       "--", *self.paths)
         self.commits = [(line.split()[0], line.split()[1:]) for line in listing.splitlines() if line.strip()]
@@ -127,6 +129,11 @@ class _LockGraph:
             earlier = self.before_deletion(parent)
             return earlier, earlier is not None
         return previous, previous.path != version.path
+
+
+def _nested(root: Path, path: str) -> bool:
+    parent = PurePosixPath(path).parent
+    return parent != PurePosixPath(".") and (root / parent / "pyproject.toml").is_file()
 
 
 def _is_lock(text: bytes) -> bool:

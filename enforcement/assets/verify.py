@@ -62,7 +62,8 @@ def check(config: Config) -> tuple[Report, Lock, History]:
         if path not in wanted:
             report.problems.append(f"{path} is locked but no longer in scope (dropped from [tool.qts-assets] assets or "
                                    "unlocked): releasing a locked file needs `qts-assets lock --rebaseline --reason ...`")
-        report.problems += differences(path, locked, now.get(path))
+        else:
+            report.problems += differences(path, locked, now.get(path))
     report.notes += _notes(config, lock, sorted(p for p in in_scope if p in config.unlocked))
     return report, lock, history
 
