@@ -536,3 +536,23 @@ def test_a_shallow_clone_is_one_sentence(project: Path, tmp_path_factory: pytest
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{project}", str(clone)], check=True, capture_output=True)
     assert qts(clone, "verify") == 2
     assert "this clone is shallow" in capsys.readouterr().err
+
+
+def test_a_project_in_a_subdirectory_of_its_repository_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Like examples/acme_desk: git paths and evidence checkouts are relative to the project, not the repository."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    project = tmp_path / "desk"
+    write(project, {"pyproject.toml": PYPROJECT, "src/venue/__init__.py": "", "src/venue/asset.py": ASSET,
+                    "tests/runtime/test_phase4.py": PHASE4_TEST, "contract/test_contract.py": CONTRACT})
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "phase 4")
+    assert qts(project, "lock") == 0
+    commit(tmp_path, "lock")
+    edit(project, *FIX)
+    test_id = add_test(project, "assert clamp(1, 5) == 1")
+    commit(tmp_path, "fix")
+    assert qts(project, "unlock", "--test", test_id) == 1
+    assert "evidence refused: tests/test_fix.py::test_fix passed on the locked version" in capsys.readouterr().err
+    assert qts(project, "verify") == 1
+    assert "src/venue/asset.py: the implementation changed" in capsys.readouterr().err
