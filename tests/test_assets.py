@@ -252,6 +252,18 @@ def test_a_rebaseline_is_reported_until_a_reviewer_acknowledges_it(project: Path
     assert "NOT YET ACKNOWLEDGED" not in capsys.readouterr().out
 
 
+def test_a_rebaseline_acknowledged_in_its_own_commit_fails(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, *FIX)
+    commit(project, "new phase")
+    assert qts(project, "lock", "--rebaseline", "--reason", "Phase 6 baseline") == 0
+    data = lock_data(project)
+    data["history"].append({"kind": "acknowledge", "rebaseline": 1, "by": "me", "recorded": "now"})
+    (project / "phase4.lock").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    commit(project, "rebaseline, acknowledged by its author")
+    assert qts(project, "verify") == 1
+    assert "acknowledges record 1, which is not a rebaseline committed before it" in capsys.readouterr().err
+
+
 def test_a_package_init_that_patches_the_asset_is_locked_with_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(project, {"src/venue/__init__.py": "from venue import asset\nasset.clamp = lambda value, high: value\n"})
     assert qts(project, "verify") == 1

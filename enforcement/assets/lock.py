@@ -77,8 +77,8 @@ class Lock:
                 return cls(entries, [_from_format_1(r) for r in data.get("evidence", [])], 1)
             return cls(entries, [cast(Record, r) for r in data["history"]])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise LockError(f"{where} is not a valid asset lock ({type(error).__name__}: {error}); "
-                            "restore it from git") from error
+            raise LockError(f"{where} is not a valid asset lock ({type(error).__name__}: {error}); restore it from "
+                            "git, or, during a merge, resolve it with `qts-assets merge-lock`") from error
 
 
 def assets_of(record: Record) -> list[str]:
