@@ -281,6 +281,12 @@ def test_a_module_the_assets_import_must_be_locked_or_declared(project: Path, ca
     assert "deliberately not locked ([tool.qts-assets] unlocked): src/venue/helpers.py" in capsys.readouterr().out
 
 
+def test_a_module_beside_the_assets_that_nothing_imports_is_reported(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, {"src/venue/patch.py": "from venue import asset\nasset.clamp = min\n"})
+    assert qts(project, "verify") == 0
+    assert "in the asset packages, neither locked nor run with the assets: src/venue/patch.py" in capsys.readouterr().out
+
+
 def test_type_checking_imports_do_not_widen_the_scope(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from enforcement.assets.scope import scope
 

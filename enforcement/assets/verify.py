@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from enforcement.assets.config import Config, LockError
+from enforcement.assets.config import Config, LockError, is_test_file
 from enforcement.assets.evidence import run_pytest
 from enforcement.assets.git import blobs, git, worktree
 from enforcement.assets.history import History, check_history
@@ -65,7 +65,17 @@ def check(config: Config) -> tuple[Report, Lock, History]:
         else:
             report.problems += differences(path, locked, now.get(path))
     report.notes += _notes(config, lock, sorted(p for p in in_scope if p in config.unlocked))
+    beside = _beside_the_assets(config, set(lock.entries) | set(config.unlocked))
+    if beside:
+        report.notes.append(f"in the asset packages, neither locked nor run with the assets: {', '.join(beside)}")
     return report, lock, history
+
+
+def _beside_the_assets(config: Config, accounted: set[str]) -> list[str]:
+    """Modules in an asset's package that nothing locked imports: reported, so none goes unseen."""
+    packages = {(config.root / a).parent for a in config.assets if not is_test_file(a)}
+    found = {f.relative_to(config.root).as_posix() for package in packages for f in package.glob("*.py")}
+    return sorted(found - accounted)
 
 
 def differences(path: str, locked: Entry, current_entry: Entry | None) -> list[str]:
