@@ -396,6 +396,17 @@ def test_a_comment_docstring_or_annotation_change_is_a_recorded_tidy_up(project:
     assert "recorded #1 tidy-up of src/venue/asset.py by dev <dev@example.com>: clarify clamp's docstring" in capsys.readouterr().out
 
 
+def test_a_new_reexport_in_a_package_init_is_a_tidy_up_but_a_patch_is_not(project: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, {"src/venue/__init__.py": "from venue.asset import Side\n\n__all__ = [\"Side\"]\n"})
+    assert qts(project, "tidy", "--reason", "re-export Side") == 0
+    commit(project, "re-export")
+    assert qts(project, "verify") == 0
+    write(project, {"src/venue/__init__.py": "from venue.asset import Side\n\n__all__ = [\"Side\"]\nSide.BUY = Side.SELL\n"})
+    assert qts(project, "tidy", "--reason", "just a re-export") == 1
+    assert "src/venue/__init__.py changes code" in capsys.readouterr().err
+
+
 def test_a_behaviour_change_is_not_a_tidy_up(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(project, *FIX)
     assert qts(project, "tidy", "--reason", "just a tidy-up") == 1

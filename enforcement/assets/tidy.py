@@ -1,6 +1,9 @@
 """A tidy-up is a change that cannot alter behaviour: the same API surface and the same
 code once docstrings, comments, ``if TYPE_CHECKING:`` blocks and annotations outside
 class bodies are set aside (class-body annotations stay: they make dataclass fields).
+In a package's ``__init__.py``, new re-exports are a tidy-up too: added
+``from ... import ...`` lines and ``__all__`` entries, with every old export kept (Phase 5
+adds to a package's namespace; the modules imported are themselves locked or declared).
 It is accepted with a recorded reason instead of a failing test (``qts-assets tidy``),
 and verify re-checks it against git history every time."""
 
@@ -17,11 +20,30 @@ def tidy_problem(path: str, old: bytes, new: bytes) -> str | None:
         before, after = ast.parse(old, filename=path), ast.parse(new, filename=path)
     except SyntaxError as error:
         return f"{path} does not parse (line {error.lineno}: {error.msg})"
-    if api_surface(old.decode(), "", path) != api_surface(new.decode(), "", path):
+    old_api, new_api = api_surface(old.decode(), "", path), api_surface(new.decode(), "", path)
+    if path.endswith("__init__.py"):
+        if any(new_api.get(name) != value for name, value in old_api.items()) or any(
+            not value.startswith("= ") for name, value in new_api.items() if name not in old_api
+        ):
+            return f"{path} changes or removes an export, or adds one that is not a re-export, so it is not a tidy-up"
+        before, after = _without_reexports(before), _without_reexports(after)
+    elif old_api != new_api:
         return f"{path} changes its public API surface, so it is not a tidy-up"
     if _normalised(before) != _normalised(after):
         return f"{path} changes code, not only comments, docstrings or annotations, so it is not a tidy-up"
     return None
+
+
+def _without_reexports(tree: ast.Module) -> ast.Module:
+    """The module without its top-level ``from ... import ...`` lines and ``__all__``."""
+    tree.body = [s for s in tree.body if not isinstance(s, ast.ImportFrom) and not _assigns_all(s)]
+    return tree
+
+
+def _assigns_all(statement: ast.stmt) -> bool:
+    targets = statement.targets if isinstance(statement, ast.Assign) else (
+        [statement.target] if isinstance(statement, ast.AnnAssign | ast.AugAssign) else [])
+    return any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
 
 
 def _normalised(tree: ast.Module) -> str:
