@@ -359,6 +359,14 @@ def test_a_test_asserting_the_regression_is_refused_by_the_conformance_suite(pro
     assert qts(project, "verify") == 1
 
 
+def test_a_fix_that_breaks_a_phase4_test_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, "return value if value <= high else high + 1", "return min(value, high) if value > 1 else 0")
+    test_id = add_test(project, "assert clamp(9, 5) == 5")
+    commit(project, "a fix that breaks clamp(1, 5)")
+    assert qts(project, "unlock", "--test", test_id) == 1
+    assert "evidence refused: the Phase 4 tests (tests/runtime/test_phase4.py) failed on the new version" in capsys.readouterr().err
+
+
 def test_a_test_that_passes_on_both_versions_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(project, *FIX)
     test_id = add_test(project, "assert clamp(1, 5) == 1")
