@@ -50,6 +50,7 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("LOOP-8", "An exhausted source ends the run"),
     Clause("LOOP-9", "The loop's public interface is unchanged"),
     Clause("LOOP-10", "The route's answer moves the order along the path its state model declares"),
+    Clause("LOOP-11", "A report is final: last_report changes only when a run ends"),
     Clause("RESTING-1", "Only an accepted order with a venue order id starts resting, once"),
     Clause("RESTING-2", "A venue event changes exactly the resting order its venue order id names"),
     Clause("RESTING-3", "Fills only grow, never past the quantity, and a full fill closes the order"),
