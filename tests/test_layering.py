@@ -23,8 +23,8 @@ def documented_template() -> str:
     return found.group("config")
 
 
-def lint(project: Path, path_entry: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(path_entry)}
+def lint(project: Path, path_entry: Path, *more: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in (path_entry, *more))}
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache"], cwd=project, env=env, capture_output=True, text=True, check=False
     )
@@ -107,6 +107,24 @@ def test_a_clean_runtime_passes(tmp_path: Path) -> None:
             ],
             id="broker-sdk",
         ),
+        pytest.param(
+            {"src/runtime/execution_loop/loop.py": "import requests\n"},
+            ["runtime.execution_loop.loop imports the network module requests:"],
+            id="network-client",
+        ),
+        pytest.param(
+            {"src/runtime/risk/gate.py": "from urllib.request import urlopen\n"},
+            ["runtime.risk.gate imports the network module urllib:"],
+            id="stdlib-network-client",
+        ),
+        pytest.param(
+            {"src/runtime/execution_loop/loop.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import strategy.alpha\n"},
+            [
+                "runtime.execution_loop.loop imports the strategy module strategy.alpha:",
+                "src/runtime/execution_loop/loop.py:4: import strategy.alpha",
+            ],
+            id="type-checking-imports-count",
+        ),
     ],
 )
 def test_the_documented_template_catches_each_violation(tmp_path: Path, changes: dict[str, str], expected: list[str]) -> None:
@@ -117,14 +135,43 @@ def test_the_documented_template_catches_each_violation(tmp_path: Path, changes:
         assert line in result.stdout, f"missing {line!r} in:\n{result.stdout}"
 
 
-def test_a_contract_that_forbids_nothing_is_refused(tmp_path: Path) -> None:
-    config = documented_template()
-    config = re.sub(r"strategy_modules =\n    strategy\n", "", config)
-    config = re.sub(r"# The real-order path.*?ccxt\n", "", config, flags=re.DOTALL)
+def test_a_broker_sdk_behind_a_third_party_wrapper_is_caught(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": "import fancy_wrapper\n"})
+    write(tmp_path, {"site/fancy_wrapper/__init__.py": "from fancy_wrapper import inner\n",
+                     "site/fancy_wrapper/inner.py": "import os\nimport ccxt\n"})
+    result = lint(project, project / "src", tmp_path / "site")
+    assert result.returncode != 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "runtime.execution_loop.loop imports the real-order module ccxt:" in out
+    assert "fancy_wrapper -> ccxt" in out and "fancy_wrapper/inner.py:2: import ccxt" in out
+
+
+def test_real_order_code_inside_the_runtime_named_in_the_contract_is_a_violation(tmp_path: Path) -> None:
+    config = documented_template().replace("real_order_modules =\n    broker\n", "real_order_modules =\n    broker\n    runtime.broker\n")
+    write(tmp_path, {**SEED_LAYOUT, "src/runtime/broker/__init__.py": "", ".importlinter": config})
+    result = lint(tmp_path, tmp_path / "src")
+    assert result.returncode != 0
+    assert "runtime.broker is real-order code inside the runtime layer (runtime)" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(("option", "typo"), [("strategy_modules", "stratgy"), ("real_order_modules", "brokr")])
+def test_a_misspelt_module_name_is_a_configuration_error(tmp_path: Path, option: str, typo: str) -> None:
+    original = "strategy" if option == "strategy_modules" else "broker"
+    config = documented_template().replace(f"{option} =\n    {original}\n", f"{option} =\n    {typo}\n")
     write(tmp_path, {**SEED_LAYOUT, ".importlinter": config})
     result = lint(tmp_path, tmp_path / "src")
     assert result.returncode != 0
-    assert "name strategy_modules, real_order_modules, or both" in result.stdout + result.stderr
+    assert f"{option} names {typo}, which matches no module of the graph" in " ".join((result.stdout + result.stderr).split())
+
+
+def test_a_contract_that_forbids_nothing_is_refused(tmp_path: Path) -> None:
+    config = documented_template()
+    config = re.sub(r"strategy_modules =\n    strategy\n", "", config)
+    config = re.sub(r"# The real-order path.*?websockets\n", "", config, flags=re.DOTALL)
+    write(tmp_path, {**SEED_LAYOUT, ".importlinter": config})
+    result = lint(tmp_path, tmp_path / "src")
+    assert result.returncode != 0
+    assert "name strategy_modules, real_order_modules, broker_sdks or network_modules" in " ".join(result.stdout.split())
 
 
 PLANTS = [
@@ -153,12 +200,24 @@ PLANTS = [
         "conformance_tests/harness.py", "import reference_impl.binding\n",
         "conformance_tests is not allowed to import reference_impl", id="suite-imports-the-reference",
     ),
+    pytest.param(
+        "spec/values.py", "import enforcement\n",
+        "spec is not allowed to import enforcement", id="spec-imports-enforcement",
+    ),
+    pytest.param(
+        "conformance_tests/harness.py", "import enforcement.assets\n",
+        "conformance_tests is not allowed to import enforcement", id="suite-imports-enforcement",
+    ),
+    pytest.param(
+        "enforcement/assets/lock.py", "import conformance_tests.plugin\n",
+        "enforcement is not allowed to import conformance_tests", id="enforcement-imports-more-than-the-binding-loader",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("path", "line", "message"), PLANTS)
 def test_this_repositorys_contracts_fail_on_a_planted_violation(tmp_path: Path, path: str, line: str, message: str) -> None:
-    for package in ("spec", "reference_impl", "conformance_tests"):
+    for package in ("spec", "reference_impl", "conformance_tests", "enforcement"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
     assert lint(tmp_path, tmp_path).returncode == 0, "the unplanted copy must pass"

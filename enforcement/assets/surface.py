@@ -1,38 +1,39 @@
 """The public API surface of one Python file, as ``{symbol: signature}`` text.
 
-Read statically with griffe (nothing is imported), so the surface of an old version can
-be compared with a new one, and stored in a lock file people can read.
+Read statically from the source text with griffe (nothing is imported, no search path
+is needed), so the surface of any version, including one read from git history, can be
+compared with another and stored in a lock file people can read.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import griffe
+from enforcement.assets.config import LockError
+
+try:
+    import griffe
+except ModuleNotFoundError as missing:  # pragma: no cover - exercised in a venv without the extra
+    raise LockError('qts-assets needs the [assets] extra (griffe): pip install "qts-phase4-kit[assets]"') from missing
 
 Surface = dict[str, str]
 
 
-def module_name(path: Path, pythonpath: Path) -> str:
-    relative = path.relative_to(pythonpath).with_suffix("")
-    parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
-    return ".".join(parts)
-
-
-def api_surface(path: Path, pythonpath: Path) -> Surface:
-    """Public classes, functions, attributes, enum members and re-exports of ``path``.
+def api_surface(code: str, module: str, path: str) -> Surface:
+    """Public classes, functions, attributes, enum members and re-exports of one file.
 
     A module with ``__all__`` exposes exactly those names (re-exports included, shown as
     ``= <target>``); otherwise its public names defined in the file.
     """
-    module = griffe.load(
-        module_name(path, pythonpath), search_paths=[str(pythonpath)], resolve_aliases=False, allow_inspection=False
-    )
-    if not isinstance(module, griffe.Module):
-        raise TypeError(f"{path} did not load as a module ({type(module).__name__})")
-    exported = _exported(module)
+    try:
+        loaded = griffe.visit(module or Path(path).stem, Path(path), code)
+    except SyntaxError as error:
+        raise LockError(f"{path} has a syntax error at line {error.lineno} ({error.msg}); "
+                        "fix it: a file that does not parse has no API to compare") from error
+    griffe.DataclassesExtension().on_package(pkg=loaded)  # dataclass __init__ signatures, as griffe.load gives them
+    exported = _exported(loaded)
     surface: Surface = {}
-    for name, member in module.members.items():
+    for name, member in loaded.members.items():
         if (exported is not None and name not in exported) or (exported is None and (_private(name) or member.is_alias)):
             continue
         _describe(member, name, surface)

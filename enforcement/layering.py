@@ -1,23 +1,24 @@
 """An import-linter contract type for QTS code bases: the runtime layer must not reach
-strategy or real-order code, directly or through any chain of imports (seed 2.1: the
-loop "contains no strategy logic"; seed 3: "the real-order path is not used").
+strategy, real-order or network code, directly or through any chain of imports, the
+project's own or an installed package's (seed 2.1: the loop "contains no strategy
+logic"; seed 3: "the real-order path is not used").
 
-Adopt it with two lines in ``.importlinter`` (see ``docs/layering.md``)::
+Adopt it in ``.importlinter`` (the whole template is in ``docs/layering.md``)::
 
     [importlinter]
     root_packages = runtime strategy broker
     include_external_packages = True
     contract_types =
-        qts_runtime_isolation: conformance_tests.layering.RuntimeIsolationContract
+        qts_runtime_isolation: enforcement.layering.RuntimeIsolationContract
 
     [importlinter:contract:runtime-isolation]
-    name = the runtime layer reaches no strategy or real-order code
+    name = the runtime layer reaches no strategy, real-order or network code
     type = qts_runtime_isolation
     runtime_modules = runtime
     strategy_modules = strategy
-    real_order_modules =
-        broker
-        kiwoom_sdk
+    real_order_modules = broker
+    broker_sdks = kiwoom ccxt
+    network_modules = socket ssl http urllib requests httpx aiohttp websockets
 
 Each offending import is reported as its full chain, every step with the file, line
 and source text of the import, so the fix can start from the first line printed.
@@ -38,6 +39,8 @@ from importlinter.domain.contract import Contract, ContractCheck, InvalidContrac
 from importlinter.domain.helpers import module_expressions_to_modules
 from importlinter.domain.imports import ImportExpression, Module, ModuleExpression
 
+from enforcement.third_party import chain_to, is_third_party
+
 
 class Step(TypedDict):
     importer: str
@@ -54,17 +57,23 @@ class Violation(TypedDict):
 
 
 class RuntimeIsolationContract(Contract):
-    """The runtime layer imports no strategy module and no real-order module.
+    """The runtime layer imports no strategy, real-order or network module.
 
     Options:
         - runtime_modules: the runtime layer (module expressions, packages included).
         - strategy_modules: strategy code (module expressions).
-        - real_order_modules: real-order code: internal modules or external packages such
-          as a broker SDK (needs ``include_external_packages = True``).
+        - real_order_modules: your real-order code (module expressions).
+        - broker_sdks: import names of broker SDKs (``ccxt``, ``kiwoom``); they may be absent.
+        - network_modules: network clients (``socket``, ``requests``, ...); they may be absent.
         - ignore_imports: imports to leave out, as in import-linter's own contracts.
 
-    At least one of ``strategy_modules`` and ``real_order_modules`` is required.
-    Indirect imports count: any chain from the runtime to a forbidden module breaks it.
+    At least one forbidden option is required. Every name in ``runtime_modules``,
+    ``strategy_modules`` and ``real_order_modules`` must match a module of the graph: a
+    typo would silently switch the check off, so it is a configuration error. A strategy
+    or real-order module inside the runtime package is a violation in itself. Indirect
+    imports count, through the project's modules and through installed third-party
+    packages (``runtime -> fancy_wrapper -> ccxt``; their files are read, not imported).
+    ``if TYPE_CHECKING:`` imports count too (see docs/layering.md).
     """
 
     type_name = "qts_runtime_isolation"
@@ -72,12 +81,15 @@ class RuntimeIsolationContract(Contract):
     runtime_modules = fields.SetField(subfield=fields.ModuleExpressionField())
     strategy_modules = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
     real_order_modules = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
+    broker_sdks = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
+    network_modules = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
     ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
 
     def validate(self) -> None:
-        if not (self._expressions("strategy_modules") or self._expressions("real_order_modules")):
+        if not any(self._expressions(option) for option, _ in FORBIDDEN):
             raise InvalidContractOptions(
-                {"strategy_modules": "name strategy_modules, real_order_modules, or both: otherwise nothing is forbidden"}
+                {"strategy_modules": "name strategy_modules, real_order_modules, broker_sdks or network_modules: "
+                 "otherwise nothing is forbidden"}
             )
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
@@ -86,19 +98,17 @@ class RuntimeIsolationContract(Contract):
             ignore_imports=cast("list[ImportExpression] | None", self.ignore_imports),
             unmatched_alerting=AlertLevel.ERROR,
         )
-        runtime = sorted(module_expressions_to_modules(graph, self._expressions("runtime_modules")), key=_name)
-        missing = [m.name for m in runtime if m.name not in graph.modules]
-        if not runtime or missing:
-            raise ValueError(
-                f"runtime_modules names no module of the graph ({', '.join(missing) or 'none matched'}); "
-                "check the names and root_packages"
-            )
+        runtime = self._required(graph, "runtime_modules")
         violations: list[Violation] = []
-        for kind, option in (("strategy", "strategy_modules"), ("real-order", "real_order_modules")):
-            forbidden = module_expressions_to_modules(graph, self._expressions(option))
-            for target in sorted((m for m in forbidden if m.name in graph.modules), key=_name):
+        forbidden_roots: dict[str, str] = {}
+        for option, kind in FORBIDDEN:
+            targets = self._required(graph, option) if option in MUST_EXIST else self._present(graph, option)
+            forbidden_roots.update({e.expression.split(".")[0]: kind for e in self._expressions(option)
+                                    if option not in MUST_EXIST})
+            for target in targets:
                 for source in runtime:
-                    if source.is_in_package(target) or target.is_in_package(source) or source == target:
+                    if source == target or target.is_in_package(source) or source.is_in_package(target):
+                        violations.append(Violation(kind=kind, runtime=source.name, forbidden=target.name, chain=[]))
                         continue
                     output.verbose_print(verbose, f"Searching for chains from {source} to {target}...")
                     for chain in sorted(graph.find_shortest_chains(importer=source.name, imported=target.name)):
@@ -106,6 +116,7 @@ class RuntimeIsolationContract(Contract):
                         violations.append(
                             Violation(kind=kind, runtime=chain[0], forbidden=chain[-1], chain=_steps(graph, chain))
                         )
+        violations += _through_third_party(graph, runtime, forbidden_roots)
         return ContractCheck(
             kept=not violations,
             warnings=list(removal.warnings),
@@ -115,6 +126,13 @@ class RuntimeIsolationContract(Contract):
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         for violation in cast("list[Violation]", check.metadata["violations"]):
+            if not violation["chain"]:
+                output.print_error(
+                    f"{violation['forbidden']} is {violation['kind']} code inside the runtime layer "
+                    f"({violation['runtime']}): move it out of the runtime package"
+                )
+                output.new_line()
+                continue
             output.print_error(
                 f"{violation['runtime']} imports the {violation['kind']} module {violation['forbidden']}:"
             )
@@ -129,6 +147,45 @@ class RuntimeIsolationContract(Contract):
     def _expressions(self, option: str) -> list[ModuleExpression]:
         value = getattr(self, option)
         return sorted(cast("Iterable[ModuleExpression]", value or ()), key=lambda e: e.expression)
+
+    def _present(self, graph: ImportGraph, option: str) -> list[Module]:
+        found = module_expressions_to_modules(graph, self._expressions(option))
+        return sorted((m for m in found if m.name in graph.modules), key=_name)
+
+    def _required(self, graph: ImportGraph, option: str) -> list[Module]:
+        """The modules named by ``option``; a name matching none is a configuration error."""
+        for expression in self._expressions(option):
+            found = module_expressions_to_modules(graph, [expression])
+            if not any(m.name in graph.modules for m in found):
+                raise ValueError(
+                    f"{option} names {expression.expression}, which matches no module of the graph: a typo would "
+                    "switch the check off silently; fix the name or root_packages (name absent SDKs in broker_sdks)"
+                )
+        return self._present(graph, option)
+
+
+FORBIDDEN = (
+    ("strategy_modules", "strategy"),
+    ("real_order_modules", "real-order"),
+    ("broker_sdks", "real-order"),
+    ("network_modules", "network"),
+)
+MUST_EXIST = frozenset({"strategy_modules", "real_order_modules"})
+
+
+def _through_third_party(graph: ImportGraph, runtime: list[Module], forbidden: dict[str, str]) -> list[Violation]:
+    """Chains that leave the project for an installed package and reach a forbidden one from there."""
+    violations: list[Violation] = []
+    for source in runtime:
+        reached = graph.find_upstream_modules(source.name, as_package=True)
+        for package in sorted(m for m in reached if graph.is_module_squashed(m) and is_third_party(m) and m not in forbidden):
+            hops = chain_to(package, frozenset(forbidden))
+            if hops is None:
+                continue
+            inside = sorted(graph.find_shortest_chains(importer=source.name, imported=package))[0]
+            steps = _steps(graph, inside) + [Step(importer=a, imported=b, where=w[:3]) for a, b, w in hops]
+            violations.append(Violation(kind=forbidden[hops[-1][1]], runtime=inside[0], forbidden=hops[-1][1], chain=steps))
+    return violations
 
 
 def _name(module: Module) -> str:
