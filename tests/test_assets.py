@@ -567,6 +567,32 @@ def test_a_merge_that_drops_one_sides_records_fails(project: Path, capsys: pytes
     assert "drops or edits records of" in capsys.readouterr().err
 
 
+def test_a_later_rebaseline_accepts_a_broken_chain_behind_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rebaseline accepts any change, so a history it stands on has nothing left to
+    prove; it is still reported until a reviewer acknowledges it."""
+    merge_with_conflicting_locks(project)
+    git(project, "checkout", "--theirs", "phase4.lock")
+    commit(project, "merge, keeping the tidy branch's lock")
+    assert qts(project, "verify") == 1
+    capsys.readouterr()
+    assert qts(project, "lock", "--rebaseline", "--reason", "the merge above dropped a record") == 0
+    commit(project, "rebaseline over the broken merge")
+    assert qts(project, "verify") == 0
+    assert "NOT YET ACKNOWLEDGED" in capsys.readouterr().out
+
+
+def test_a_rebaseline_does_not_accept_a_branch_it_never_saw(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(project, "checkout", "-q", "-b", "side")
+    set_locked_sha(project, "src/venue/asset.py", "0" * 64)
+    commit(project, "lock edited by hand on a side branch")
+    git(project, "checkout", "-q", "-")
+    assert qts(project, "lock", "--rebaseline", "--reason", "unrelated new baseline") == 0
+    commit(project, "rebaseline on the main line")
+    git(project, "merge", "-q", "--no-edit", "-s", "ours", "side")
+    assert qts(project, "verify") == 1
+    assert "records a hash for src/venue/asset.py" in capsys.readouterr().err
+
+
 def test_a_shallow_clone_is_one_sentence(project: Path, tmp_path_factory: pytest.TempPathFactory,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     clone = tmp_path_factory.mktemp("shallow") / "clone"

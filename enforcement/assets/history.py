@@ -58,6 +58,8 @@ def check_history(config: Config, working: Lock | None) -> History:
     befores = [graph.predecessor(parent, current) for parent in graph.working_parents]
     if any(previous is None or moved or previous.lock != working for previous, moved in befores):
         steps.append((current, befores))
+    accepted = _behind_rebaselines(config, committed, working)
+    steps = [(version, befores) for version, befores in steps if version.commit not in accepted]
     content = blobs(config.root, [spec for version, befores in steps for before, _ in befores
                                   for spec in _blobs_needed(before, version)])
     for version, befores in steps:
@@ -75,6 +77,24 @@ def check_history(config: Config, working: Lock | None) -> History:
     history.introduced_at = [next((v.commit for v in committed if record in v.lock.history), None)
                              for record in working.history]
     return history
+
+
+def _behind_rebaselines(config: Config, committed: list[Version], working: Lock) -> set[str | None]:
+    """The commits some rebaseline accepted as they are: the ancestors of the commit that
+    added each rebaseline record (all of HEAD's history for one not committed yet).
+
+    A rebaseline accepts any change and is reported by every verify until a reviewer
+    acknowledges it, so the chain behind it has nothing left to prove; lock versions on
+    branches a rebaseline never saw are still checked in full.
+    """
+    accepted: set[str | None] = set()
+    for record in working.history:
+        if record.get("kind") != "rebaseline":
+            continue
+        added_in = next((v.commit for v in committed if record in v.lock.history), None)
+        listing = git(config.root, "rev-list", added_in or "HEAD")
+        accepted.update(line for line in listing.split() if line != added_in)
+    return accepted
 
 
 class _LockGraph:
