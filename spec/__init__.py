@@ -12,6 +12,7 @@ from spec.errors import (
     InvalidIntent,
     InvalidResponse,
     InvalidTransition,
+    LoopReentered,
     SpecError,
 )
 from spec.extension import (
@@ -71,6 +72,7 @@ __all__ = [
     "InvalidResponse",
     "InvalidTransition",
     "LoopController",
+    "LoopReentered",
     "OrderEvent",
     "OrderRecord",
     "OrderState",
