@@ -50,5 +50,8 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("LOOP-8", "An exhausted source ends the run"),
     Clause("LOOP-9", "The loop's public interface is unchanged"),
     Clause("LOOP-10", "The route's answer moves the order along the path its state model declares"),
+    Clause("LOOP-11", "Re-entering run() is refused and changes nothing of the run in progress"),
+    Clause("LOOP-12", "An asynchronous interrupt anywhere in a run loses no pulled intent and routes none twice"),
+    Clause("LOOP-13", "A stop-policy answer other than a StopReason or None stops the run"),
     Clause("ROUTE-1", "No real-order path: the loop opens no network connection"),
 )

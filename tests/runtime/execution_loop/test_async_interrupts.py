@@ -10,19 +10,21 @@ Imports only what the locked loop already offered: it runs against that version 
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import FrameType
 
 import pytest
 
-from spec import PHASE4, ExecutionIntent, ExecutionResponse, OrderState, OrderView, Side, StopKind, StopPolicy
+from spec import PHASE4, ExecutionIntent, ExecutionResponse, OrderState, OrderView, RunReport, Side, StopKind, StopPolicy
 
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop
 from reference_impl.runtime.execution_loop.policies.stop_policy import AnyOf, MaxExecutions
@@ -118,6 +120,17 @@ def problems(script: Script, loop: ExecutionLoop[OrderState], source: Iterator[E
     return found
 
 
+@contextmanager
+def no_gc() -> Generator[None]:
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def duration(script: Script) -> float:
     """How long the script's run takes uninterrupted (the window the interrupt aims at)."""
     loop = ExecutionLoop(Route(script), Gate(script), script.policy, machine=PHASE4)
@@ -134,18 +147,19 @@ def trial(rng: random.Random) -> tuple[bool, list[str]]:
     loop = ExecutionLoop(route, Gate(script), script.policy, machine=PHASE4)
     source = iter(script.intents)
     interrupted = False
-    try:
+    returned: RunReport[OrderState] | None = None
+    with no_gc():  # a gc callback (hypothesis installs one) would swallow the interrupt
         try:
-            signal.setitimer(signal.ITIMER_REAL, delay)
-            returned = loop.run(source)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    except KeyboardInterrupt:
-        report = loop.last_report
-        interrupted = report is None or report.stop.kind is StopKind.INTERRUPTED  # inside run(), not after it
-    else:
-        if returned is not loop.last_report:
-            return False, ["run() returned a report other than last_report"]
+            try:
+                signal.setitimer(signal.ITIMER_REAL, delay)
+                returned = loop.run(source)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except KeyboardInterrupt:
+            report = loop.last_report
+            interrupted = report is None or report.stop.kind is StopKind.INTERRUPTED  # inside run(), not after it
+    if not interrupted and returned is not None and returned is not loop.last_report:
+        return False, ["run() returned a report other than last_report"]
     found = problems(script, loop, source, route)
     try:
         loop.run([])  # the loop must not be left believing a run is in progress (LOOP-11)
