@@ -26,6 +26,7 @@ _REQUIRED = {
     "name": "a str naming the implementation",
     "machine": "a spec.StateModel: states, initial, terminal, table, transition(), events_for()",
     "outcomes": "a sequence of spec.Outcome: the answers your route gives beyond plain accept/reject (() for none)",
+    "resting": "a spec.RestingBinding (lifecycle, make_book()) for orders resting after acceptance, or None",
     "make_loop": "a method make_loop(route, gate, stop_policy) -> spec.ExecutionLoop",
     "make_noop_gate": "a method make_noop_gate() -> spec.RiskGate",
 }
@@ -91,6 +92,9 @@ def _shape_problems(candidate: object) -> list[str]:
         strangers = [repr(o) for o in declared if not isinstance(o, Outcome)]
         if strangers:
             problems.append(f"'outcomes' holds things that are not spec.Outcome: {', '.join(strangers)[:200]}")
+    resting: object = getattr(candidate, "resting")
+    if resting is not None and not (hasattr(resting, "lifecycle") and callable(getattr(resting, "make_book", None))):
+        problems.append("'resting' must be None or a spec.RestingBinding: a 'lifecycle' and a make_book() method")
     machine: object = getattr(candidate, "machine")
     missing = [part for part in _MACHINE_PARTS if not hasattr(machine, part)]
     if missing:

@@ -48,6 +48,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: $QTS_IMPL, else the reference implementation)",
     )
     group.addoption(
+        "--qts-clauses",
+        metavar="ID[,ID...]",
+        default=None,
+        help="run only the conformance tests of these clauses (e.g. STATE-7,LOOP-10); "
+        "a partial run is a diagnosis, never a verdict",
+    )
+    group.addoption(
         "--qts-profile",
         choices=PROFILES,
         default="ci",
@@ -62,7 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse unknown clause ids at collection, before anything runs."""
+    """Refuse unknown clause ids at collection, before anything runs, and keep only the
+    clauses ``--qts-clauses`` names."""
     for item in items:
         for marker in item.iter_markers("clause"):
             unknown = [cid for cid in marker.args if cid not in CLAUSES]
@@ -70,6 +78,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 raise pytest.UsageError(
                     f"{item.nodeid} names unknown clause(s) {unknown}; known: {', '.join(CLAUSES)}"
                 )
+    wanted = _wanted_clauses(config)
+    if wanted is None:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        clauses = {cid for marker in item.iter_markers("clause") for cid in marker.args}
+        (kept if not clauses or clauses & wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _wanted_clauses(config: pytest.Config) -> set[str] | None:
+    option: str | None = config.getoption("--qts-clauses")
+    if option is None:
+        return None
+    wanted = {cid.strip() for cid in option.split(",") if cid.strip()}
+    unknown = sorted(wanted - set(CLAUSES))
+    if not wanted or unknown:
+        raise pytest.UsageError(
+            f"--qts-clauses={option}: unknown clause(s) {unknown or '(none given)'}; known: {', '.join(CLAUSES)}"
+        )
+    return wanted
 
 
 def selected_profile(config: pytest.Config) -> str:

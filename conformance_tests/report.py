@@ -17,6 +17,17 @@ class Status(StrEnum):
     FAIL = "fail"
     SKIP = "skip"
     UNTESTED = "untested"
+    NOT_APPLICABLE = "n/a"
+    """Every test of the clause found nothing to check (e.g. no resting orders)."""
+
+    @property
+    def holds(self) -> bool:
+        """Whether the clause counts as kept in the verdict."""
+        return self in (Status.PASS, Status.NOT_APPLICABLE)
+
+
+NOT_APPLICABLE = "not applicable"
+"""How a conformance test's skip reason starts when its clause does not apply."""
 
 
 @dataclass
@@ -55,7 +66,11 @@ class ClauseCollector:
         if report.failed:
             self.results[report.nodeid] = TestResult(report.nodeid, "failed", summarise_failure(report.longreprtext))
         elif report.skipped and report.nodeid not in self.results:
-            self.results[report.nodeid] = TestResult(report.nodeid, "skipped")
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            applies = not reason.removeprefix("Skipped: ").startswith(NOT_APPLICABLE)
+            self.results[report.nodeid] = TestResult(
+                report.nodeid, "skipped" if applies else "not-applicable", reason.removeprefix("Skipped: ")
+            )
         elif report.when == "call" and report.passed:
             self.results.setdefault(report.nodeid, TestResult(report.nodeid, "passed"))
 
@@ -73,6 +88,8 @@ class ClauseCollector:
                 clause.status = Status.FAIL
             elif "passed" in outcomes:
                 clause.status = Status.PASS
+            elif outcomes == {"not-applicable"}:
+                clause.status = Status.NOT_APPLICABLE
             elif outcomes:
                 clause.status = Status.SKIP
         return list(by_clause.values())
@@ -127,6 +144,8 @@ def render_table(results: list[ClauseResult]) -> str:
         if r.status is Status.FAIL:
             for line in r.counterexample.splitlines():
                 rows.append(f"{'':<11}   -> {line.strip()}")
+        elif r.status is Status.NOT_APPLICABLE and r.tests:
+            rows.append(f"{'':<11}   -> {r.tests[0].message}")
     return "\n".join(rows)
 
 
@@ -134,7 +153,7 @@ def to_json(results: list[ClauseResult], **header: object) -> str:
     return json.dumps(
         {
             **header,
-            "passed": all(r.status is Status.PASS for r in results),
+            "passed": all(r.status.holds for r in results),
             "clauses": [
                 {**asdict(r), "status": r.status.value, "counterexample": r.counterexample} for r in results
             ],

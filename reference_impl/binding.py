@@ -6,10 +6,12 @@ from spec.binding import Implementation
 from spec.loop import StopPolicy
 from spec.order_state import OrderState
 from spec.outcomes import Outcome
+from spec.resting import RestingState
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 from spec.state_machine import PHASE4
 
+from reference_impl.resting_book import StandardResting
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop
 from reference_impl.runtime.risk.noop_risk_gate import NoopRiskGate
 
@@ -18,6 +20,7 @@ class ReferenceImplementation:
     name = "qts-phase4-kit reference implementation"
     machine = PHASE4
     outcomes: tuple[Outcome, ...] = ()
+    resting = StandardResting()
 
     def make_loop(
         self, route: ExecutionRoute, gate: RiskGate[OrderState], stop_policy: StopPolicy, /
@@ -28,4 +31,4 @@ class ReferenceImplementation:
         return NoopRiskGate()
 
 
-QTS_IMPLEMENTATION: Implementation[OrderState] = ReferenceImplementation()
+QTS_IMPLEMENTATION: Implementation[OrderState, RestingState] = ReferenceImplementation()

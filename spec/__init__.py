@@ -13,6 +13,7 @@ from spec.errors import (
     InvalidResponse,
     InvalidTransition,
     LoopReentered,
+    RestingOrderError,
     SpecError,
 )
 from spec.extension import (
@@ -40,6 +41,20 @@ from spec.records import (
     StopReason,
 )
 from spec.outcomes import Outcome
+from spec.resting import (
+    STANDARD_RESTING,
+    RestingBinding,
+    RestingBook,
+    RestingEvent,
+    RestingLifecycle,
+    RestingOrder,
+    RestingState,
+    VenueEvent,
+    advance,
+    declare_resting_lifecycle,
+    open_resting_order,
+    resting_breaches,
+)
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 from spec.state_machine import (
@@ -57,6 +72,7 @@ __all__ = [
     "CLAUSES",
     "INITIAL_STATE",
     "PHASE4",
+    "STANDARD_RESTING",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "Clause",
@@ -79,6 +95,13 @@ __all__ = [
     "OrderView",
     "Outcome",
     "ResponseEvents",
+    "RestingBinding",
+    "RestingBook",
+    "RestingEvent",
+    "RestingLifecycle",
+    "RestingOrder",
+    "RestingOrderError",
+    "RestingState",
     "RiskGate",
     "RunContext",
     "RunReport",
@@ -89,13 +112,18 @@ __all__ = [
     "StopKind",
     "StopPolicy",
     "StopReason",
+    "VenueEvent",
+    "advance",
     "declare_extension",
+    "declare_resting_lifecycle",
     "extension_breaches",
     "gate_interface_breaches",
     "implementation_breaches",
     "loop_interface_breaches",
+    "open_resting_order",
     "phase4_events",
     "response_path_problem",
+    "resting_breaches",
     "termination_breaches",
     "transition",
 ]

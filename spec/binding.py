@@ -14,6 +14,7 @@ from typing import Protocol
 
 from spec.loop import ExecutionLoop, StopPolicy
 from spec.outcomes import Outcome
+from spec.resting import R_co, RestingBinding
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 from spec.state_machine import S, StateModel
@@ -21,7 +22,10 @@ from spec.state_machine import S, StateModel
 BINDING_ATTRIBUTE = "QTS_IMPLEMENTATION"
 
 
-class Implementation(Protocol[S]):
+class Implementation(Protocol[S, R_co]):
+    """An implementation as the suite sees it: its order states (``S``), loop and no-op
+    gate, the answers its route gives, and its resting orders (``R``), if any."""
+
     @property
     def name(self) -> str:
         """A short human name, printed in the conformance report."""
@@ -40,6 +44,12 @@ class Implementation(Protocol[S]):
         The suite's route gives these answers in generated runs (LOOP-10), so each
         path an extension declares is exercised through the loop.
         """
+        ...
+
+    @property
+    def resting(self) -> RestingBinding[R_co] | None:
+        """How the implementation keeps orders that rest at the venue after acceptance
+        (RESTING-1 .. RESTING-4), or None if it keeps none."""
         ...
 
     def make_loop(

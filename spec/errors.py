@@ -75,6 +75,15 @@ class ExtensionError(SpecError, ValueError):
         )
 
 
+class RestingOrderError(SpecError, ValueError):
+    """A resting order was opened from the wrong loop order, or a venue event cannot be
+    applied to it (RESTING-1 .. RESTING-4); ``clause`` names which rule refused it."""
+
+    def __init__(self, clause: str, message: str) -> None:
+        self.clause = clause
+        super().__init__(f"{message} ({clause})")
+
+
 def _show(value: StrEnum | str) -> str:
     if isinstance(value, StrEnum):
         return f"{type(value).__name__}.{value.name}"

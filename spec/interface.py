@@ -12,13 +12,17 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable
+from decimal import Decimal
 
 from spec.binding import Implementation
-from spec.extension import extension_breaches
+from spec.extension import extension_breaches, response_path_problem
 from spec.loop import RunContext
 from spec.records import StopKind, StopReason
+from spec.resting import resting_breaches
 from spec.state_machine import S
-from spec.values import ExecutionIntent, ExecutionResponse
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+_PROBE = ExecutionIntent("check-extension-probe", "PROBE", Side.BUY, Decimal(3))
 
 GATE_HOOKS = {"before_intent": ("intent",), "before_route": ("order",), "after_response": ("order", "response")}
 """Each hook and the arguments the loop passes it, positionally."""
@@ -63,14 +67,32 @@ def loop_interface_breaches(loop: object) -> tuple[str, ...]:
 
 def implementation_breaches(implementation: Implementation[S]) -> tuple[str, ...]:
     """Every way a bound implementation breaks Phase 4: its states and table
-    (:func:`spec.extension.extension_breaches`), its no-op gate and its loop."""
+    (:func:`spec.extension.extension_breaches`), the paths of its declared outcomes
+    (STATE-8), its resting lifecycle (RESTING-4), its no-op gate and its loop."""
     gate = implementation.make_noop_gate()
     loop = implementation.make_loop(_NeverCalledRoute(), gate, _StopAtOnce())
+    resting = implementation.resting
     return (
         *extension_breaches(implementation.machine),
+        *_outcome_breaches(implementation),
+        *(resting_breaches(resting.lifecycle) if resting is not None else ()),
         *gate_interface_breaches(gate),
         *loop_interface_breaches(loop),
     )
+
+
+def _outcome_breaches(implementation: Implementation[S]) -> list[str]:
+    found: list[str] = []
+    for outcome in implementation.outcomes:
+        try:
+            response = outcome.respond(_PROBE)
+        except Exception as error:  # noqa: BLE001 - a declaration that cannot answer is the finding
+            found.append(f"STATE-8: outcome {outcome.name!r} raised {type(error).__name__}: {error}")
+            continue
+        problem = response_path_problem(implementation.machine, _PROBE, response)
+        if problem is not None:
+            found.append(f"{problem} (outcome {outcome.name!r})")
+    return found
 
 
 def call_problem(function: Callable[..., object], count: int) -> str | None:

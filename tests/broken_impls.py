@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import cast
 
 from spec import (
     PHASE4,
@@ -37,10 +38,16 @@ from spec import (
     StateModel,
     StopPolicy,
     StopReason,
+    STANDARD_RESTING,
+    RestingBinding,
+    RestingOrder,
+    RestingState,
+    VenueEvent,
     declare_extension,
     phase4_events,
 )
 
+from reference_impl.resting_book import InMemoryRestingBook, StandardResting
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
 from reference_impl.runtime.risk.noop_risk_gate import NoopRiskGate
 
@@ -57,6 +64,7 @@ class Mutant:
     loop: type[ReferenceLoop[StrEnum]] = ReferenceLoop[StrEnum]
     noop_gate: Callable[[], RiskGate] = NoopRiskGate
     outcomes: tuple[Outcome, ...] = ()
+    resting: RestingBinding[StrEnum] | None = None
 
     def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[StrEnum]:
         return self.loop(self.route(route), self.gate(gate), self.policy(stop_policy), machine=self.machine)
@@ -118,7 +126,7 @@ class NoBlocked(StrEnum):
 
 DELETED_STATE = Mutant(
     "extension deleted BLOCKED",
-    machine=StateMachine(
+    machine=StateMachine(  # pyright: ignore[reportArgumentType]  # an extension that breaks STATE-1
         NoBlocked,
         NoBlocked.CREATED,
         frozenset({NoBlocked.ACCEPTED, NoBlocked.REJECTED, NoBlocked.FAILED}),
@@ -145,7 +153,7 @@ class RetryEvent(StrEnum):
 # STATE-6: an extension where SUBMITTED and RETRYING can bounce for ever.
 CYCLE = Mutant(
     "extension with a non-terminal cycle",
-    machine=StateMachine(
+    machine=StateMachine(  # pyright: ignore[reportArgumentType]  # an extension that breaks STATE-6
         Retrying,
         Retrying.CREATED,
         frozenset(Retrying(s.value) for s in TERMINAL_STATES),
@@ -489,6 +497,7 @@ class Phase5Implementation:
     name = "Phase 5 extension (PARTIALLY_ACCEPTED, EXPIRED) on the reference loop"
     machine = PHASE5_MACHINE
     outcomes = PHASE5_OUTCOMES
+    resting = StandardResting()
 
     def make_loop(
         self, route: ExecutionRoute, gate: RiskGate[Phase5State], stop_policy: StopPolicy, /
@@ -499,7 +508,88 @@ class Phase5Implementation:
         return NoopRiskGate()
 
 
-GOOD_EXTENSION: Implementation[Phase5State] = Phase5Implementation()
+GOOD_EXTENSION: Implementation[Phase5State, RestingState] = Phase5Implementation()
+
+
+# --- Phase 5 defects: extension paths and resting orders --------------------------------
+
+_PHASE5 = Mutant("", machine=PHASE5_MACHINE, outcomes=PHASE5_OUTCOMES)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+class _AcceptedFlagLoop(ReferenceLoop[StrEnum]):
+    """A Phase 5 loop that still maps answers by hand: ``accepted`` alone decides."""
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: StrEnum) -> list[StrEnum] | str:
+        event = OrderEvent.ACCEPT if response.accepted else OrderEvent.REJECT
+        return [PHASE5_MACHINE.transition(submitted, event)]  # type: ignore[arg-type]
+
+
+# LOOP-10: the extension's answers never reach its states.
+EXTENSION_PATH_IGNORED = dataclasses.replace(_PHASE5, name="answers mapped by the accepted flag", loop=_AcceptedFlagLoop)
+
+
+class _FirstEventLoop(ReferenceLoop[StrEnum]):
+    """Applies only the first event of an answer: "the rest comes later"."""
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: StrEnum) -> list[StrEnum] | str:
+        event = PHASE5_MACHINE.events_for(intent, response)[0]
+        return [PHASE5_MACHINE.transition(submitted, event)]  # type: ignore[arg-type]
+
+
+# TERMINAL-1: a partial fill leaves the order PARTIALLY_ACCEPTED.
+EXTENSION_LEFT_OPEN = dataclasses.replace(_PHASE5, name="stops after the first event", loop=_FirstEventLoop)
+
+# STATE-7: the new state was added without a way to fail it.
+EXTENSION_UNFAILABLE = dataclasses.replace(
+    _PHASE5,
+    name="PARTIALLY_ACCEPTED has no FAIL row",
+    machine=StateMachine(
+        PHASE5_MACHINE.states, PHASE5_MACHINE.initial, PHASE5_MACHINE.terminal,
+        {k: v for k, v in PHASE5_MACHINE.table.items() if k != (Phase5State.PARTIALLY_ACCEPTED, OrderEvent.FAIL)},
+        phase5_events,
+    ),
+)
+
+
+class _LatestOrderBook(InMemoryRestingBook[RestingState]):
+    """Applies a fill to the order opened last: fine while one order rests at a time."""
+
+    def apply(self, event: VenueEvent, /) -> RestingOrder[RestingState]:
+        latest = list(self._orders)[-1] if self._orders else event.venue_order_id
+        return super().apply(dataclasses.replace(event, venue_order_id=latest))
+
+
+class _Resting:
+    lifecycle = STANDARD_RESTING
+
+    def __init__(self, book: Callable[[], InMemoryRestingBook[RestingState]]) -> None:
+        self.make_book = book
+
+    def binding(self) -> RestingBinding[StrEnum]:
+        return cast("RestingBinding[StrEnum]", self)
+
+
+# RESTING-2: a fill lands on the wrong order.
+FILL_TO_WRONG_ORDER = dataclasses.replace(
+    _PHASE5, name="fills applied to the latest order", resting=_Resting(lambda: _LatestOrderBook(STANDARD_RESTING)).binding()
+)
+
+
+class _TrustingBook(InMemoryRestingBook[RestingState]):
+    """Takes the venue's filled quantity as it comes: no check against the quantity."""
+
+    def apply(self, event: VenueEvent, /) -> RestingOrder[RestingState]:
+        current = self._orders[event.venue_order_id]
+        state = STANDARD_RESTING.machine.transition(current.state, event.event)
+        updated = dataclasses.replace(current, history=(*current.history, state), filled=event.filled or current.filled)
+        self._orders[event.venue_order_id] = updated
+        return updated
+
+
+# RESTING-3: an overfill (or a shrinking fill) is recorded as it came.
+FILL_UNCHECKED = dataclasses.replace(
+    _PHASE5, name="fills not checked", resting=_Resting(lambda: _TrustingBook(STANDARD_RESTING)).binding()
+)
 
 EXPECTED_FAILURES: dict[str, str] = {
     "MISSING_ROW": "STATE-5",
@@ -526,5 +616,10 @@ EXPECTED_FAILURES: dict[str, str] = {
     "LOOP_INTERFACE_CHANGED": "LOOP-9",
     "REENTRANT_RUN": "LOOP-11",
     "FALSY_POLICY_ANSWER_IGNORED": "LOOP-13",
+    "EXTENSION_PATH_IGNORED": "LOOP-10",
+    "EXTENSION_LEFT_OPEN": "TERMINAL-1",
+    "EXTENSION_UNFAILABLE": "STATE-7",
+    "FILL_TO_WRONG_ORDER": "RESTING-2",
+    "FILL_UNCHECKED": "RESTING-3",
 }
 """Each broken binding and the clause the suite must name when it fails it."""

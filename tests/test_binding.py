@@ -68,6 +68,7 @@ def test_a_machine_that_is_not_a_state_enum_is_refused(fake_module: types.Module
         name = "x"
         machine = Machine()
         outcomes = ()
+        resting = None
 
         def make_loop(self, route: object, gate: object, policy: object) -> None: ...
 

@@ -5,14 +5,11 @@ entry points (the CLI and the pytest plugin), on a correct binding and a broken 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-UV = ROOT / ".tools" / "bin" / "uv"
+from conftest import run
 
 OUTSIDE_BINDING = '''\
 """An implementation that lives outside the kit: the reference loop with its own no-op gate."""
@@ -30,6 +27,7 @@ class Outside:
     name = "outside implementation"
     machine = PHASE4
     outcomes = ()
+    resting = None
 
     def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[OrderState]:
         return ExecutionLoop(route, gate, stop_policy, machine=PHASE4)
@@ -42,39 +40,19 @@ QTS_IMPLEMENTATION: Implementation[OrderState] = Outside()
 '''
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with only the built wheel (and its pinned dependencies) installed."""
-    if not UV.exists():
-        pytest.fail("run ./scripts/bootstrap first: it provides the pinned uv this test builds with")
-    work = tmp_path_factory.mktemp("outside")
-    built = run([str(UV), "build", "--wheel", "--out-dir", str(work / "dist"), str(ROOT)], cwd=work)
-    assert built.returncode == 0, built.stderr
-    wheel = next((work / "dist").glob("qts_phase4_kit-*.whl"))
-    venv = work / "venv"
-    assert run([str(UV), "venv", "--python", sys.executable, str(venv)], cwd=work).returncode == 0
-    install = run([str(UV), "pip", "install", "--python", str(venv / "bin" / "python"), str(wheel)], cwd=work)
-    assert install.returncode == 0, install.stderr
-    return venv
-
-
 @pytest.mark.parametrize(("verdict", "exit_code"), [("True", 0), ("None", 1)])
 def test_an_outside_project_runs_the_suite_through_both_entry_points(
-    installed: Path, tmp_path: Path, verdict: str, exit_code: int
+    installed_kit: Path, tmp_path: Path, verdict: str, exit_code: int
 ) -> None:
     project = tmp_path / "downstream"
     project.mkdir()
     (project / "outside_impl.py").write_text(OUTSIDE_BINDING.format(after_response=verdict), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(project)}
-    cli = run([str(installed / "bin" / "qts-conformance"), "--impl", "outside_impl"], cwd=project, env=env)
+    cli = run([str(installed_kit / "bin" / "qts-conformance"), "--impl", "outside_impl"], cwd=project, env=env)
     assert cli.returncode == exit_code, cli.stdout + cli.stderr
     assert "implementation: outside implementation (outside_impl)" in cli.stdout
     if exit_code:
         assert "RISK-6" in cli.stdout.splitlines()[-1], cli.stdout
-    plugin = run([str(installed / "bin" / "python"), "-m", "pytest", "--pyargs", "conformance_tests",
+    plugin = run([str(installed_kit / "bin" / "python"), "-m", "pytest", "--pyargs", "conformance_tests",
                   "--qts-impl=outside_impl", "-q", "-p", "no:cacheprovider"], cwd=project, env=env)
     assert plugin.returncode == exit_code, plugin.stdout[-3000:]

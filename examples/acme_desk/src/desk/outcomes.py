@@ -1,0 +1,17 @@
+"""Every kind of answer Acme's venue gives beyond a plain accept/reject, declared so
+the conformance suite drives each through the loop (LOOP-10)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from spec import Outcome
+
+from desk.order_states import IocFill
+
+DESK_OUTCOMES = (
+    Outcome("IOC filled in full", lambda intent: IocFill(intent.intent_id, accepted=True, filled=intent.quantity)),
+    Outcome("IOC filled in part", lambda intent: IocFill(intent.intent_id, accepted=True, filled=intent.quantity / 2)),
+    Outcome("IOC nothing filled", lambda intent: IocFill(intent.intent_id, accepted=True, filled=Decimal(0))),
+    Outcome("IOC refused", lambda intent: IocFill(intent.intent_id, accepted=False, reason="market closed")),
+)

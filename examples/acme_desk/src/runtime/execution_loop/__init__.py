@@ -1,0 +1,1 @@
+"""Execution Loop asset (seed 2.1)."""

@@ -1,0 +1,1 @@
+"""Stop policies (seed 2.1)."""

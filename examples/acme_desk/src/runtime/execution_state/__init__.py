@@ -1,0 +1,1 @@
+"""Order State asset (seed 2.2)."""

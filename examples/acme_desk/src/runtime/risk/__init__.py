@@ -1,0 +1,1 @@
+"""Risk Entry asset (seed 2.3)."""

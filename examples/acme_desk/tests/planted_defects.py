@@ -1,0 +1,124 @@
+"""Five Phase 5 defects planted in Acme's binding, each the way a real change would
+bring it in, and the clause the conformance suite must fail it on (DEFECTS). The
+kit's own tests run the suite on each; nothing here is part of Acme's runtime."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from spec import (
+    STANDARD_RESTING,
+    ExecutionIntent,
+    ExecutionResponse,
+    ExecutionRoute,
+    OrderEvent,
+    OrderView,
+    RestingOrder,
+    RestingState,
+    RiskGate,
+    StateMachine,
+    StopPolicy,
+    VenueEvent,
+)
+
+from desk.binding import AcmeDesk
+from desk.order_states import DESK_MACHINE, DeskState, IocFill, ioc_events
+from reference_impl.resting_book import InMemoryRestingBook
+from runtime.execution_loop.loop import ExecutionLoop
+
+
+class _FirstEventOnly(ExecutionLoop[DeskState]):
+    """"The cancel of the rest comes later": applies only an answer's first event."""
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: DeskState) -> list[DeskState] | str:
+        return [DESK_MACHINE.transition(submitted, ioc_events(intent, response)[0])]
+
+
+class _FinalStateOnly(ExecutionLoop[DeskState]):
+    """Records where an answer ends, skipping the states on the way."""
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: DeskState) -> list[DeskState] | str:
+        path = super()._path(intent, response, submitted)
+        return path if isinstance(path, str) else path[-1:]
+
+
+class LeftOpen(AcmeDesk):
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /) -> ExecutionLoop[DeskState]:
+        return _FirstEventOnly(route, gate, stop_policy, machine=DESK_MACHINE)
+
+
+class StepSkipped(AcmeDesk):
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /) -> ExecutionLoop[DeskState]:
+        return _FinalStateOnly(route, gate, stop_policy, machine=DESK_MACHINE)
+
+
+class NoFailExit(AcmeDesk):
+    """PARTIALLY_FILLED was added without its FAIL row."""
+
+    machine = StateMachine(
+        DeskState,
+        DeskState.CREATED,
+        DESK_MACHINE.terminal,
+        {key: target for key, target in DESK_MACHINE.table.items() if key != (DeskState.PARTIALLY_FILLED, OrderEvent.FAIL)},
+        ioc_events,
+    )
+
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /) -> ExecutionLoop[DeskState]:
+        return ExecutionLoop(route, gate, stop_policy, machine=self.machine)
+
+
+class _SkipsIocReview:
+    """Wraps the gate to "save a call": IOC answers are final, so why ask after_response."""
+
+    def __init__(self, gate: RiskGate[DeskState]) -> None:
+        self.gate = gate
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        return self.gate.before_intent(intent)
+
+    def before_route(self, order: OrderView[DeskState], /) -> bool:
+        return self.gate.before_route(order)
+
+    def after_response(self, order: OrderView[DeskState], response: ExecutionResponse, /) -> bool:
+        return True if isinstance(response, IocFill) else self.gate.after_response(order, response)
+
+
+class GateBypassedOnIoc(AcmeDesk):
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /) -> ExecutionLoop[DeskState]:
+        return ExecutionLoop(route, _SkipsIocReview(gate), stop_policy, machine=DESK_MACHINE)
+
+
+class _LatestOrderBook(InMemoryRestingBook[RestingState]):
+    """Applies each fill to the order opened last: right while one order rests at a time."""
+
+    def apply(self, event: VenueEvent, /) -> RestingOrder[RestingState]:
+        latest = next(reversed(self._orders), event.venue_order_id)
+        return super().apply(dataclasses.replace(event, venue_order_id=latest))
+
+
+class _LatestOrderResting:
+    lifecycle = STANDARD_RESTING
+
+    def make_book(self) -> InMemoryRestingBook[RestingState]:
+        return _LatestOrderBook(STANDARD_RESTING)
+
+
+class FillToWrongOrder(AcmeDesk):
+    resting = _LatestOrderResting()
+
+
+LEFT_OPEN = LeftOpen()
+STEP_SKIPPED = StepSkipped()
+NO_FAIL_EXIT = NoFailExit()
+GATE_BYPASSED_ON_IOC = GateBypassedOnIoc()
+FILL_TO_WRONG_ORDER = FillToWrongOrder()
+
+DEFECTS: dict[str, str] = {
+    "LEFT_OPEN": "TERMINAL-1",
+    "STEP_SKIPPED": "LOOP-10",
+    "NO_FAIL_EXIT": "STATE-7",
+    "GATE_BYPASSED_ON_IOC": "RISK-5",
+    "FILL_TO_WRONG_ORDER": "RESTING-2",
+}
+"""Each planted defect and the clause the suite must fail it on."""
+
