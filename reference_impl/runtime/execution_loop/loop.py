@@ -155,13 +155,14 @@ class ExecutionLoop(Generic[S]):
             self._last_report = report
             return report
         except BaseException as error:
-            while True:  # until the run is recorded: an interrupt may land while it is
-                try:
-                    self._last_report = self._interrupted(taken, orders, history, answer, site, error)
-                    break
-                except BaseException as late:  # recorded instead of what it interrupted (LOOP-12)
-                    error = late
-            raise error
+            try:
+                self._last_report = self._interrupted(taken, orders, history, answer, site, error)
+            except BaseException as late:
+                # An interrupt landed while the run was recorded (LOOP-12): record once more.
+                # Once only: a recording that fails every time (a broken model) must surface.
+                self._last_report = self._interrupted(taken, orders, history, answer, site, late)
+                raise
+            raise
         finally:
             self._running = False
             self._controller.end_run()

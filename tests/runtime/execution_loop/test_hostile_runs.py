@@ -216,6 +216,30 @@ def test_an_interrupt_landing_while_a_failed_run_is_recorded_still_leaves_every_
     assert loop.last_report is not None and loop.last_report.stop.kind is StopKind.INTERRUPTED
 
 
+def test_a_recording_that_fails_every_time_is_retried_at_most_once() -> None:
+    """A model that cannot fail an order makes recording an interrupted run raise; the
+    loop must let that surface instead of retrying (this model gives in after 50 tries,
+    so a loop that retries without end shows as 51 attempts, not as a hang)."""
+    attempts: list[str] = []
+
+    class Unfailable:
+        states, initial, terminal, table = OrderState, PHASE4.initial, PHASE4.terminal, PHASE4.table
+
+        def transition(self, state: OrderState, event: object, /) -> OrderState:
+            if event == "fail" and len(attempts) < 50:
+                attempts.append(state.value)
+                raise RuntimeError("this model cannot fail an order")
+            return PHASE4.transition(state, event)  # type: ignore[arg-type]
+
+        def events_for(self, intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[object, ...]:
+            return PHASE4.events_for(intent, response)
+
+    loop = ExecutionLoop(Route({"o-1": raising(KeyboardInterrupt())}), Gate(), AnyOf(), machine=Unfailable())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    with pytest.raises(BaseException):
+        loop.run([intent("o-1")])
+    assert len(attempts) <= 2, f"recording was tried {len(attempts)} times"
+
+
 # --- Hostile values: checked where they enter --------------------------------------
 
 
