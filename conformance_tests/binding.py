@@ -37,9 +37,29 @@ class BindingError(Exception):
     """The implementation could not be loaded, or is not shaped like spec.Implementation."""
 
 
+class TargetError(BindingError):
+    """The target was named but empty: a mistake on the command line or in CI, never
+    a request for the reference implementation."""
+
+
 def resolve_target(option: str | None) -> str:
-    """The target named by ``--qts-impl``, else ``$QTS_IMPL``, else the reference."""
-    return option or os.environ.get(ENV_VAR) or DEFAULT_TARGET
+    """The target named by ``--qts-impl``, else ``$QTS_IMPL``, else the reference.
+
+    A target that is set but empty is refused: an unset CI variable must not quietly
+    test the reference implementation instead.
+    """
+    if option is not None:
+        source, target = "--impl", option
+    elif ENV_VAR in os.environ:
+        source, target = f"${ENV_VAR}", os.environ[ENV_VAR]
+    else:
+        return DEFAULT_TARGET
+    if not target.strip():
+        raise TargetError(
+            f"{source} is empty; name your binding (MODULE[:ATTR]), or leave {source} out "
+            f"to test the reference implementation ({DEFAULT_TARGET})"
+        )
+    return target.strip()
 
 
 def load_implementation(target: str) -> Implementation[StrEnum]:
@@ -59,7 +79,10 @@ def load_implementation(target: str) -> Implementation[StrEnum]:
             f"or name it with --qts-impl={module_name}:your_attribute"
         )
     candidate: object = getattr(module, attribute)
-    problems = _shape_problems(candidate)
+    try:
+        problems = _shape_problems(candidate)
+    except _Unreadable as error:
+        raise BindingError(f"{target}: {error}") from None
     if problems:
         raise BindingError(
             f"{target} is not a spec.Implementation:\n" + "\n".join(f"  - {p}" for p in problems)
@@ -68,23 +91,46 @@ def load_implementation(target: str) -> Implementation[StrEnum]:
     return cast(Implementation[StrEnum], candidate)
 
 
+class _Unreadable(Exception):
+    """Reading a part of the binding raised: one sentence naming the part."""
+
+
+_MISSING = object()
+
+
+def _read(owner: object, name: str, where: str) -> object:
+    """``owner.name``, or _MISSING; any other exception (a property that raises) is the
+    binding's fault, reported as one sentence."""
+    try:
+        return getattr(owner, name, _MISSING)
+    except Exception as error:
+        raise _Unreadable(
+            f"reading {where}{name!r} raised {type(error).__name__}: {error}; "
+            "the binding's attributes must be readable without error"
+        ) from None
+
+
 def _shape_problems(candidate: object) -> list[str]:
+    parts = {name: _read(candidate, name, "") for name in _REQUIRED}
     problems = [
         f"missing {name!r}: expected {what}"
         for name, what in _REQUIRED.items()
-        if not hasattr(candidate, name)
+        if parts[name] is _MISSING
     ]
     if problems:
         return problems
-    if not isinstance(getattr(candidate, "name"), str):
+    if not isinstance(parts["name"], str):
         problems.append("'name' must be a str")
-    for method in ("make_loop", "make_noop_gate"):
-        if not callable(getattr(candidate, method)):
+    for method, arguments, how in (
+        ("make_loop", 3, "must accept (route, gate, stop_policy) positionally"),
+        ("make_noop_gate", 0, "must be callable with no arguments"),
+    ):
+        function = parts[method]
+        if not callable(function):
             problems.append(f"{method!r} must be callable")
-    make_loop = getattr(candidate, "make_loop")
-    if callable(make_loop) and call_problem(make_loop, 3) is not None:
-        problems.append("'make_loop' must accept (route, gate, stop_policy) positionally")
-    outcomes: object = getattr(candidate, "outcomes")
+        elif call_problem(function, arguments) is not None:
+            problems.append(f"{method!r} {how}")
+    outcomes = parts["outcomes"]
     if isinstance(outcomes, (str, bytes)) or not isinstance(outcomes, Sequence):
         problems.append(f"'outcomes' must be a sequence of spec.Outcome, got {type(outcomes).__name__}")
     else:
@@ -92,15 +138,16 @@ def _shape_problems(candidate: object) -> list[str]:
         strangers = [repr(o) for o in declared if not isinstance(o, Outcome)]
         if strangers:
             problems.append(f"'outcomes' holds things that are not spec.Outcome: {', '.join(strangers)[:200]}")
-    resting: object = getattr(candidate, "resting")
+    resting = parts["resting"]
     if resting is not None and not (hasattr(resting, "lifecycle") and callable(getattr(resting, "make_book", None))):
         problems.append("'resting' must be None or a spec.RestingBinding: a 'lifecycle' and a make_book() method")
-    machine: object = getattr(candidate, "machine")
-    missing = [part for part in _MACHINE_PARTS if not hasattr(machine, part)]
+    machine = parts["machine"]
+    machine_parts = {part: _read(machine, part, "machine.") for part in _MACHINE_PARTS}
+    missing = [part for part, value in machine_parts.items() if value is _MISSING]
     if missing:
         problems.append(f"'machine' lacks {', '.join(missing)} (see spec.StateModel)")
     else:
-        states: object = getattr(machine, "states")
+        states = machine_parts["states"]
         if not (isinstance(states, type) and issubclass(states, StrEnum)):
             problems.append(f"'machine.states' must be a StrEnum class, got {states!r}")
     return problems

@@ -28,6 +28,12 @@ class SuiteInterrupt(BaseException):
     Exception`` may swallow it (LOOP-5)."""
 
 
+class CallBudgetExceeded(BaseException):
+    """The loop called the suite's doubles more often in one run than any scenario
+    needs: it is spinning (TERMINAL-1). A BaseException, so that the loop's own
+    ``except Exception`` cannot turn it into a FAILED order."""
+
+
 class GateFailure(RuntimeError):
     """What a scripted gate hook raises for GateAct.RAISE."""
 
@@ -40,13 +46,25 @@ GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
 NOT_A_BOOL: object = "yes"
 
 
+MAX_CALLS = 5_000
+"""Calls to the doubles one run may make: a few per intent for the longest scenario, so
+a spinning loop is stopped long before the log costs memory (TERMINAL-1)."""
+
+
 @dataclass
 class CallLog:
-    """Every call made to the suite's doubles, in order: ``(what, intent_id)``."""
+    """Every call made to the suite's doubles, in order: ``(what, intent_id)``; at most
+    :data:`MAX_CALLS` of them."""
 
     entries: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
 
     def add(self, what: str, intent_id: str) -> None:
+        if len(self.entries) >= MAX_CALLS:
+            raise CallBudgetExceeded(
+                f"TERMINAL-1: the loop called the suite's route, gates, source and policy more than "
+                f"{MAX_CALLS} times in one run (last: {what} for {intent_id!r}); it does not settle "
+                "its intents and stop (spinning?)"
+            )
         self.entries.append((what, intent_id))
 
     def calls(self, what: str) -> list[str]:
@@ -54,6 +72,20 @@ class CallLog:
 
     def for_intent(self, intent_id: str) -> list[str]:
         return [kind for kind, iid in self.entries if iid == intent_id]
+
+
+class _StopRequester:
+    """Calls ``loop.request_stop()`` from the hook or route call a step names (LOOP-7)."""
+
+    loop: ExecutionLoop[StrEnum] | None = None
+    _stops: dict[str, str | None]
+
+    def script_stops(self, scenario: Scenario) -> None:
+        self._stops = _first_by_id(scenario, lambda step: step.stop_in)
+
+    def maybe_stop(self, call: str, intent_id: str) -> None:
+        if self.loop is not None and self._stops.get(intent_id) == call:
+            self.loop.request_stop()
 
 
 def declared_response(outcomes: Sequence[Outcome], index: int, intent: ExecutionIntent) -> ExecutionResponse:
@@ -64,7 +96,7 @@ def declared_response(outcomes: Sequence[Outcome], index: int, intent: Execution
     return outcomes[index % len(outcomes)].respond(intent)
 
 
-class ScriptedRoute:
+class ScriptedRoute(_StopRequester):
     def __init__(self, scenario: Scenario, log: CallLog, outcomes: Sequence[Outcome] = ()) -> None:
         self._log = log
         self._outcomes = tuple(outcomes)
@@ -73,10 +105,12 @@ class ScriptedRoute:
 
     def script(self, scenario: Scenario) -> None:
         self._acts = _first_by_id(scenario, lambda step: (step.route, step.outcome))
+        self.script_stops(scenario)
 
     def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
         self._log.add("execute", intent.intent_id)
         self.intents.append(intent)
+        self.maybe_stop("execute", intent.intent_id)
         act, outcome = self._acts.get(intent.intent_id, (RouteAct.ACCEPT, 0))
         if act is RouteAct.DECLARED:
             return declared_response(self._outcomes, outcome, intent)
@@ -91,31 +125,37 @@ class ScriptedRoute:
         return ExecutionResponse(intent.intent_id, accepted=act is RouteAct.ACCEPT)
 
 
-class ScriptedGate:
+class ScriptedGate(_StopRequester):
     def __init__(self, scenario: Scenario, log: CallLog) -> None:
         self._log = log
         self.seen_states: list[tuple[str, str, str]] = []
         """``(hook, intent_id, state value)`` as each hook saw the order."""
+        self.views: list[OrderView] = []
+        """The views the hooks got, in the order of ``seen_states`` (RISK-5: snapshots)."""
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
         self._before_intent = _first_by_id(scenario, lambda step: step.before_intent)
         self._before_route = _first_by_id(scenario, lambda step: step.before_route)
         self._after_response = _first_by_id(scenario, lambda step: step.after_response)
+        self.script_stops(scenario)
 
     def before_intent(self, intent: ExecutionIntent, /) -> bool:
         return self._answer("before_intent", intent.intent_id, self._before_intent)
 
     def before_route(self, order: OrderView, /) -> bool:
         self.seen_states.append(("before_route", order.intent.intent_id, order.state.value))
+        self.views.append(order)
         return self._answer("before_route", order.intent.intent_id, self._before_route)
 
     def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
         self.seen_states.append(("after_response", order.intent.intent_id, order.state.value))
+        self.views.append(order)
         return self._answer("after_response", order.intent.intent_id, self._after_response)
 
     def _answer(self, hook: str, intent_id: str, acts: dict[str, GateAct]) -> bool:
         self._log.add(hook, intent_id)
+        self.maybe_stop(hook, intent_id)
         act = acts.get(intent_id, GateAct.ALLOW)
         if act is GateAct.RAISE:
             raise GateFailure(f"scripted {hook} failure for {intent_id!r}")

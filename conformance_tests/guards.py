@@ -1,9 +1,22 @@
-"""Guards around every run the suite makes: no network (ROUTE-1), no concurrency
-(LOOP-1), and a watchdog so that a loop that never returns fails instead of hanging.
+"""Guards around implementation code: no network and no other process (ROUTE-1), no
+concurrency (LOOP-1), and a watchdog so that a loop that never returns fails instead of
+hanging (TERMINAL-1).
 
-A guard *records* each attempt as well as refusing it: the loop under test is meant to
-turn exceptions from the route into FAILED orders, so the refusal alone could be
-swallowed; the record cannot.
+The guards are PEP 578 audit hooks (``sys.addaudithook``), so no import path evades
+them: ``_socket.socket(...).connect(...)``, ``os.fork()`` or ``subprocess`` fire the same
+audit events as their friendly wrappers. What has no audit event on CPython 3.11 (thread
+start, asyncio event loops, signal timers) is wrapped *in its own module* when the
+guards are installed, before the binding is imported, so a name the binding binds at
+import is the wrapper too.
+
+Audit hooks cannot be removed, so the hook consults whether it is armed. The arming
+depth and the places attempts are recorded live in closure cells of :func:`install`, not
+in module attributes: rebinding a name in this module changes nothing. A guard
+*records* each attempt as well as refusing it: the loop under test is meant to turn
+exceptions from the route into FAILED orders, so the refusal alone could be swallowed;
+the record cannot. Residual risk (docs/implementers-guide.md): code that runs in the
+same process can always reach the closure through introspection or ``ctypes``; the
+guards stop careless and casual escapes, they are not a sandbox.
 """
 
 from __future__ import annotations
@@ -12,26 +25,59 @@ import _thread
 import asyncio
 import signal
 import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Generator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Any, NoReturn
 
 
 class NetworkBlocked(OSError):
-    """Raised in place of a network operation during a conformance run (ROUTE-1)."""
+    """Raised in place of a network operation or a new process (ROUTE-1)."""
+
+
+class ConcurrencyBlocked(RuntimeError):
+    """Raised in place of starting a thread or a process during a guarded call (LOOP-1)."""
 
 
 class LoopDidNotReturn(BaseException):
     """The watchdog fired: the loop under test kept running past its time limit."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Attempts:
     network: list[str] = field(default_factory=list[str])
+    """Sockets, name lookups and new processes: each a way to reach a venue (ROUTE-1)."""
     concurrency: list[str] = field(default_factory=list[str])
+    """Threads, processes, event loops and timers (LOOP-1)."""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.network or self.concurrency)
+
+
+_NETWORK_EVENTS = frozenset({
+    "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
+    "socket.gethostbyaddr", "socket.getnameinfo", "socket.bind", "socket.sendto", "socket.sendmsg",
+})
+_PROCESS_EVENTS = frozenset({
+    "subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork",
+    "os.forkpty", "pty.spawn", "os.startfile",
+})
+_INTERNET = (socket.AF_INET, socket.AF_INET6)
+
+
+@dataclass(frozen=True)
+class _Controls:
+    arm: Callable[[Attempts], None]
+    disarm: Callable[[Attempts], None]
+    setitimer: Callable[..., object]
+    signal: Callable[..., object]
+
+
+_installed: list[_Controls] = []
 
 
 def _where() -> str:
@@ -42,74 +88,105 @@ def _where() -> str:
     return "<unknown>"
 
 
-@contextmanager
-def guarded() -> Generator[Attempts]:
-    attempts = Attempts()
+def install() -> None:
+    """Install the guards for the rest of the process (idempotent); they stay inert
+    until :func:`guarded` arms them."""
+    if _installed:
+        return
+    active: list[Attempts] = []
+    original_setitimer = signal.setitimer
+    original_signal = signal.signal
 
-    def refuse_network(what: str) -> Callable[..., NoReturn]:
-        def refuse(*_args: object, **_kwargs: object) -> NoReturn:
-            attempts.network.append(f"{what} at {_where()}")
+    def note(kind: str, what: str) -> None:
+        where = f"{what} at {_where()}"
+        for attempts in active:
+            getattr(attempts, kind).append(where)
+
+    def audit(event: str, args: tuple[Any, ...]) -> None:
+        if not active:
+            return
+        if event in _NETWORK_EVENTS or (event == "socket.__new__" and args[1] in _INTERNET):
+            note("network", f"{event}{_brief(args[1:])}")
             raise NetworkBlocked(
-                f"ROUTE-1: {what} was called during a conformance run; the runtime must not "
-                "reach a real venue (only the suite's in-memory route may be used)"
+                f"ROUTE-1: {event} during a conformance run; the runtime must not reach a real "
+                "venue (only the suite's in-memory route may be used)"
+            )
+        if event in _PROCESS_EVENTS:
+            note("network", f"{event} (another process could reach a venue)")
+            note("concurrency", event)
+            raise ConcurrencyBlocked(
+                f"LOOP-1/ROUTE-1: {event} during a conformance run; the loop runs in one "
+                "thread of one process and reaches no venue but through its route"
             )
 
-        return refuse
-
-    def note_concurrency(what: str, original: Callable[..., object]) -> Callable[..., object]:
-        def record(*args: object, **kwargs: object) -> object:
-            attempts.concurrency.append(f"{what} at {_where()}")
+    def recording(what: str, kind: str, original: Callable[..., Any], refuse: bool) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if active:
+                note(kind, what)
+                if refuse:
+                    raise ConcurrencyBlocked(f"LOOP-1: {what} during a conformance run; the loop is synchronous")
             return original(*args, **kwargs)
 
-        return record
+        wrapper.__name__ = getattr(original, "__name__", what)
+        wrapper.__doc__ = original.__doc__
+        return wrapper
 
-    class GuardedSocket(socket.socket):
-        """Refuses internet sockets; local ones (asyncio's self-pipe) reach no venue."""
-
-        def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None) -> None:
-            if family in (-1, socket.AF_INET, socket.AF_INET6):
-                refuse_network("socket.socket()")()
-            super().__init__(family, type, proto, fileno)
-
+    start_new_thread = recording("_thread.start_new_thread()", "concurrency", _thread.start_new_thread, True)
     patches: list[tuple[object, str, object]] = [
-        (socket, "socket", GuardedSocket),
-        (socket, "create_connection", refuse_network("socket.create_connection()")),
-        (socket, "getaddrinfo", refuse_network("socket.getaddrinfo()")),
-        (threading.Thread, "start", note_concurrency("threading.Thread.start()", threading.Thread.start)),
-        (_thread, "start_new_thread", note_concurrency("_thread.start_new_thread()", _thread.start_new_thread)),
-        (
-            asyncio.BaseEventLoop,
-            "__init__",
-            note_concurrency("an asyncio event loop", asyncio.BaseEventLoop.__init__),
-        ),
-        (signal, "setitimer", note_concurrency("signal.setitimer()", signal.setitimer)),
-        (signal, "alarm", note_concurrency("signal.alarm()", signal.alarm)),
+        (_thread, "start_new_thread", start_new_thread),
+        (_thread, "start_new", start_new_thread),
+        (threading, "_start_new_thread", start_new_thread),
+        (asyncio.BaseEventLoop, "__init__",
+         recording("an asyncio event loop", "concurrency", asyncio.BaseEventLoop.__init__, False)),
+        (signal, "setitimer", recording("signal.setitimer()", "concurrency", signal.setitimer, False)),
+        (signal, "alarm", recording("signal.alarm()", "concurrency", signal.alarm, False)),
     ]
-    with ExitStack() as stack:
-        for owner, name, replacement in patches:
-            original = getattr(owner, name)
+    for owner, name, replacement in patches:
+        if hasattr(owner, name):
             setattr(owner, name, replacement)
-            stack.callback(setattr, owner, name, original)
+    sys.addaudithook(audit)
+    _installed.append(_Controls(active.append, active.remove, original_setitimer, original_signal))
+
+
+def _brief(args: tuple[Any, ...]) -> str:
+    return f"{args!r:.120}" if args else "()"
+
+
+@contextmanager
+def guarded() -> Generator[Attempts]:
+    """Arm the guards for the body: every attempt is recorded in the yielded
+    :class:`Attempts` (and in any enclosing one) and refused."""
+    install()
+    controls = _installed[0]
+    attempts = Attempts()
+    controls.arm(attempts)
+    try:
         yield attempts
+    finally:
+        controls.disarm(attempts)
 
 
 @contextmanager
 def watchdog(seconds: float) -> Generator[None]:
-    """Raise :class:`LoopDidNotReturn` in the main thread after ``seconds``.
+    """Raise :class:`LoopDidNotReturn` in the main thread after ``seconds``, and again
+    every ``seconds`` after that until the body ends.
 
-    Needs SIGALRM and the main thread; elsewhere it is a no-op, and a hanging loop hangs.
+    Needs SIGALRM and the main thread; elsewhere it is a no-op, and the parent process's
+    per-test budget is what stops a hang (conformance_tests.cli).
     """
     if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
         yield
         return
+    install()
+    controls = _installed[0]
 
-    def fire(_signum: int, _frame: object) -> None:
+    def fire(_signum: int, _frame: object) -> NoReturn:
         raise LoopDidNotReturn(f"TERMINAL-1: the loop did not return within {seconds} s")
 
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = controls.signal(signal.SIGALRM, fire)
+    controls.setitimer(signal.ITIMER_REAL, seconds, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        controls.setitimer(signal.ITIMER_REAL, 0)
+        controls.signal(signal.SIGALRM, previous)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from spec.binding import Implementation
 from spec.extension import response_path_problem
 from spec.order_state import OrderState
-from spec.records import OrderRecord, RunReport
+from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
 
 from conformance_tests.doubles import (
+    CallBudgetExceeded,
     CallLog,
     ScriptedGate,
     ScriptedRoute,
@@ -22,11 +26,59 @@ from conformance_tests.doubles import (
     SuitePolicy,
     declared_response,
 )
-from conformance_tests.guards import Attempts, guarded, watchdog
+from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
 from conformance_tests.scenario import Scenario, Step
 
-RUN_TIME_LIMIT_S = 10.0
+RUN_TIME_LIMIT_S = 5.0
+"""Wall-clock limit of one call into the implementation: the longest scenario takes
+milliseconds, so only a loop that does not return reaches it (TERMINAL-1)."""
+
+KNOWN_HANG_ENV = "QTS_CONFORMANCE_KNOWN_HANG"
+"""Set by the parent after it had to kill a test process that hung: that process's
+successor fails every further call into the implementation at once."""
+
+_T = TypeVar("_T")
+_stuck: list[tuple[str, str]] = [("", v) for v in [os.environ.get(KNOWN_HANG_ENV, "")] if v]
+"""``(test, what happened)`` where the implementation hung or spun in this session.
+A hang fails every later call at once; a spin fails the calls of every later test at
+once (its own test may still shrink it). So one hang or spin costs one time limit, not
+one per test (docs/implementers-guide.md: bounded runs)."""
+
+
+class CallBudgetError(AssertionError):
+    """A spinning loop, caught by the call budget: an ordinary failure, so hypothesis
+    shrinks it to the smallest scenario that spins."""
+
+
+class ImplementationStuck(BaseException):
+    """Not run: the implementation already hung or spun earlier in this session. A
+    BaseException, so that hypothesis reports it as it is instead of shrinking it."""
+
+
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+
+
+def call_watched(what: Callable[[], _T], scenario: object = None) -> _T:
+    """Call into the implementation under the watchdog and the guards.
+
+    A call that does not return within :data:`RUN_TIME_LIMIT_S` fails TERMINAL-1; one
+    that calls the suite's doubles more than ``MAX_CALLS`` times fails it too.
+    """
+    test = _current_test()
+    for where, what_happened in _stuck:
+        if where != test or what_happened.startswith("TERMINAL-1: the loop did not return"):
+            raise ImplementationStuck(f"TERMINAL-1: not run, the implementation is stuck: {what_happened.removeprefix('TERMINAL-1: ')}")
+    try:
+        with watchdog(RUN_TIME_LIMIT_S), guarded():
+            return what()
+    except LoopDidNotReturn as error:
+        _stuck.append((test, f"{error} (in {test}; scenario {scenario!r:.300})"))
+        raise LoopDidNotReturn(_stuck[-1][1]) from None
+    except CallBudgetExceeded as error:
+        _stuck.append((test, f"{error} (in {test})"))
+        raise CallBudgetError(str(error)) from None
 
 
 @dataclass
@@ -38,6 +90,7 @@ class Observed:
     pulled: list[ExecutionIntent]
     routed: list[ExecutionIntent]
     seen_states: list[tuple[str, str, str]]
+    views: list[OrderView]
     attempts: Attempts
     foreign_threads: bool
     """A double was called from a thread other than the one that called ``run()``."""
@@ -78,14 +131,24 @@ def run_scenario(
     source = ScriptedSource(scenario, log)
     report: RunReport[StrEnum] | None = None
     raised: BaseException | None = None
-    with watchdog(RUN_TIME_LIMIT_S), guarded() as attempts:
-        loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
-        source.loop = loop
-        try:
-            report = loop.run(source)
-        except (Exception, SuiteInterrupt) as error:
-            raised = error
-            report = loop.last_report
+    attempts = Attempts()
+
+    def run() -> None:
+        nonlocal report, raised
+        with guarded() as seen:
+            try:
+                loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
+                source.loop = route.loop = scripted_gate.loop = loop
+                try:
+                    report = loop.run(source)
+                except (Exception, SuiteInterrupt) as error:
+                    raised = error
+                    report = loop.last_report
+            finally:
+                attempts.network += seen.network
+                attempts.concurrency += seen.concurrency
+
+    call_watched(run, scenario)
     return Observed(
         report=report,
         raised=raised,
@@ -93,6 +156,7 @@ def run_scenario(
         pulled=source.pulled,
         routed=route.intents,
         seen_states=scripted_gate.seen_states,
+        views=scripted_gate.views,
         attempts=attempts,
         foreign_threads=log.foreign,
     )

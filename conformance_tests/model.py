@@ -76,6 +76,7 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
             seen.add(step.intent_id)
             order, interrupted = _settle(step, declared)
         orders.append(order)
+        stop_requested = stop_requested or step.stop_in in order.calls
         if interrupted:
             return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=True)
         executions += "execute" in order.calls

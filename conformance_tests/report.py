@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-
-import pytest
+from typing import TYPE_CHECKING
 
 from spec.clauses import CLAUSES
+
+if TYPE_CHECKING:  # the verdict's parent process never needs pytest itself
+    import pytest
 
 
 class Status(StrEnum):
@@ -46,33 +49,74 @@ class ClauseResult:
 
     @property
     def counterexample(self) -> str:
-        return next((t.message for t in self.tests if t.outcome == "failed"), "")
+        """The first failure that names this clause; else the first failure. A test that
+        proves several clauses may fail on another one's assertion first."""
+        failures = [t.message for t in self.tests if t.outcome == "failed"]
+        return next((m for m in failures if m.startswith(self.id)), failures[0] if failures else "")
 
 
 class ClauseCollector:
-    """A pytest plugin object: remembers each test's clauses and its outcome."""
+    """Builds the verdict from what the test process reported (conformance_tests.child):
+    each test's clauses, each phase's outcome, and what the guards saw during it."""
 
     def __init__(self) -> None:
         self.clauses_of: dict[str, tuple[str, ...]] = {}
         self.results: dict[str, TestResult] = {}
+        self.findings: dict[str, list[TestResult]] = {}
+        """Failures the guards found, by clause, whichever test was running."""
+
+    def add_test(self, nodeid: str, clauses: tuple[str, ...]) -> None:
+        self.clauses_of[nodeid] = clauses
+
+    def add_report(self, nodeid: str, when: str, outcome: str, text: str) -> None:
+        if outcome == "failed":
+            self.add_result(nodeid, "failed", self._naming_clause(nodeid, summarise_failure(text)))
+        elif outcome == "skipped" and nodeid not in self.results:
+            reason = text.removeprefix("Skipped: ")
+            applies = not reason.startswith(NOT_APPLICABLE)
+            self.results[nodeid] = TestResult(nodeid, "skipped" if applies else "not-applicable", reason)
+        elif when == "call" and outcome == "passed":
+            self.results.setdefault(nodeid, TestResult(nodeid, "passed"))
+
+    def add_result(self, nodeid: str, outcome: str, message: str) -> None:
+        """A failure overrides whatever an earlier phase of the same test reported."""
+        if self.results.get(nodeid, TestResult(nodeid, "")).outcome != "failed":
+            self.results[nodeid] = TestResult(nodeid, outcome, message)
+
+    def _naming_clause(self, nodeid: str, message: str) -> str:
+        """Every failure names its clause: an unexpected exception (``'NoneType' object has
+        no attribute 'kind'``) is put under the clauses its test proves."""
+        if _NAMES_CLAUSE.match(message):
+            return message
+        clauses = "/".join(self.clauses_of.get(nodeid, ())) or "suite"
+        return (f"{clauses}: the implementation gave the test something the specification rules out, "
+                f"and the check failed with {message.removeprefix('E').strip() or 'no message'}")
+
+    def add_guard_findings(self, nodeid: str, network: list[str], concurrency: list[str], replaced: list[str]) -> None:
+        for clause, attempts, what in (
+            ("ROUTE-1", network, "tried to reach the network or start a process"),
+            ("LOOP-1", concurrency, "started a thread, process, event loop or timer"),
+        ):
+            if attempts:
+                message = f"{clause}: during {nodeid} the implementation {what}: {'; '.join(attempts)[:800]}"
+                self.findings.setdefault(clause, []).append(TestResult(f"{nodeid} (guards)", "failed", message))
+        if replaced:
+            self.add_result(nodeid, "failed", f"the implementation replaced the suite's own code during this test: "
+                            f"{', '.join(replaced)[:400]}; the verdict of this test cannot be trusted")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """As a pytest plugin (the plugin's summary, the teeth): note each test's clauses."""
         for item in items:
-            self.clauses_of[item.nodeid] = tuple(
-                cid for marker in item.iter_markers("clause") for cid in marker.args
-            )
+            self.add_test(item.nodeid, tuple(cid for marker in item.iter_markers("clause") for cid in marker.args))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed:
-            self.results[report.nodeid] = TestResult(report.nodeid, "failed", summarise_failure(report.longreprtext))
-        elif report.skipped and report.nodeid not in self.results:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
-            applies = not reason.removeprefix("Skipped: ").startswith(NOT_APPLICABLE)
-            self.results[report.nodeid] = TestResult(
-                report.nodeid, "skipped" if applies else "not-applicable", reason.removeprefix("Skipped: ")
-            )
-        elif report.when == "call" and report.passed:
-            self.results.setdefault(report.nodeid, TestResult(report.nodeid, "passed"))
+        # Under pytest-xdist only the reports reach this process; the plugin tags them.
+        for name, value in report.user_properties:
+            if name == "qts_clauses" and isinstance(value, str):
+                self.clauses_of.setdefault(report.nodeid, tuple(value.split()))
+        skip_reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else None
+        text = skip_reason if skip_reason is not None else report.longreprtext
+        self.add_report(report.nodeid, report.when, report.outcome, text)
 
     def verdict(self) -> list[ClauseResult]:
         by_clause = {cid: ClauseResult(cid, clause.title, Status.UNTESTED) for cid, clause in CLAUSES.items()}
@@ -80,8 +124,11 @@ class ClauseCollector:
             result = self.results.get(nodeid)
             if result is None:
                 continue
-            for cid in clause_ids:
-                by_clause[cid].tests.append(result)
+            for cid in _blamed(result, clause_ids):
+                if cid in by_clause:
+                    by_clause[cid].tests.append(result)
+        for cid, findings in self.findings.items():
+            by_clause[cid].tests[:0] = findings
         for clause in by_clause.values():
             outcomes = {t.outcome for t in clause.tests}
             if "failed" in outcomes:
@@ -95,13 +142,33 @@ class ClauseCollector:
         return list(by_clause.values())
 
 
+_NAMES_CLAUSE = re.compile(r"^[A-Z]+-\d+\b")
+_NAMED = re.compile(r"^(?P<family>[A-Z]+)-(?P<first>\d+)(?P<more>(?:/(?:[A-Z]+-)?\d+)*)")
+
+
+def _blamed(result: TestResult, clause_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The clauses a test's result counts for: a failure whose message names some of the
+    test's clauses (``LOOP-7: ...``, ``RISK-1/2: ...``) counts only for those, so one
+    defect is not reported under a clause it did not break."""
+    match = _NAMED.match(result.message) if result.outcome == "failed" else None
+    if match is None:
+        return clause_ids
+    family = match["family"]
+    named = {f"{family}-{match['first']}"}
+    for part in filter(None, match["more"].split("/")):
+        named.add(part if "-" in part else f"{family}-{part}")
+    return tuple(c for c in clause_ids if c in named) or clause_ids
+
+
 _PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
-_CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:\w+Error: )?(?P<text>[A-Z]+-\d+\b.*)$")
+_CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
 _EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")
 _DEFAULTS = re.compile(
     r"\s*#[^\n]*|\b(?:before_intent|before_route|after_response)=GateAct\.ALLOW,?"
     r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\boutcome=0,?|\bintent_id="
     r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
+    r"|\bstop_in=None,?|\bside=(?:Side\.BUY|<Side\.BUY: 'buy'>),?|\bquantity=Decimal\('1'\),?|\blimit_price=None,?"
+    r"|\bsymbol='QTS',?|\bown_id_type=False,?"
 )
 
 
@@ -141,6 +208,8 @@ def render_table(results: list[ClauseResult]) -> str:
     for r in results:
         passed = sum(t.outcome == "passed" for t in r.tests)
         rows.append(f"{r.id:<11} {r.title:<{width}}  {r.status.value.upper():<8} ({passed}/{len(r.tests)} tests)")
+        if r.status is Status.UNTESTED:
+            rows.append(f"{'':<11}   -> no test of this clause recorded a result")
         if r.status is Status.FAIL:
             for line in r.counterexample.splitlines():
                 rows.append(f"{'':<11}   -> {line.strip()}")
@@ -160,3 +229,35 @@ def to_json(results: list[ClauseResult], **header: object) -> str:
         },
         indent=2,
     )
+
+
+def to_junit(results: list[ClauseResult], *, implementation: str) -> str:
+    """JUnit XML, one test case per clause, for CI test-report viewers."""
+    failing = [r for r in results if r.status in (Status.FAIL, Status.UNTESTED)]
+    suite = ET.Element("testsuite", name="qts-conformance", tests=str(len(results)),
+                       failures=str(len(failing)), skipped=str(sum(r.status is Status.SKIP for r in results)))
+    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="implementation", value=implementation)
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname="qts-conformance", name=f"{r.id} {r.title}")
+        if r.status is Status.FAIL:
+            ET.SubElement(case, "failure", message=r.counterexample.splitlines()[0] if r.counterexample else r.id).text = r.counterexample
+        elif r.status is Status.UNTESTED:
+            ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
+        elif r.status is Status.SKIP:
+            ET.SubElement(case, "skipped")
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+def to_markdown(results: list[ClauseResult], *, implementation: str, summary: str) -> str:
+    """A Markdown clause table (e.g. for ``$GITHUB_STEP_SUMMARY``)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    rows = [f"### QTS Phase 4 conformance: {cell(implementation)}", "", summary, "",
+            "| clause | title | result | detail |", "|---|---|---|---|"]
+    for r in results:
+        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested",
+                Status.NOT_APPLICABLE: "➖ n/a"}[r.status]
+        detail = r.counterexample if r.status is Status.FAIL else ""
+        rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {cell(detail[:500])} |")
+    return "\n".join(rows) + "\n"

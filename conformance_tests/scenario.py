@@ -13,6 +13,13 @@ from enum import Enum
 from spec.values import ExecutionIntent, Side
 
 
+class OrderId(str):
+    """An intent id of a str subclass, as an implementer's own id type would be: equal
+    to (and hashing like) the plain str of the same text (LOOP-2)."""
+
+    __slots__ = ()
+
+
 class GateAct(Enum):
     """What a gate hook does when asked about one intent."""
 
@@ -55,11 +62,21 @@ class Step:
     after_response: GateAct = GateAct.ALLOW
     request_stop: bool = False
     """The source calls ``loop.request_stop()`` as it yields this intent (LOOP-7)."""
+    stop_in: str | None = None
+    """The hook (``before_intent``, ``before_route``, ``after_response``) or ``execute``
+    that calls ``loop.request_stop()`` when asked about this intent (LOOP-7)."""
+    side: Side = Side.BUY
+    quantity: Decimal = Decimal(1)
+    limit_price: Decimal | None = None
+    symbol: str = "QTS"
+    own_id_type: bool = False
+    """The intent id is an :class:`OrderId`, not a plain str."""
     outcome: int = 0
     """Which declared outcome a DECLARED route act gives (modulo how many there are)."""
 
     def intent(self) -> ExecutionIntent:
-        return ExecutionIntent(self.intent_id, "QTS", Side.BUY, Decimal(1))
+        intent_id = OrderId(self.intent_id) if self.own_id_type else self.intent_id
+        return ExecutionIntent(intent_id, self.symbol, self.side, self.quantity, self.limit_price)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,11 @@ accept, no limit".
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import strategies as st
+
+from spec.values import Side
 
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 
@@ -33,21 +37,41 @@ def route_acts(*, interrupts: bool = False) -> st.SearchStrategy[RouteAct]:
     return st.sampled_from(weights)
 
 
+_STOP_SITES: list[str | None] = [None] * 76 + ["before_intent", "before_route", "execute", "after_response"]
+"""About one step in twenty asks the loop to stop from a hook or the route (LOOP-7)."""
+
+sides = st.sampled_from([Side.BUY, Side.SELL])
+symbols = st.sampled_from(["QTS", "005930.KS", "BTC/USD", "AAPL"])
+quantities = st.sampled_from([Decimal(1), Decimal("0.0001"), Decimal("2.5"), Decimal("12.3456"), Decimal(10**6)])
+"""Edge values rather than st.decimals(): as good at reaching a quantity-keyed defect
+(fractional, tiny, huge) and several times cheaper per step."""
+limit_prices = st.sampled_from([None, None, None, Decimal("0.01"), Decimal("101.25"), Decimal("99999.99")])
+
+
 def steps(
     *,
     interrupts: bool = False,
     gates: bool = True,
     stop_requests: bool = True,
+    ids: int = 25,
 ) -> st.SearchStrategy[Step]:
+    """Every field of the intent varies (side, order type, quantity, symbol, id type),
+    so that a defect keyed on any of them is reached."""
     allow = st.just(GateAct.ALLOW)
     return st.builds(
         Step,
-        intent_id=st.integers(min_value=0, max_value=24).map(lambda n: f"o-{n}"),
+        intent_id=st.integers(min_value=0, max_value=ids - 1).map(lambda n: f"o-{n}"),
         route=route_acts(interrupts=interrupts),
         before_intent=gate_acts(interrupts=interrupts) if gates else allow,
         before_route=gate_acts(interrupts=interrupts) if gates else allow,
         after_response=gate_acts(interrupts=interrupts) if gates else allow,
         request_stop=st.integers(0, 19).map(lambda n: n == 19) if stop_requests else st.just(False),
+        stop_in=st.sampled_from(_STOP_SITES) if stop_requests else st.none(),
+        side=sides,
+        quantity=quantities,
+        limit_price=limit_prices,
+        symbol=symbols,
+        own_id_type=st.booleans(),
         outcome=st.integers(0, 7),
     )
 
@@ -79,3 +103,20 @@ def scenarios(
         ).map(tuple),
         policy=policies,
     )
+
+
+def long_scenarios() -> st.SearchStrategy[Scenario]:
+    """Runs of 17 to 200 intents with every intent field varied and route
+    answers mixed, but no gate refusals, limits or interrupts that would end them early:
+    they catch capped, windowed or sampled reports at the cost of one cheap run each."""
+    plain = st.builds(
+        Step,
+        intent_id=st.integers(min_value=0, max_value=999).map(lambda n: f"o-{n}"),
+        route=st.sampled_from([RouteAct.ACCEPT, RouteAct.REJECT, RouteAct.RAISE]),
+        side=sides,
+        quantity=quantities,
+        limit_price=limit_prices,
+        symbol=symbols,
+        own_id_type=st.booleans(),
+    )
+    return st.builds(Scenario, steps=st.lists(plain, min_size=17, max_size=200).map(tuple))

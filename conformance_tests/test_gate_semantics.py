@@ -12,7 +12,7 @@ from spec.order_state import OrderState
 from spec.records import StopKind
 
 from conformance_tests.doubles import AllowAllGate
-from conformance_tests.harness import Observed, expect, run_scenario
+from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.model import ExpectedOrder, ExpectedRun
 from conformance_tests.scenario import GateAct, Scenario, Step
 from conformance_tests.strategies import scenarios
@@ -104,12 +104,14 @@ def test_hooks_run_in_order_each_at_most_once(implementation: Impl, scenario: Sc
 def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, scenario: Scenario) -> None:
     """Property: before_route sees the order CREATED; after_response sees it in the
     state the venue's answer led to (ACCEPTED, REJECTED, or the end of a declared
-    extension path)."""
+    extension path); each view is a snapshot that still reads the same after the run."""
     seen, expected = _observe(implementation, scenario)
     settled = {o.intent_id: o.history[-1] for o in reversed(expected.orders)}
     for hook, intent_id, state in seen.seen_states:
         want = "created" if hook == "before_route" else settled.get(intent_id)
         assert state == want, f"RISK-5: {hook} saw {intent_id!r} in state {state!r}, expected {want!r}"
+    later = [(hook, view.intent.intent_id, view.state.value) for (hook, _, _), view in zip(seen.seen_states, seen.views)]
+    assert later == seen.seen_states, f"RISK-5: a hook's view changed after the hook returned (not a snapshot): {later}"
 
 
 @pytest.mark.clause("RISK-6")
@@ -117,7 +119,7 @@ def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, sc
 def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl, scenario: Scenario) -> None:
     """Property: for any run, the no-op gate and an allow-everything stand-in produce
     the same report: same orders, histories, responses, faults and stop kind."""
-    with_noop = run_scenario(implementation, scenario, gate=implementation.make_noop_gate())
+    with_noop = run_scenario(implementation, scenario, gate=call_watched(implementation.make_noop_gate))
     without = run_scenario(implementation, scenario, gate=AllowAllGate())
 
     def summary(seen: Observed) -> object:

@@ -11,6 +11,7 @@ from spec.binding import Implementation
 from spec.interface import gate_interface_breaches, loop_interface_breaches
 
 from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuitePolicy
+from conformance_tests.harness import call_watched
 from conformance_tests.scenario import Policy, Scenario
 
 Impl = Implementation[StrEnum]
@@ -18,13 +19,13 @@ Impl = Implementation[StrEnum]
 
 @pytest.mark.clause("RISK-7")
 def test_the_noop_gate_keeps_the_gate_interface(implementation: Impl) -> None:
-    breaches = gate_interface_breaches(implementation.make_noop_gate())
+    breaches = gate_interface_breaches(call_watched(implementation.make_noop_gate))
     assert not breaches, "; ".join(breaches)
 
 
 @pytest.mark.clause("LOOP-9")
 def test_the_loop_keeps_its_public_interface(implementation: Impl) -> None:
     log = CallLog()
-    loop = implementation.make_loop(ScriptedRoute(Scenario(()), log), AllowAllGate(), SuitePolicy(Policy(), log))
+    loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(Scenario(()), log), AllowAllGate(), SuitePolicy(Policy(), log)))
     breaches = loop_interface_breaches(loop)
     assert not breaches, "; ".join(breaches)

@@ -16,8 +16,7 @@ from spec.records import StopKind
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
-from conformance_tests.harness import expect, run_scenario
-
+from conformance_tests.harness import call_watched, expect, run_scenario
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 from conformance_tests.strategies import scenarios
 
@@ -81,12 +80,13 @@ def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scena
     assert seen.histories() == want, f"LOOP-4: histories {seen.histories()}, expected {want}"
 
 
-@pytest.mark.clause("LOOP-5")
+@pytest.mark.clause("LOOP-5", "RISK-4")
 @given(scenario=scenarios(interrupts=True))
 def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: Impl, scenario: Scenario) -> None:
     """Property: an interrupt (a BaseException) from the route or a hook propagates out
     of run() unchanged, after the order in flight reached the state the specification
-    gives, and last_report says the run was interrupted."""
+    gives (with a fault at the interrupt's site), and last_report says the run was
+    interrupted."""
     expected = expect(implementation, scenario)
     seen = run_scenario(implementation, scenario)
     if not expected.interrupted:
@@ -96,6 +96,11 @@ def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: I
     want = [(o.intent_id, o.history) for o in expected.orders]
     assert seen.histories() == want, f"LOOP-5: last_report holds {seen.histories()}, expected {want}"
     assert seen.report is not None and seen.report.stop.kind == StopKind.INTERRUPTED, "LOOP-5: stop kind must be INTERRUPTED"
+    faults = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
+    want_faults = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
+    assert faults == want_faults, (
+        f"RISK-4: the order an interrupt leaves behind carries a fault at the interrupt's site: {faults}, expected {want_faults}"
+    )
 
 
 @pytest.mark.clause("LOOP-5")
@@ -105,10 +110,10 @@ def test_keyboard_interrupt_and_system_exit_settle_the_order(implementation: Imp
         def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
             raise error("stop now")
 
-    loop = implementation.make_loop(InterruptingRoute(), AllowAllGate(), SuitePolicy(Policy(), CallLog()))
+    loop = call_watched(lambda: implementation.make_loop(InterruptingRoute(), AllowAllGate(), SuitePolicy(Policy(), CallLog())))
     intent = ExecutionIntent("o-1", "QTS", Side.SELL, Decimal("2.5"))
     with pytest.raises(error):
-        loop.run([intent])
+        call_watched(lambda: loop.run([intent]))
     report = loop.last_report
     assert report is not None, "LOOP-5: last_report is None after an interrupted run"
     assert [(o.intent.intent_id, o.state.value) for o in report.orders] == [("o-1", FAILED)], (
@@ -171,11 +176,11 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
 def test_stop_requested_before_run_pulls_nothing_and_is_then_used_up(implementation: Impl) -> None:
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
-    loop = implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log))
-    loop.request_stop()
-    first = loop.run([Step("o-1").intent()])
+    loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
+    call_watched(loop.request_stop)
+    first = call_watched(lambda: loop.run([Step("o-1").intent()]))
     assert (first.orders, first.stop.kind) == ((), StopKind.STOP_REQUESTED), f"LOOP-7: first run {first}"
-    second = loop.run([Step("o-1").intent()])
+    second = call_watched(lambda: loop.run([Step("o-1").intent()]))
     assert [o.state.value for o in second.orders] == ["accepted"], f"LOOP-7: the request was not used up: {second}"
     assert second.stop.kind == StopKind.SOURCE_EXHAUSTED
 
@@ -195,9 +200,9 @@ def test_exhausted_source_ends_the_run(implementation: Impl, scenario: Scenario)
 def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementation: Impl) -> None:
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
-    loop = implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log))
+    loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
     with pytest.raises(InvalidIntent):
-        loop.run([Step("o-1").intent(), {"intent_id": "o-2"}])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+        call_watched(lambda: loop.run([Step("o-1").intent(), {"intent_id": "o-2"}]))  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     report = loop.last_report
     assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"
 

@@ -3,17 +3,18 @@ batches of scripted intents, policy changes, stop requests between runs, interru
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 
 import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from spec.binding import Implementation
 from spec.records import RunReport, StopKind
 
 from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, ScriptedSource, SuiteInterrupt, SuitePolicy
-from conformance_tests.guards import guarded
-from conformance_tests.harness import expect
+from conformance_tests.harness import call_watched, expect
 from conformance_tests.scenario import Policy, Scenario, Step
 from conformance_tests.strategies import policies, steps
 
@@ -21,7 +22,7 @@ Impl = Implementation[StrEnum]
 
 
 @pytest.mark.clause("TERMINAL-1", "LOOP-6", "LOOP-7")
-def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -> None:
+def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, qts_settings: settings) -> None:
     """State machine: whatever sequence of batches, policies, stop requests and
     interrupts, every run's report matches the specification and is all terminal."""
 
@@ -32,7 +33,8 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
             self.route = ScriptedRoute(Scenario(()), self.log, implementation.outcomes)
             self.gate = ScriptedGate(Scenario(()), self.log)
             self.policy = SuitePolicy(Policy(), self.log)
-            self.loop = implementation.make_loop(self.route, self.gate, self.policy)
+            self.loop = call_watched(lambda: implementation.make_loop(self.route, self.gate, self.policy))
+            self.route.loop = self.gate.loop = self.loop
             self.batch: list[Step] = []
             self.stop_pending = False
             self.runs = 0
@@ -40,8 +42,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
 
         @rule(step=steps(interrupts=True))
         def add_intent(self, step: Step) -> None:
-            self.batch.append(Step(f"r{self.runs}-{step.intent_id}", step.route, step.before_intent,
-                                   step.before_route, step.after_response, step.request_stop))
+            self.batch.append(dataclasses.replace(step, intent_id=f"r{self.runs}-{step.intent_id}"))
 
         @rule(policy=policies)
         def change_policy(self, policy: Policy) -> None:
@@ -49,7 +50,7 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
 
         @rule()
         def request_stop_between_runs(self) -> None:
-            self.loop.request_stop()
+            call_watched(self.loop.request_stop)
             self.stop_pending = True
 
         @rule()
@@ -59,12 +60,15 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
             self.gate.script(scenario)
             source = ScriptedSource(scenario, self.log)
             source.loop = self.loop
-            report: RunReport[StrEnum] | None
-            with guarded():
+            loop = self.loop
+
+            def run() -> RunReport[StrEnum] | None:
                 try:
-                    report = self.loop.run(source)
+                    return loop.run(source)
                 except SuiteInterrupt:
-                    report = self.loop.last_report
+                    return loop.last_report
+
+            report = call_watched(run, scenario)
             assert report is not None, "TERMINAL-1: no report after a run"
             got = [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders]
             if self.stop_pending:
@@ -87,6 +91,9 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl) -
                 open_orders = [o.intent.intent_id for o in self.last.orders if o.state not in implementation.machine.terminal]
                 assert not open_orders, f"TERMINAL-1: non-terminal orders in the report: {open_orders}"
 
-    run_state_machine_as_test(ReusedLoop)
+    # The run's conformance settings (plugin), with the health checks off that hypothesis
+    # switches off for state machines by default.
+    checks = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large, HealthCheck.large_base_example]
+    run_state_machine_as_test(ReusedLoop, settings=settings(qts_settings, suppress_health_check=checks))
 
 

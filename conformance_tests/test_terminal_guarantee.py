@@ -6,15 +6,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from spec.binding import Implementation
 
 from conformance_tests.doubles import SuiteInterrupt
 from conformance_tests.facts import table_walk_problem
-from conformance_tests.harness import run_scenario
+from conformance_tests.harness import expect, run_scenario
 from conformance_tests.scenario import Scenario
-from conformance_tests.strategies import scenarios
+from conformance_tests.strategies import long_scenarios, scenarios
 
 Impl = Implementation[StrEnum]
 
@@ -50,3 +50,18 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
     assert len(seen.orders) == len(seen.pulled), (
         f"LOOP-3: {len(seen.pulled)} intent(s) pulled, {len(seen.orders)} record(s)"
     )
+
+
+@pytest.mark.clause("LOOP-3", "TERMINAL-1")
+@settings(max_examples=max(10, settings().max_examples // 5))
+@given(scenario=long_scenarios())
+def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:
+    """Property: over runs of dozens to hundreds of intents the report still holds every
+    intent pulled, in order, each with the history the specification gives: no cap,
+    window or sample of the orders."""
+    seen = run_scenario(implementation, scenario)
+    want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
+    got = seen.histories()
+    assert len(got) == len(want), f"LOOP-3: {len(want)} intents pulled, the report holds {len(got)} orders"
+    wrong = next(((n, g, w) for n, (g, w) in enumerate(zip(got, want)) if g != w), None)
+    assert wrong is None, f"LOOP-3: order #{wrong and wrong[0]} is {wrong and wrong[1]}, expected {wrong and wrong[2]}"

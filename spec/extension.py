@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from spec.errors import ExtensionError
 from spec.order_state import INITIAL_STATE, TERMINAL_STATES, TRANSITIONS, OrderEvent, OrderState
@@ -59,11 +59,12 @@ def extension_breaches(model: StateModel[S]) -> tuple[str, ...]:
     no breaches.
     """
     states = {member.name: member.value for member in model.states}
-    terminal = {state.value for state in model.terminal}
-    rows = {(s.value, e.value): t.value for (s, e), t in model.table.items()}
+    terminal = {_value(state) for state in model.terminal}
+    rows = {(_value(s), _value(e)): _value(t) for (s, e), t in model.table.items()}
     return (
+        *_foreign_rows(model),
         *_missing_members(states),
-        *_terminal_changes(model.initial.value, terminal),
+        *_terminal_changes(_value(model.initial), terminal),
         *_exits_from_terminal(rows, terminal),
         *_changed_rows(rows),
         *termination_breaches(set(states.values()), terminal, rows),
@@ -123,6 +124,25 @@ def termination_breaches(
     if cycle:
         found.append("STATE-6: non-terminal states form a cycle: " + " -> ".join(map(repr, cycle)))
     return tuple(found)
+
+
+def _value(item: object) -> str:
+    """An enum member's value; anything else (a plain str in a table) as its text, so
+    that the other checks still run and :func:`_foreign_rows` names the problem."""
+    return str(item.value) if isinstance(item, Enum) else str(item)
+
+
+def _foreign_rows(model: StateModel[S]) -> list[str]:
+    """STATE-4: the table names states (and events) as enum members, not plain values."""
+    # Typed as object: the table's annotation is a promise the checked model may break.
+    rows: list[tuple[tuple[object, object], object]] = list(model.table.items())
+    found = [
+        f"STATE-4: table row ({source!r}, {event!r}) -> {target!r} names a state or event that is "
+        f"not an enum member (plain strings are not states; states are members of {model.states.__name__})"
+        for (source, event), target in rows
+        if type(source) is not model.states or type(target) is not model.states or not isinstance(event, Enum)
+    ]
+    return found[:10]
 
 
 def _unfailable_states(non_terminal: set[str], rows: Mapping[tuple[str, str], str]) -> list[str]:

@@ -45,6 +45,12 @@ class RunContext(Protocol):
 
 
 class StopPolicy(Protocol):
+    """Decides, before each pull, whether the run must stop (LOOP-6).
+
+    It sees the run only through :class:`RunContext`; ``None`` lets the loop pull
+    another intent.
+    """
+
     def should_stop(self, run: RunContext, /) -> StopReason | None:
         """Return why the run must stop now, or None to let it pull another intent."""
         ...
@@ -73,6 +79,14 @@ class LoopController(RunContext, Protocol[S]):
 
 
 class ExecutionLoop(Protocol[S]):
+    """The Phase 4 Execution Loop: one synchronous pass over an intent source (seed 2.1).
+
+    Each intent pulled becomes one order that ends in a terminal state exactly once
+    (TERMINAL-1), after the risk gate's hooks (RISK-1..3) and at most one route call
+    (LOOP-2). Before every pull the stop policy is consulted (LOOP-6); a stop request
+    ends the run before the next pull (LOOP-7). No thread, event loop or timer (LOOP-1).
+    """
+
     def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[S]:
         """Pull intents and settle each one until a stop reason arises (LOOP-1..8)."""
         ...

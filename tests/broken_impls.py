@@ -110,6 +110,9 @@ class _DisagreeingMachine:
             return OrderState.FAILED
         return PHASE4.transition(state, event)
 
+    def events_for(self, intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
+        return PHASE4.events_for(intent, response)
+
 
 TABLE_DISAGREES = Mutant("transition() disagrees with its table", machine=_DisagreeingMachine())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 

@@ -6,10 +6,18 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
+from conformance_tests.binding import (
+    DEFAULT_TARGET,
+    ENV_VAR,
+    BindingError,
+    TargetError,
+    load_implementation,
+    resolve_target,
+)
 from conformance_tests.cli import main
 
 
@@ -93,9 +101,70 @@ def test_make_loop_must_take_route_gate_and_policy(fake_module: types.ModuleType
 
 def test_the_cli_prints_one_line_and_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--impl", "no_such_pkg.impl"]) == 4
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert err.startswith("qts-conformance: cannot import 'no_such_pkg.impl'")
     assert "Traceback" not in err
+    assert "UNTESTED" in out, "the full clause table is printed also when nothing could run"
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_target_is_a_usage_error_not_the_reference(monkeypatch: pytest.MonkeyPatch, empty: str) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(TargetError, match=r"--impl is empty"):
+        resolve_target(empty)
+    monkeypatch.setenv(ENV_VAR, empty)
+    with pytest.raises(TargetError, match=r"\$QTS_IMPL is empty"):
+        resolve_target(None)
+
+
+def test_the_cli_refuses_an_empty_target_with_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(ENV_VAR, "")
+    with pytest.raises(SystemExit) as exited:
+        main([])
+    assert exited.value.code == 2
+    assert "$QTS_IMPL is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("part", ["name", "machine"])
+def test_a_property_that_raises_is_one_binding_error(fake_module: types.ModuleType, part: str) -> None:
+    from reference_impl.binding import ReferenceImplementation
+
+    def broken(self: object) -> object:
+        raise RuntimeError("config not loaded")
+
+    fake_module.QTS_IMPLEMENTATION = type("Raising", (ReferenceImplementation,), {part: property(broken)})()  # type: ignore[attr-defined]
+    with pytest.raises(BindingError, match=rf"reading '{part}' raised RuntimeError: config not loaded"):
+        load_implementation("qts_fake_binding")
+
+
+def test_make_noop_gate_must_take_no_arguments(fake_module: types.ModuleType) -> None:
+    from reference_impl.binding import ReferenceImplementation
+
+    class NeedsExtra(ReferenceImplementation):
+        def make_noop_gate(self, extra: object) -> None:  # type: ignore[override]
+            ...
+
+    fake_module.QTS_IMPLEMENTATION = NeedsExtra()  # type: ignore[attr-defined]
+    with pytest.raises(BindingError, match=r"'make_noop_gate' must be callable with no arguments"):
+        load_implementation("qts_fake_binding")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--seed", "3"], "--seed needs --profile thorough"),
+        (["--report", "{tmp}"], "is a directory"),
+        (["--junit", "{tmp}/file/below-a-file.xml"], "report file: cannot write"),
+    ],
+)
+def test_bad_command_lines_exit_2_before_the_suite_runs(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        main([a.format(tmp=tmp_path) for a in argv])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

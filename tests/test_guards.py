@@ -1,47 +1,87 @@
-"""The suite's guards record and refuse network use and record concurrency, and put
-everything back afterwards."""
+"""The suite's guards (audit hooks and wrappers installed before the binding is imported)
+record and refuse network use, new processes and threads, whichever import path the
+code took, and stay inert when not armed."""
 
 from __future__ import annotations
 
+import _socket
+import _thread
 import asyncio
+import os
 import socket
+import subprocess
 import threading
 
 import pytest
 
-from conformance_tests.guards import LoopDidNotReturn, NetworkBlocked, guarded, watchdog
+from conformance_tests import guards
+from conformance_tests.guards import ConcurrencyBlocked, LoopDidNotReturn, NetworkBlocked, guarded, watchdog
 
 # The guards under test replace pytest-socket's blocker for the duration of each test.
 pytestmark = pytest.mark.enable_socket
 
 
-def test_network_use_is_refused_and_recorded() -> None:
+def test_network_use_is_refused_and_recorded_on_every_import_path() -> None:
     with guarded() as attempts:
         with pytest.raises(NetworkBlocked, match="ROUTE-1"):
-            socket.create_connection(("broker.invalid", 443))
+            socket.create_connection(("192.0.2.1", 443))
         with pytest.raises(NetworkBlocked):
             socket.socket()
         with pytest.raises(NetworkBlocked):
             socket.getaddrinfo("broker.invalid", 443)
-    assert len(attempts.network) == 3
-    assert all("test_guards.py" in a for a in attempts.network)
+        with pytest.raises(NetworkBlocked):
+            _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    assert len(attempts.network) == 4
+    assert any("test_guards.py" in a for a in attempts.network)
 
 
-def test_threads_event_loops_and_timers_are_recorded() -> None:
+def test_local_socket_pairs_are_not_network() -> None:
     with guarded() as attempts:
-        worker = threading.Thread(target=lambda: None)
-        worker.start()
-        worker.join()
+        left, right = socket.socketpair()
+        left.close()
+        right.close()
+    assert not attempts.any
+
+
+def test_processes_are_refused_and_count_for_both_clauses() -> None:
+    with guarded() as attempts:
+        with pytest.raises(ConcurrencyBlocked, match="LOOP-1/ROUTE-1"):
+            subprocess.run(["true"], check=False)
+        with pytest.raises(ConcurrencyBlocked):
+            os.posix_spawn("/bin/true", ["true"], {})
+        with pytest.raises(ConcurrencyBlocked):
+            os.fork()
+    assert len(attempts.network) == len(attempts.concurrency) == 3
+
+
+def test_threads_are_refused_also_when_bound_before_arming() -> None:
+    guards.install()
+    start = _thread.start_new_thread  # as a binding would bind it at import
+    with guarded() as attempts:
+        with pytest.raises(ConcurrencyBlocked, match="LOOP-1"):
+            start(lambda: None, ())
+        with pytest.raises(ConcurrencyBlocked):
+            threading.Thread(target=lambda: None).start()
         asyncio.new_event_loop().close()
-    assert any("Thread.start" in a for a in attempts.concurrency)
+    assert len(attempts.concurrency) == 3
     assert any("event loop" in a for a in attempts.concurrency)
 
 
-def test_everything_is_restored() -> None:
-    before = (socket.socket, socket.create_connection, threading.Thread.start, asyncio.BaseEventLoop.__init__)
-    with guarded():
-        pass
-    assert (socket.socket, socket.create_connection, threading.Thread.start, asyncio.BaseEventLoop.__init__) == before
+def test_unarmed_guards_let_everything_through() -> None:
+    guards.install()
+    worker = threading.Thread(target=lambda: None)
+    worker.start()
+    worker.join()
+    left, right = socket.socketpair()
+    left.close()
+    right.close()
+
+
+def test_nested_guards_record_in_both() -> None:
+    with guarded() as outer, guarded() as inner:
+        with pytest.raises(NetworkBlocked):
+            socket.getaddrinfo("broker.invalid", 443)
+    assert len(outer.network) == len(inner.network) == 1
 
 
 def test_the_watchdog_stops_a_loop_that_never_returns() -> None:
@@ -49,3 +89,18 @@ def test_the_watchdog_stops_a_loop_that_never_returns() -> None:
         with watchdog(0.05):
             while True:
                 pass
+
+
+def test_the_watchdog_fires_again_when_its_first_signal_is_swallowed() -> None:
+    swallowed = 0
+    with pytest.raises(LoopDidNotReturn):
+        with watchdog(0.05):
+            while True:
+                try:
+                    while True:
+                        pass
+                except LoopDidNotReturn:
+                    swallowed += 1
+                    if swallowed > 1:
+                        raise
+    assert swallowed == 2

@@ -53,6 +53,10 @@ def test_an_outside_project_runs_the_suite_through_both_entry_points(
     assert "implementation: outside implementation (outside_impl)" in cli.stdout
     if exit_code:
         assert "RISK-6" in cli.stdout.splitlines()[-1], cli.stdout
+    # The CLI ran the whole suite on the broken binding already: the plugin stops at its
+    # first failure there (-x), which is enough to show the failure reaches pytest's exit code.
     plugin = run([str(installed_kit / "bin" / "python"), "-m", "pytest", "--pyargs", "conformance_tests",
-                  "--qts-impl=outside_impl", "-q", "-p", "no:cacheprovider"], cwd=project, env=env)
+                  "--qts-impl=outside_impl", "-q", "-p", "no:cacheprovider", *(["-x"] if exit_code else [])],
+                 cwd=project, env=env)
     assert plugin.returncode == exit_code, plugin.stdout[-3000:]
+    assert "implementation: outside implementation (outside_impl)" in plugin.stdout

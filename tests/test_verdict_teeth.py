@@ -1,0 +1,119 @@
+"""A verdict you can trust (issue 10): every implementation that once got a false PASS, a
+hang or a blow-up from ``qts-conformance`` now fails on the clause that names its cause
+(or is refused as a binding error), with a full clause table, within the run's bounds.
+Runs the real CLI in a subprocess, as CI would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spec.clauses import CLAUSES
+
+TESTS = Path(__file__).resolve().parent
+CLI = Path(sys.executable).parent / "qts-conformance"
+EXIT_FAILED, EXIT_USAGE, EXIT_BINDING = 1, 2, 4
+
+
+def run_cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any], str]:
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [str(CLI), *args, "--report", str(report)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(TESTS), **(env or {})},
+        cwd=tmp_path, check=False, timeout=900,
+    )
+    assert report.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+    verdict: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    assert [c["id"] for c in verdict["clauses"]] == list(CLAUSES), "the clause table is always complete"
+    return done.returncode, verdict, done.stdout + done.stderr
+
+
+def failed(verdict: dict[str, Any]) -> dict[str, str]:
+    return {c["id"]: c["counterexample"] for c in verdict["clauses"] if c["status"] not in ("pass", "n/a")}
+
+
+@pytest.mark.parametrize(
+    ("binding", "clause", "says"),
+    [
+        # generators that reach the whole contract
+        ("SELL_BYPASSES_GATE", "RISK-2", "before-hook refused"),
+        ("LIMIT_ROUTED_TWICE", "LOOP-2", "duplicate submission"),
+        ("REPORT_KEEPS_LAST_16", "LOOP-3", "the report holds 16 orders"),
+        # guards that see every import path
+        ("RAW_SOCKET_CONNECT", "ROUTE-1", "socket.__new__"),
+        ("SENDS_FROM_SUBPROCESS", "ROUTE-1", "subprocess.Popen"),
+        ("THREAD_BOUND_AT_IMPORT", "LOOP-1", "_thread.start_new_thread()"),
+        ("FORKS_IN_RUN", "LOOP-1", "os.fork"),
+        # a process the implementation cannot end
+        ("OS_EXIT_IN_RUN", "TERMINAL-1", "the implementation ended the process"),
+        ("KEYBOARD_INTERRUPT_IN_RUN", "TERMINAL-1", "KeyboardInterrupt(done) escaped"),
+        ("PATCHES_SUITE_IN_RUN", "LOOP-3", "replaced the suite's own code"),
+        # bounded in time and memory
+        ("SPINS", "TERMINAL-1", "spinning"),
+        ("IGNORES_SIGALRM", "TERMINAL-1", "did not return"),
+    ],
+)
+def test_each_false_pass_now_fails_on_the_clause_of_its_cause(binding: str, clause: str, says: str, tmp_path: Path) -> None:
+    code, verdict, output = run_cli(tmp_path, "--impl", f"broken_impls_verdict:{binding}", "--test-budget", "20")
+    assert code == EXIT_FAILED, output[-3000:]
+    assert verdict["passed"] is False
+    failures = failed(verdict)
+    assert clause in failures, f"{binding}: expected {clause} to fail, failed: {sorted(failures)}"
+    assert any(says in message for message in failures.values()), f"{binding}: no message says {says!r}: {failures}"
+    assert failures[clause].startswith(clause) or clause in failures[clause] or says in failures[clause], failures[clause]
+
+
+@pytest.mark.parametrize(
+    ("module", "says"),
+    [
+        ("verdict_exit_at_import", "raised SystemExit(0)"),
+        ("verdict_os_exit_at_import", "the test process ended while importing"),
+        ("verdict_interrupt_at_import", "raised KeyboardInterrupt"),
+        ("verdict_patches_suite", "replaced the conformance suite's own code (conformance_tests.facts.table_walk_problem)"),
+    ],
+)
+def test_a_binding_that_misbehaves_while_imported_is_a_binding_error(module: str, says: str, tmp_path: Path) -> None:
+    code, verdict, output = run_cli(tmp_path, "--impl", module)
+    assert code == EXIT_BINDING, output[-3000:]
+    assert says in verdict["binding_error"]
+    assert verdict["passed"] is False
+    assert "Traceback" not in output
+
+
+def test_a_flooding_implementation_gets_a_full_table_in_bounded_memory(tmp_path: Path) -> None:
+    code, verdict, output = run_cli(tmp_path, "--impl", "broken_impls_verdict:FLOODS_OUTPUT")
+    assert (code, failed(verdict)) == (0, {}), output[-3000:]
+    assert verdict["peak_memory_mib"] < 1024
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_an_empty_target_is_a_bad_command_line_never_the_reference(how: str, tmp_path: Path) -> None:
+    args, env = (["--impl", ""], {}) if how == "option" else ([], {"QTS_IMPL": ""})
+    done = subprocess.run([str(CLI), *args], capture_output=True, text=True, env={**os.environ, **env},
+                          cwd=tmp_path, check=False, timeout=120)
+    assert done.returncode == EXIT_USAGE
+    assert "is empty" in done.stderr and "passed" not in done.stdout
+
+
+def test_junit_and_markdown_reports_carry_the_clause_table(tmp_path: Path) -> None:
+    junit, markdown = tmp_path / "out" / "verdict.xml", tmp_path / "summary.md"
+    code, _verdict, output = run_cli(
+        tmp_path, "--impl", "broken_impls_verdict:LIMIT_ROUTED_TWICE", "--junit", str(junit), "--markdown", str(markdown)
+    )
+    assert code == EXIT_FAILED, output[-3000:]
+    suite = ET.parse(junit).getroot()
+    cases = {case.get("name", "").split(" ")[0]: case for case in suite.iter("testcase")}
+    assert list(cases) == list(CLAUSES)
+    failure = cases["LOOP-2"].find("failure")
+    assert failure is not None and "duplicate submission" in (failure.text or "")
+    assert cases["STATE-1"].find("failure") is None
+    assert int(suite.get("failures", "0")) >= 1
+    table = markdown.read_text(encoding="utf-8")
+    assert "| LOOP-2 |" in table and "❌ fail" in table and "| STATE-1 |" in table and "✅ pass" in table
