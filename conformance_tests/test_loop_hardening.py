@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from types import FrameType
+from typing import cast
 
 import pytest
 
@@ -27,6 +28,7 @@ from spec.records import OrderView, RunReport, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate
+from conformance_tests.guards import suite_timer
 
 Impl = Implementation[StrEnum]
 Loop = ExecutionLoop[StrEnum]
@@ -249,6 +251,7 @@ def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementa
 # --- LOOP-12: a real asynchronous interrupt --------------------------------------------
 
 INTERRUPT_RUNS = 300
+_signal, _setitimer = suite_timer()  # the real ones: the suite's own timer is not the loop's (LOOP-1)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -282,10 +285,10 @@ def _interrupted_run(implementation: Impl, rng: random.Random) -> list[str]:
     with _no_gc():  # a gc callback (hypothesis installs one) would swallow the interrupt
         try:
             try:
-                signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0, window) or 1e-6)
+                _setitimer(signal.ITIMER_REAL, rng.uniform(0.0, window) or 1e-6)
                 loop.run(source)
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                _setitimer(signal.ITIMER_REAL, 0)
         except KeyboardInterrupt:
             pass
     handed = intents[: len(intents) - source.__length_hint__()]  # type: ignore[attr-defined]
@@ -320,16 +323,16 @@ def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_no
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signals reach the main thread only")
     rng = random.Random(12)
-    previous_handler = signal.signal(signal.SIGALRM, _interrupt)
-    previous_timer, _ = signal.setitimer(signal.ITIMER_REAL, 0)  # a suite watchdog's, restored below
+    previous_handler = _signal(signal.SIGALRM, _interrupt)
+    previous_timer, _ = cast(tuple[float, float], _setitimer(signal.ITIMER_REAL, 0))  # a suite watchdog's, restored below
     started = time.monotonic()
     failures: list[str] = []
     try:
         for number in range(INTERRUPT_RUNS):
             failures += [f"run {number}: {problem}" for problem in _interrupted_run(implementation, rng)]
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        _setitimer(signal.ITIMER_REAL, 0)
+        _signal(signal.SIGALRM, previous_handler)
         if previous_timer:
-            signal.setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
+            _setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
     assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
