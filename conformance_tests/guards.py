@@ -190,3 +190,12 @@ def watchdog(seconds: float) -> Generator[None]:
     finally:
         controls.setitimer(signal.ITIMER_REAL, 0)
         controls.signal(signal.SIGALRM, previous)
+
+
+def suite_timer() -> tuple[Callable[..., object], Callable[..., object]]:
+    """The real ``signal.signal`` and ``signal.setitimer``, for a test's own timers
+    (LOOP-12 fires real SIGALRM interrupts): calls through them are not the
+    implementation's and are not recorded against LOOP-1."""
+    install()
+    controls = _installed[0]
+    return controls.signal, controls.setitimer

@@ -155,17 +155,17 @@ class _ReportReader:
         return True
 
 
-@pytest.mark.clause("LOOP-11")
+@pytest.mark.clause("LOOP-14")
 def test_last_report_changes_only_when_a_run_ends_and_reports_stay_as_returned(implementation: Impl) -> None:
     log = CallLog()
     reader = _ReportReader()
     loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(Scenario(()), log), reader, SuitePolicy(Policy(), log)))
     reader.loop = loop
-    assert call_watched(lambda: loop.last_report) is None, "LOOP-11: last_report must be None before the first run"
+    assert call_watched(lambda: loop.last_report) is None, "LOOP-14: last_report must be None before the first run"
     first = call_watched(lambda: loop.run([Step("o-1").intent(), Step("o-2").intent()]))
     kept = _histories(first), first.stop
     second = call_watched(lambda: loop.run([Step("o-3").intent()]))
-    assert reader.read[0] is None and reader.read[1] is None, "LOOP-11: during the first run last_report must stay None"
-    assert reader.read[2] == first, f"LOOP-11: during a run last_report must be the previous run's report, got {reader.read[2]}"
-    assert (_histories(first), first.stop) == kept, "LOOP-11: an earlier report changed when the loop ran again"
-    assert call_watched(lambda: loop.last_report) == second, "LOOP-11: after a run last_report is that run's report"
+    assert reader.read[0] is None and reader.read[1] is None, "LOOP-14: during the first run last_report must stay None"
+    assert reader.read[2] == first, f"LOOP-14: during a run last_report must be the previous run's report, got {reader.read[2]}"
+    assert (_histories(first), first.stop) == kept, "LOOP-14: an earlier report changed when the loop ran again"
+    assert call_watched(lambda: loop.last_report) == second, "LOOP-14: after a run last_report is that run's report"
