@@ -12,6 +12,7 @@ from spec.errors import (
     InvalidIntent,
     InvalidResponse,
     InvalidTransition,
+    LoopReentered,
     RestingOrderError,
     SpecError,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "InvalidResponse",
     "InvalidTransition",
     "LoopController",
+    "LoopReentered",
     "OrderEvent",
     "OrderRecord",
     "OrderState",

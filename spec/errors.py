@@ -23,6 +23,21 @@ class InvalidResponse(SpecError, ValueError):
     """An :class:`~spec.values.ExecutionResponse` was built from a bad value."""
 
 
+class LoopReentered(SpecError, RuntimeError):
+    """``run()`` was called on a loop whose run is still in progress (LOOP-11).
+
+    Raised before anything is pulled or changed: a nested run would reset the counts,
+    use up a stop request and route intents the outer run routes too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ExecutionLoop.run() was called while this loop's run is in progress (LOOP-11); "
+            "refused before pulling or changing anything. Start the next run after this one "
+            "returns, or use another loop"
+        )
+
+
 class InvalidTransition(SpecError, LookupError):
     """The transition table has no row for ``(state, event)`` (STATE-4).
 

@@ -13,6 +13,7 @@ from typing import Generic, NamedTuple, Protocol
 
 from typing_extensions import TypeVar
 
+from spec.show import describe_exception
 from spec.state_machine import S
 from spec.values import ExecutionIntent, ExecutionResponse
 
@@ -35,7 +36,8 @@ class Fault:
     """Something that went wrong for one order: where, and what (RISK-4, LOOP-4, LOOP-5).
 
     The exception is kept as text, not as an object, so a report does not keep frames
-    and their locals alive for as long as it lives.
+    and their locals alive for as long as it lives. The text is bounded and writing it
+    cannot raise, whatever the exception's ``__str__`` does (TERMINAL-1).
     """
 
     site: FaultSite
@@ -43,7 +45,7 @@ class Fault:
 
     @classmethod
     def from_exception(cls, site: FaultSite, error: BaseException) -> Fault:
-        return cls(site, f"{type(error).__qualname__}: {error}")
+        return cls(site, describe_exception(error))
 
 
 class OrderView(Protocol[S_co]):

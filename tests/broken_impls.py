@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +32,7 @@ from spec import (
     OrderView,
     Outcome,
     RiskGate,
+    RunReport,
     RunContext,
     StateMachine,
     StateModel,
@@ -223,6 +224,30 @@ class _OffByOnePolicy:
 
 
 EXECUTIONS_OFF_BY_ONE = Mutant("executions counted one late", policy=_OffByOnePolicy)
+
+
+class _ReentrantLoop(ReferenceLoop[StrEnum]):
+    """LOOP-11: run() forgets a run is in progress, so a hook can start a nested one."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        self._running = False
+        return super().run(intents)
+
+
+REENTRANT_RUN = Mutant("run() can be re-entered", loop=_ReentrantLoop)
+
+
+@dataclass(frozen=True)
+class _FalsyMeansGoOn:
+    """LOOP-13: ``if reason: stop``: a policy answering False or 0 lets the run go on."""
+
+    inner: StopPolicy
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return self.inner.should_stop(run) or None
+
+
+FALSY_POLICY_ANSWER_IGNORED = Mutant("falsy stop-policy answers read as 'go on'", policy=_FalsyMeansGoOn)
 
 
 # --- Route-handling defects ------------------------------------------------------------
@@ -594,5 +619,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "EXTENSION_UNFAILABLE": "STATE-7",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
     "FILL_UNCHECKED": "RESTING-3",
+    "REENTRANT_RUN": "LOOP-11",
+    "FALSY_POLICY_ANSWER_IGNORED": "LOOP-13",
 }
 """Each broken binding and the clause the suite must name when it fails it."""

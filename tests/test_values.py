@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from spec import ExecutionIntent, ExecutionResponse, InvalidIntent, InvalidResponse, Side
 
 positive = st.decimals(min_value=Decimal("0.00000001"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False)
-text = st.text(min_size=1).filter(str.strip)
+text = st.text(min_size=1).filter(lambda s: bool(s.strip()) and s.isprintable())
 
 
 @given(intent_id=text, symbol=text, side=st.sampled_from(Side), quantity=positive, limit=st.none() | positive)
@@ -29,9 +29,9 @@ def test_every_well_formed_intent_is_accepted_unchanged(
 @pytest.mark.parametrize(
     ("field", "kwargs", "message"),
     [
-        ("intent_id", {"intent_id": ""}, "intent_id must be a non-empty string"),
-        ("intent_id", {"intent_id": "  "}, "intent_id must be a non-empty string"),
-        ("symbol", {"symbol": None}, "symbol must be a non-empty string"),
+        ("intent_id", {"intent_id": ""}, "intent_id must be a non-empty printable string"),
+        ("intent_id", {"intent_id": "  "}, "intent_id must be a non-empty printable string"),
+        ("symbol", {"symbol": None}, "symbol must be a non-empty printable string"),
         ("side", {"side": "buy"}, r"side must be a spec.Side"),
         ("quantity", {"quantity": 1.5}, r"quantity must be a decimal.Decimal, got float 1.5; pass Decimal\('1.5'\)"),
         ("quantity", {"quantity": True}, "quantity must be a decimal.Decimal, got bool"),
@@ -59,11 +59,11 @@ def test_intents_are_frozen() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"intent_id": ""}, "intent_id must be a non-empty string"),
+        ({"intent_id": ""}, "intent_id must be a non-empty printable string"),
         ({"accepted": 1}, "accepted must be a bool, got int 1"),
         ({"accepted": None}, "accepted must be a bool, got NoneType"),
         ({"reason": 3}, "reason must be a str or None, got int 3"),
-        ({"venue_order_id": b"x"}, "venue_order_id must be a str or None, got bytes"),
+        ({"venue_order_id": b"x"}, "venue_order_id must be a non-empty printable string or None, got bytes"),
     ],
 )
 def test_bad_responses_are_refused_naming_the_field(kwargs: dict[str, object], message: str) -> None:

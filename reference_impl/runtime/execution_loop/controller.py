@@ -10,7 +10,8 @@ from typing import Generic
 
 from spec.loop import StopPolicy
 from spec.order_state import OrderState
-from spec.records import FaultSite, OrderRecord, StopReason
+from spec.records import FaultSite, OrderRecord, StopKind, StopReason
+from spec.show import show, type_name
 from spec.state_machine import S
 
 from reference_impl.runtime.execution_loop.policies.stop_policy import ALWAYS
@@ -56,7 +57,10 @@ class LoopController(Generic[S]):
         # read directly so that the common case, none set, costs three attribute reads.
         if self._gate_halted or self._stop_requested or self._source_exhausted:
             return ALWAYS.should_stop(self)
-        return self._policy.should_stop(self)
+        reason = self._policy.should_stop(self)
+        if reason is None or _is_stop_reason(reason):
+            return reason
+        return _garbage_answer(self._policy, reason)
 
     def settle(self, order: OrderRecord[S], /) -> None:
         self._settled += 1
@@ -105,3 +109,22 @@ class LoopController(Generic[S]):
     @property
     def gate_halted(self) -> bool:
         return self._gate_halted
+
+
+def _is_stop_reason(answer: object) -> bool:
+    """A StopReason whose fields are what they say (a dataclass does not check them)."""
+    return (
+        type(answer) is StopReason
+        and type(answer.kind) is StopKind
+        and type(answer.detail) is str
+    )
+
+
+def _garbage_answer(policy: StopPolicy, answer: object) -> StopReason:
+    """LOOP-13: a stop policy answer that is neither a StopReason nor None stops the run
+    (fail closed: ``False`` or ``0`` may have meant "go on", but nothing says so)."""
+    return StopReason(
+        StopKind.POLICY,
+        f"the stop policy {type_name(policy)} answered {type_name(answer)} {show(answer)}, "
+        "not a StopReason or None; the run stops (LOOP-13)",
+    )

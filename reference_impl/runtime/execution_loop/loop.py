@@ -4,8 +4,11 @@ For each intent, in this order (RISK-5): ``before_intent`` -> order CREATED ->
 ``before_route`` -> SUBMITTED -> ``route.execute`` -> the states the answer's events
 lead to (ACCEPTED / REJECTED in Phase 4, an extension's own path in Phase 5) or FAILED
 -> ``after_response``. Every state comes from the machine's table, and which events an
-answer fires comes from the machine too (STATE-8, LOOP-10): the loop decides neither. Whatever the route or the gate does, the order leaves the
-iteration in a terminal state (TERMINAL-1), also when an exception ends the run (LOOP-5).
+answer fires comes from the machine too (STATE-8, LOOP-10): the loop decides neither.
+Whatever the route or the gate does, the order leaves the iteration in a terminal state
+(TERMINAL-1), also when an exception ends the run (LOOP-5) and wherever an asynchronous
+interrupt lands (LOOP-12). What comes from outside (intents, responses, hook verdicts,
+stop-policy answers) is checked where it enters, and a run cannot be re-entered (LOOP-11).
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Generic
 
-from spec.errors import InvalidIntent
+from spec.errors import InvalidIntent, LoopReentered
 from spec.loop import StopPolicy
 from spec.order_state import OrderEvent
 from spec.records import Fault, FaultSite, OrderRecord, RunReport, StopKind, StopReason
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
+from spec.show import describe_exception, show, type_name
 from spec.state_machine import S, StateModel
 from spec.values import ExecutionIntent, ExecutionResponse
 
@@ -37,7 +41,7 @@ _INTAKE, _BEFORE_INTENT, _BEFORE_ROUTE, _ROUTE, _AFTER_RESPONSE = (
 class ExecutionLoop(Generic[S]):
     """Calls ``route`` once per intent pulled, until its controller says stop."""
 
-    __slots__ = ("_route", "_gate", "_machine", "_controller", "_last_report")
+    __slots__ = ("_route", "_gate", "_machine", "_controller", "_last_report", "_running")
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class ExecutionLoop(Generic[S]):
         self._machine = machine
         self._controller = LoopController[S](stop_policy)
         self._last_report: RunReport[S] | None = None
+        self._running = False
 
     @property
     def last_report(self) -> RunReport[S] | None:
@@ -61,108 +66,123 @@ class ExecutionLoop(Generic[S]):
         self._controller.request_stop()
 
     def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[S]:
-        controller = self._controller
+        if self._running:
+            raise LoopReentered()  # before anything is pulled or reset (LOOP-11)
+        # An asynchronous interrupt can land between any two calls below (LOOP-12); the
+        # handler then reads these names, so they are bound before the run starts and
+        # kept true of the intent in flight: ``taken`` is everything the source handed
+        # over, ``history``, ``answer`` and ``site`` how far the last of it got.
+        taken: list[ExecutionIntent] = []
         orders: list[OrderRecord[S]] = []
-        seen: set[str] = set()
-        source = iter(intents)
-        controller.begin_run()
+        history: list[S] = []
+        answer: ExecutionResponse | None = None
+        site = _INTAKE
+        self._running = True
         try:
+            machine, gate, route, controller = self._machine, self._gate, self._route, self._controller
+            initial = machine.initial
+            # The same row for every order: read from the table once per run, not per order.
+            submitted = machine.transition(initial, _SUBMIT)
+            seen: set[str] = set()
+            # map() takes an object from the source and appends it to ``taken`` within one
+            # C call, so no interrupt can fall between the two: nothing pulled is lost.
+            pulls = map(taken.append, intents)
+            controller.begin_run()
             while (stop := controller.next_stop()) is None:
-                intent = next(source, _EXHAUSTED)
-                if intent is _EXHAUSTED:
+                history, answer, site = [initial], None, _INTAKE
+                if next(pulls, _EXHAUSTED) is _EXHAUSTED:
                     controller.mark_exhausted()
                     continue
-                if not isinstance(intent, ExecutionIntent):
-                    raise InvalidIntent(
-                        f"the intent source yielded {type(intent).__qualname__} {intent!r:.80} "
-                        f"after {len(orders)} intent(s); it must yield spec.ExecutionIntent (LOOP-3)"
-                    )
-                if intent.intent_id in seen:
-                    order = self._refuse_repeat(intent)
-                else:
-                    seen.add(intent.intent_id)
-                    order = self._settle(intent, orders)
-                orders.append(order)
-                controller.settle(order)
-        except BaseException as error:
-            self._last_report = RunReport(tuple(orders), _interrupted(error))
-            raise
-        finally:
-            controller.end_run()
-        report = RunReport(tuple(orders), stop)
-        self._last_report = report
-        return report
+                intent = taken[-1]
+                # _intent_id(intent), inlined: only a validated intent goes on (LOOP-3).
+                intent_id = getattr(intent, "intent_id", None)
+                if type(intent_id) is not str or not isinstance(intent, ExecutionIntent):  # pyright: ignore[reportUnnecessaryIsInstance]
+                    raise InvalidIntent(_not_an_intent(intent, len(orders)))
+                if intent_id in seen:
+                    self._record(self._refuse_repeat(intent, history), orders)
+                    continue
+                seen.add(intent_id)
 
-    def _refuse_repeat(self, intent: ExecutionIntent) -> OrderRecord[S]:
-        """LOOP-2: an intent id already pulled in this run is never routed again."""
-        created = self._machine.initial
-        return OrderRecord(
-            intent,
-            (created, self._machine.transition(created, _FAIL)),
-            fault=Fault(
-                _INTAKE,
-                f"intent id {intent.intent_id!r} was already pulled in this run; not routed again",
-            ),
-        )
-
-    def _settle(self, intent: ExecutionIntent, orders: list[OrderRecord[S]]) -> OrderRecord[S]:
-        """Take one intent from CREATED to a terminal state.
-
-        If an exception escapes (an interrupt, or a defect), the order is first failed
-        from wherever it stood and appended to ``orders``, then the exception goes on.
-        """
-        machine = self._machine
-        gate = self._gate
-        history = [machine.initial]
-        answer: ExecutionResponse | None = None
-        site = _BEFORE_INTENT
-        try:
-            # Hooks are called inline (not through a helper) because this is the hot path;
-            # only a refusal pays for building its Fault (RISK-4).
-            try:
-                verdict: object = gate.before_intent(intent)
-            except Exception as error:
-                verdict = _Raised(error)
-            if verdict is True:
-                site = _BEFORE_ROUTE
+                # Hooks are called inline (not through a helper) because this is the hot
+                # path; only a refusal pays for building its Fault (RISK-4).
+                site = _BEFORE_INTENT
                 try:
-                    verdict = gate.before_route(_OpenOrder(intent, history[0]))
+                    verdict: object = gate.before_intent(intent)
                 except Exception as error:
                     verdict = _Raised(error)
-            if verdict is not True:
-                history.append(machine.transition(history[0], _BLOCK))
-                return OrderRecord(intent, tuple(history), fault=_refusal(site, verdict))
+                if verdict is True:
+                    site = _BEFORE_ROUTE
+                    try:
+                        verdict = gate.before_route(_OpenOrder((intent, initial)))
+                    except Exception as error:
+                        verdict = _Raised(error)
+                if verdict is not True:
+                    history.append(machine.transition(initial, _BLOCK))
+                    self._record(OrderRecord(intent, tuple(history), fault=_refusal(site, verdict)), orders)
+                    continue
 
-            history.append(machine.transition(history[0], _SUBMIT))
-            site = _ROUTE
-            try:
-                response = self._route.execute(intent)
-            except Exception as error:
-                return self._fail(intent, history, Fault.from_exception(site, error))
-            problem = _response_problem(intent, response)
-            if problem is not None:
-                return self._fail(intent, history, Fault(site, problem))
-
-            path = self._path(intent, response, history[1])
-            if isinstance(path, str):
-                # The venue did answer: keep what it said beside the fault (LOOP-10).
-                history.append(machine.transition(history[1], _FAIL))
-                return OrderRecord(intent, tuple(history), response, Fault(site, path))
-            answer = response
-            history += path
-            order = OrderRecord(intent, tuple(history), response)
-            site = _AFTER_RESPONSE
-            try:
-                verdict = gate.after_response(order, response)
-            except Exception as error:
-                verdict = _Raised(error)
-            if verdict is True:
-                return order
-            # The venue's answer stands (RISK-3); the fault makes the controller halt.
-            return OrderRecord(intent, order.history, response, _refusal(site, verdict))
+                history.append(submitted)
+                site = _ROUTE
+                try:
+                    response = route.execute(intent)
+                    problem = _response_problem(intent, response)
+                except Exception as error:
+                    self._record(self._fail(intent, history, Fault.from_exception(site, error)), orders)
+                    continue
+                if problem is not None:
+                    self._record(self._fail(intent, history, Fault(site, problem)), orders)
+                    continue
+                answer = response
+                path = self._path(intent, response, submitted)
+                if isinstance(path, str):
+                    # The venue did answer: keep what it said beside the fault (LOOP-10).
+                    history.append(machine.transition(submitted, _FAIL))
+                    self._record(OrderRecord(intent, tuple(history), response, Fault(site, path)), orders)
+                    continue
+                history += path  # one C call: the order is never seen half-way along its path
+                order = OrderRecord(intent, tuple(history), response)
+                site = _AFTER_RESPONSE
+                try:
+                    verdict = gate.after_response(order, response)
+                except Exception as error:
+                    verdict = _Raised(error)
+                if verdict is not True:
+                    # The venue's answer stands (RISK-3); the fault makes the controller halt.
+                    order = OrderRecord(intent, order.history, response, _refusal(site, verdict))
+                orders.append(order)
+                controller.settle(order)
+            report = RunReport(tuple(orders), stop)
+            self._last_report = report
+            return report
         except BaseException as error:
-            orders.append(self._abandon(intent, history, answer, Fault.from_exception(site, error)))
+            self._last_report = self._interrupted(taken, orders, history, answer, Fault.from_exception(site, error))
             raise
+        finally:
+            self._running = False
+            self._controller.end_run()
+
+    def _record(self, order: OrderRecord[S], orders: list[OrderRecord[S]]) -> None:
+        orders.append(order)
+        self._controller.settle(order)
+
+    def _refuse_repeat(self, intent: ExecutionIntent, history: list[S]) -> OrderRecord[S]:
+        """LOOP-2: an intent id already pulled in this run is never routed again."""
+        fault = Fault(_INTAKE, f"intent id {intent.intent_id!r} was already pulled in this run; not routed again")
+        return self._fail(intent, history, fault)
+
+    def _interrupted(
+        self,
+        taken: list[ExecutionIntent],
+        orders: list[OrderRecord[S]],
+        history: list[S],
+        answer: ExecutionResponse | None,
+        fault: Fault,
+    ) -> RunReport[S]:
+        """LOOP-5, LOOP-12: the report of a run an exception ended. An intent pulled but
+        not yet recorded (at most one: the one in flight) is settled from where it stood."""
+        if len(taken) > len(orders) and _intent_id(taken[-1]) is not None:
+            orders.append(self._abandon(taken[-1], history, answer, fault))
+        return RunReport(tuple(orders), StopReason(StopKind.INTERRUPTED, fault.message))
 
     def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: S) -> list[S] | str:
         """The states the answer's events lead through, ending terminal, or why not.
@@ -178,7 +198,7 @@ class ExecutionLoop(Generic[S]):
                 state = machine.transition(state, event)
                 path.append(state)
         except Exception as error:
-            return f"LOOP-10: the state model cannot read the answer: {_describe(error)}"
+            return f"LOOP-10: the state model cannot read the answer: {describe_exception(error)}"
         if not path or state not in machine.terminal:
             return f"LOOP-10: the answer's events end in {state.value!r}, which is not terminal (STATE-8)"
         return path
@@ -196,35 +216,31 @@ class ExecutionLoop(Generic[S]):
     ) -> OrderRecord[S]:
         """LOOP-5: settle an order an exception is about to leave behind. An order the
         venue already answered keeps its answer (RISK-3)."""
-        if history[-1] in self._machine.terminal:
-            return OrderRecord(intent, tuple(history), response, fault)
-        return self._fail(intent, history, fault)
+        if history[-1] not in self._machine.terminal:
+            history.append(self._machine.transition(history[-1], _FAIL))
+        return OrderRecord(intent, tuple(history), response, fault)
 
 
-class _OpenOrder(Generic[S]):
+class _OpenOrder(tuple[ExecutionIntent, S]):
     """The read-only view ``before_route`` gets of an order just opened (OrderView).
 
-    A plain slotted object: a frozen OrderRecord costs four times as much to build, and
-    this view exists for one hook call per order.
+    A tuple underneath: built in C, it costs a third of a slotted object's ``__init__``
+    and a tenth of a frozen OrderRecord, and this view exists for one hook call per order.
     """
 
-    __slots__ = ("_intent", "_state")
-
-    def __init__(self, intent: ExecutionIntent, state: S) -> None:
-        self._intent = intent
-        self._state = state
+    __slots__ = ()
 
     @property
     def intent(self) -> ExecutionIntent:
-        return self._intent
+        return self[0]
 
     @property
     def state(self) -> S:
-        return self._state
+        return self[1]
 
     @property
     def history(self) -> tuple[S]:
-        return (self._state,)
+        return (self[1],)
 
 
 class _Raised:
@@ -242,24 +258,43 @@ def _refusal(site: FaultSite, verdict: object) -> Fault:
         return Fault.from_exception(site, verdict.error)
     if verdict is False:
         return Fault(site, "refused")
-    return Fault(site, f"returned {type(verdict).__qualname__} {verdict!r:.80}, not a bool; treated as a refusal")
+    return Fault(site, f"returned {type_name(verdict)} {show(verdict)}, not a bool; treated as a refusal")
+
+
+def _intent_id(item: object) -> str | None:
+    """The id of a pulled intent, or None if ``item`` is not a validated intent (LOOP-3).
+
+    An ``ExecutionIntent`` built around its constructor may lack fields or carry an id
+    that is not a plain ``str``, whose equality and hash could defeat LOOP-2.
+    """
+    if isinstance(item, ExecutionIntent):
+        intent_id = getattr(item, "intent_id", None)
+        if type(intent_id) is str:
+            return intent_id
+    return None
+
+
+def _not_an_intent(item: object, settled: int) -> str:
+    what = "an ExecutionIntent built around its constructor" if isinstance(item, ExecutionIntent) else type_name(item)
+    return (
+        f"the intent source yielded {what} {show(item)} after {settled} intent(s); it must yield "
+        "spec.ExecutionIntent values made by its constructor (LOOP-3)"
+    )
 
 
 def _response_problem(intent: ExecutionIntent, response: object) -> str | None:
     """Why ``response`` cannot settle ``intent`` (LOOP-4), or None if it can.
 
-    Takes ``object`` on purpose: the route is outside our control, whatever its types say.
+    Takes ``object`` on purpose: the route is outside our control, whatever its types say,
+    and a response built around its constructor may lack fields or hold odd ones.
     """
     if not isinstance(response, ExecutionResponse):
-        return f"route returned {type(response).__qualname__} {response!r:.80}, not a spec.ExecutionResponse"
-    if response.intent_id != intent.intent_id:
-        return f"route answered for intent {response.intent_id!r} when asked for {intent.intent_id!r}"
+        return f"route returned {type_name(response)} {show(response)}, not a spec.ExecutionResponse"
+    # A response built around its constructor may lack these: AttributeError, a route failure.
+    answered: object = response.intent_id
+    accepted: object = response.accepted
+    if type(answered) is not str or answered != intent.intent_id:
+        return f"route answered for intent {show(answered)} when asked for {intent.intent_id!r}"
+    if accepted is not True and accepted is not False:
+        return f"route answered accepted={show(accepted)}, which is neither True nor False"
     return None
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__qualname__}: {error}"
-
-
-def _interrupted(error: BaseException) -> StopReason:
-    return StopReason(StopKind.INTERRUPTED, f"{type(error).__qualname__}: {error}")

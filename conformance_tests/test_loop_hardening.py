@@ -1,0 +1,335 @@
+"""LOOP-11 .. LOOP-13 and the hostile cases of LOOP-3, LOOP-4 and RISK-4: what a loop
+takes from outside (intents, responses, exceptions, policy answers, re-entrant callers,
+a real Ctrl-C) cannot make it lose an order or route one twice.
+
+Example tests on purpose: each case is one small run, so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from enum import StrEnum
+from types import FrameType
+
+import pytest
+
+from spec.binding import Implementation
+from spec.errors import InvalidIntent
+from spec.loop import ExecutionLoop, RunContext, StopPolicy
+from spec.records import OrderView, RunReport, StopKind, StopReason
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+from conformance_tests.doubles import AllowAllGate
+
+Impl = Implementation[StrEnum]
+Loop = ExecutionLoop[StrEnum]
+ACCEPTED, FAILED, BLOCKED, SUBMITTED = "accepted", "failed", "blocked", "submitted"
+
+
+def intent(intent_id: str) -> ExecutionIntent:
+    return ExecutionIntent(intent_id, "QTS", Side.BUY, Decimal(1))
+
+
+class Route:
+    """Accepts, unless ``answers`` says otherwise for an id; logs every call."""
+
+    def __init__(self, answers: dict[str, Callable[[ExecutionIntent], object]] | None = None) -> None:
+        self.answers = answers or {}
+        self.calls: list[str] = []
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        self.calls.append(intent.intent_id)
+        answer = self.answers.get(intent.intent_id)
+        return answer(intent) if answer else ExecutionResponse(intent.intent_id, True)  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+
+
+class BeforeRoute(AllowAllGate):
+    """Allows everything; calls ``hook`` in ``before_route`` for the ids it names."""
+
+    def __init__(self, hooks: dict[str, Callable[[], bool]]) -> None:
+        self.hooks = hooks
+
+    def before_route(self, order: OrderView, /) -> bool:
+        hook = self.hooks.get(order.intent.intent_id)
+        return hook() if hook else True
+
+
+class NoStop:
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return None
+
+
+class MaxCalls:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return StopReason(StopKind.MAX_EXECUTIONS, f"{run.executions}") if run.executions >= self.limit else None
+
+
+def make_loop(implementation: Impl, route: Route, gate: AllowAllGate | None = None, policy: StopPolicy | None = None) -> Loop:
+    return implementation.make_loop(route, gate or AllowAllGate(), policy or NoStop())
+
+
+def states(report: RunReport[StrEnum] | None) -> list[tuple[str, str]]:
+    assert report is not None, "last_report is None: the run's orders are lost"
+    return [(o.intent.intent_id, o.state.value) for o in report.orders]
+
+
+class UnprintableError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("broken __str__")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("broken __repr__")
+
+
+class UnprintableInterrupt(KeyboardInterrupt):
+    def __str__(self) -> str:
+        raise RuntimeError("broken __str__")
+
+
+def raising(error: BaseException) -> Callable[[ExecutionIntent], object]:
+    def answer(sent: ExecutionIntent) -> object:
+        raise error
+
+    return answer
+
+
+def forged(value: object, **fields: object) -> object:
+    for name, field_value in fields.items():
+        object.__setattr__(value, name, field_value)
+    return value
+
+
+# --- RISK-4: recording a fault never fails ------------------------------------------
+
+
+@pytest.mark.clause("RISK-4")
+def test_a_route_exception_whose_str_raises_fails_only_its_order(implementation: Impl) -> None:
+    report = make_loop(implementation, Route({"o-2": raising(UnprintableError())})).run([intent("o-1"), intent("o-2"), intent("o-3")])
+    got = states(report)
+    assert got == [("o-1", ACCEPTED), ("o-2", FAILED), ("o-3", ACCEPTED)], f"RISK-4: a broken __str__ cost orders: {got}"
+    assert report.orders[1].fault is not None, "RISK-4: the route failure carries no fault"
+
+
+@pytest.mark.clause("RISK-4")
+def test_an_interrupt_whose_str_raises_still_leaves_every_order_in_last_report(implementation: Impl) -> None:
+    loop = make_loop(implementation, Route({"o-2": raising(UnprintableInterrupt())}))
+    with pytest.raises(UnprintableInterrupt):
+        loop.run([intent("o-1"), intent("o-2"), intent("o-3")])
+    got = states(loop.last_report)
+    assert got == [("o-1", ACCEPTED), ("o-2", FAILED)], f"RISK-4: last_report after an unprintable interrupt: {got}"
+
+
+# --- LOOP-3 / LOOP-4: values built around their constructors --------------------------
+
+
+@pytest.mark.clause("LOOP-3")
+@pytest.mark.parametrize(
+    "make",
+    [lambda: object.__new__(ExecutionIntent), lambda: forged(intent("o-2"), intent_id=None)],
+    ids=["fields missing", "id not a str"],
+)
+def test_an_intent_built_around_its_constructor_is_refused_and_not_routed(implementation: Impl, make: Callable[[], object]) -> None:
+    route = Route()
+    loop = make_loop(implementation, route)
+    with pytest.raises(InvalidIntent):
+        loop.run([intent("o-1"), make(), intent("o-3")])  # type: ignore[list-item]
+    assert route.calls == ["o-1"], f"LOOP-3: routed {route.calls} for a source whose second intent was forged"
+    assert states(loop.last_report) == [("o-1", ACCEPTED)], f"LOOP-3: last_report holds {states(loop.last_report)}"
+
+
+@pytest.mark.clause("LOOP-4")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: forged(ExecutionResponse("o-1", False), accepted="no"),
+        lambda: forged(ExecutionResponse("o-1", True), accepted=1),
+        lambda: object.__new__(ExecutionResponse),
+    ],
+    ids=["accepted 'no'", "accepted 1", "fields missing"],
+)
+def test_a_response_built_around_its_constructor_fails_only_its_order(implementation: Impl, make: Callable[[], object]) -> None:
+    answer = make()
+    got = states(make_loop(implementation, Route({"o-1": lambda sent: answer})).run([intent("o-1"), intent("o-2")]))
+    assert got == [("o-1", FAILED), ("o-2", ACCEPTED)], f"LOOP-4: a forged response gave {got}"
+
+
+@pytest.mark.clause("LOOP-2")
+def test_ids_given_as_str_subclasses_are_routed_at_most_once(implementation: Impl) -> None:
+    class IdentityId(str):
+        def __eq__(self, other: object) -> bool:
+            return self is other
+
+        def __hash__(self) -> int:
+            return id(self)
+
+    route = Route()
+    make_loop(implementation, route).run([intent(IdentityId("dup")), intent(IdentityId("dup"))])
+    assert route.calls == ["dup"], f"LOOP-2: routed {route.calls}"
+
+
+# --- LOOP-11: re-entry ------------------------------------------------------------------
+
+
+@pytest.mark.clause("LOOP-11")
+def test_reentering_run_from_a_hook_is_refused_and_changes_nothing(implementation: Impl) -> None:
+    route = Route()
+    refusals: list[Exception] = []
+    loop: Loop
+
+    def reenter() -> bool:
+        loop.request_stop()  # a pending request the nested run must not use up
+        try:
+            loop.run([intent("nested"), intent("o-1"), intent("o-2")])
+        except Exception as error:
+            refusals.append(error)
+        return True
+
+    loop = make_loop(implementation, route, BeforeRoute({"o-1": reenter}), MaxCalls(5))
+    report = loop.run([intent("o-1"), intent("o-2")])
+    assert len(refusals) == 1, "LOOP-11: run() called during a run was not refused"
+    assert route.calls == ["o-1"], f"LOOP-11: the route was called for {route.calls}"
+    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-11: the outer run reports {states(report)}"
+    assert report.stop.kind == StopKind.STOP_REQUESTED, f"LOOP-11: the outer run stopped with {report.stop}"
+    assert states(loop.run([intent("o-3")])) == [("o-3", ACCEPTED)], "LOOP-11: the loop does not run again"
+
+
+@pytest.mark.clause("LOOP-11")
+def test_reentering_run_from_the_route_is_refused_and_keeps_the_execution_limit(implementation: Impl) -> None:
+    loop: Loop
+
+    def reenter(sent: ExecutionIntent) -> object:
+        try:
+            loop.run([intent("nested"), sent])
+        except Exception:
+            pass
+        return ExecutionResponse(sent.intent_id, True)
+
+    route = Route({"o-1": reenter, "o-2": reenter})
+    loop = make_loop(implementation, route, policy=MaxCalls(2))
+    report = loop.run([intent("o-1"), intent("o-2"), intent("o-3")])
+    assert route.calls == ["o-1", "o-2"], f"LOOP-11: route calls {route.calls} with a limit of 2"
+    assert report.stop.kind == StopKind.MAX_EXECUTIONS, f"LOOP-11: the outer run stopped with {report.stop}"
+
+
+# --- LOOP-13: stop-policy answers ---------------------------------------------------------
+
+
+class Answering:
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return self.answer  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+
+
+@pytest.mark.clause("LOOP-13")
+@pytest.mark.parametrize(
+    "answer", [False, 0, "stop", StopKind.POLICY, StopReason("policy", "forged")],  # type: ignore[arg-type]
+    ids=["False", "0", "a string", "a StopKind", "StopReason with a str kind"],
+)
+def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementation: Impl, answer: object) -> None:
+    route = Route()
+    report = make_loop(implementation, route, policy=Answering(answer)).run([intent("o-1")])
+    assert route.calls == [], f"LOOP-13: the policy answered {answer!r} and the run went on to route {route.calls}"
+    assert type(report.stop) is StopReason and report.stop.kind == StopKind.POLICY, (
+        f"LOOP-13: the policy answered {answer!r}; the report says {report.stop!r}"
+    )
+
+
+# --- LOOP-12: a real asynchronous interrupt --------------------------------------------
+
+INTERRUPT_RUNS = 300
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt("SIGALRM")
+
+
+@contextmanager
+def _no_gc() -> Generator[None]:
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _interrupted_run(implementation: Impl, rng: random.Random) -> list[str]:
+    """One run with a KeyboardInterrupt due at a random moment of it; what went wrong."""
+    ids = [f"o-{n}" for n in range(rng.randint(1, 8))]
+    ids += rng.sample(ids, k=min(len(ids), rng.randint(0, 2)))  # repeated ids: LOOP-2 under interrupts
+    intents = [intent(i) for i in ids]
+    failing = {i: raising(RuntimeError("venue down")) for i in ids if rng.random() < 0.2}
+    start = time.perf_counter()
+    make_loop(implementation, Route(failing)).run(iter(intents))
+    window = 1.2 * (time.perf_counter() - start)
+
+    route = Route(failing)
+    loop = make_loop(implementation, route)
+    source: Iterator[ExecutionIntent] = iter(intents)
+    with _no_gc():  # a gc callback (hypothesis installs one) would swallow the interrupt
+        try:
+            try:
+                signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0, window) or 1e-6)
+                loop.run(source)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except KeyboardInterrupt:
+            pass
+    handed = intents[: len(intents) - source.__length_hint__()]  # type: ignore[attr-defined]
+    problems: list[str] = []
+    report = loop.last_report
+    if report is None:
+        if handed:
+            problems.append(f"last_report is None after {len(handed)} intent(s) were pulled")
+    else:
+        if [id(o.intent) for o in report.orders] != [id(i) for i in handed]:
+            problems.append(f"pulled {[i.intent_id for i in handed]}, last_report holds {[o.intent.intent_id for o in report.orders]}")
+        open_orders = [o.intent.intent_id for o in report.orders if o.state not in implementation.machine.terminal]
+        if open_orders:
+            problems.append(f"orders left open: {open_orders}")
+        submitted = {o.intent.intent_id for o in report.orders if SUBMITTED in [s.value for s in o.history]}
+        if not set(route.calls) <= submitted:
+            problems.append(f"routed {route.calls}, recorded as submitted {sorted(submitted)}")
+    if len(route.calls) != len(set(route.calls)):
+        problems.append(f"routed twice: {route.calls}")
+    try:
+        loop.run([])
+    except Exception as error:
+        problems.append(f"the loop cannot run again: {error!r}")
+    return problems
+
+
+@pytest.mark.clause("LOOP-12")
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers (SIGALRM)")
+def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_none_twice(implementation: Impl) -> None:
+    """Property: whatever moment a KeyboardInterrupt from a signal handler lands at, the
+    intents the source handed over are all in last_report, terminal, none routed twice."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    rng = random.Random(12)
+    previous_handler = signal.signal(signal.SIGALRM, _interrupt)
+    previous_timer, _ = signal.setitimer(signal.ITIMER_REAL, 0)  # a suite watchdog's, restored below
+    started = time.monotonic()
+    failures: list[str] = []
+    try:
+        for number in range(INTERRUPT_RUNS):
+            failures += [f"run {number}: {problem}" for problem in _interrupted_run(implementation, rng)]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_timer:
+            signal.setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
+    assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
