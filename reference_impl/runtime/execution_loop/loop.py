@@ -191,8 +191,13 @@ class ExecutionLoop(Generic[S]):
             self._last_report = report
             return report
         except BaseException as error:
-            self._last_report = self._interrupted(taken, orders, history, answer, Fault.from_exception(site, error))
-            raise
+            while True:  # until the run is recorded: an interrupt may land while it is
+                try:
+                    self._last_report = self._interrupted(taken, orders, history, answer, site, error)
+                    break
+                except BaseException as late:  # recorded instead of what it interrupted (LOOP-12)
+                    error = late
+            raise error
         finally:
             self._running = False
             self._controller.end_run()
@@ -212,10 +217,13 @@ class ExecutionLoop(Generic[S]):
         orders: list[OrderRecord[S]],
         history: tuple[S, ...],
         answer: ExecutionResponse | None,
-        fault: Fault,
+        site: FaultSite,
+        error: BaseException,
     ) -> RunReport[S]:
         """LOOP-5, LOOP-12: the report of a run an exception ended. An intent pulled but
-        not yet recorded (at most one: the one in flight) is settled from where it stood."""
+        not yet recorded (at most one: the one in flight) is settled from where it stood.
+        Safe to call again if an interrupt cut it short: it only appends what is missing."""
+        fault = Fault.from_exception(site, error)
         if len(taken) > len(orders) and _intent_id(taken[-1]) is not None:
             orders.append(self._abandon(taken[-1], history, answer, fault))
         return RunReport(tuple(orders), StopReason(StopKind.INTERRUPTED, fault.message))

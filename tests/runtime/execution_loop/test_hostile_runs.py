@@ -8,8 +8,10 @@ evidence with which ``phase4.lock`` accepted the change (``qts-assets unlock``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from types import FrameType
 
 import pytest
 
@@ -185,6 +187,33 @@ def test_a_poisoned_non_intent_from_the_source_raises_invalid_intent() -> None:
     with pytest.raises(InvalidIntent, match="LOOP-3"):
         loop.run([intent("o-1"), Poison()])  # type: ignore[list-item]
     assert states(loop.last_report) == [("o-1", A)]
+
+
+def test_an_interrupt_landing_while_a_failed_run_is_recorded_still_leaves_every_order_in_last_report() -> None:
+    """The source fails; a Ctrl-C lands as the loop starts recording that (at the entry
+    of ``Fault.from_exception``, a point where Python delivers signals). Simulated with
+    a trace function so that the moment is exact."""
+    fed: list[str] = []
+
+    def source() -> Iterator[ExecutionIntent]:
+        yield intent("o-1")
+        fed.append("failing")
+        raise RuntimeError("feed down")
+
+    def interrupt_once(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and fed and frame.f_code.co_name == "from_exception":
+            fed.clear()
+            raise KeyboardInterrupt("lands while the run is recorded")
+
+    loop = make_loop(Route())
+    sys.settrace(interrupt_once)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loop.run(source())
+    finally:
+        sys.settrace(None)
+    assert states(loop.last_report) == [("o-1", A)]
+    assert loop.last_report is not None and loop.last_report.stop.kind is StopKind.INTERRUPTED
 
 
 # --- Hostile values: checked where they enter --------------------------------------
