@@ -90,8 +90,8 @@ class ExecutionLoop(Generic[S]):
             # The controller's and the machine's methods, bound once per run: this is the hot
             # path, and a bound method saves a lookup per call. (The gate's and the route's
             # are looked up per call, inside the handlers that turn their failures into faults.)
-            next_stop, settle = controller.next_stop, controller.settle
-            transition, events_for, terminal = machine.transition, machine.events_for, machine.terminal
+            next_stop, settle, path_of = controller.next_stop, controller.settle, self._path
+            transition = machine.transition
             initial = machine.initial
             # The same row for every order: read from the table once per run, not per order;
             # so are the histories every order shares up to its answer.
@@ -156,26 +156,13 @@ class ExecutionLoop(Generic[S]):
                     self._record(self._fail(intent, history, Fault(site, problem)), orders)
                     continue
                 answer = response
-                # The states the answer's events lead through (STATE-8, LOOP-10), computed
-                # whole before any is recorded: an answer the machine cannot read, or one
-                # that ends short of a terminal state, fails the order from SUBMITTED.
-                state = submitted
-                path: tuple[S, ...] = ()
-                try:
-                    for event in events_for(intent, response):
-                        state = transition(state, event)
-                        path += (state,)
-                except Exception as error:
-                    problem = f"LOOP-10: the state model cannot read the answer: {describe_exception(error)}"
-                else:
-                    if not path or state not in terminal:
-                        problem = f"LOOP-10: the answer's events end in {state.value!r}, which is not terminal (STATE-8)"
-                if problem is not None:
-                    # The venue did answer: keep what it said beside the fault.
+                path = path_of(intent, response, submitted)
+                if isinstance(path, str):
+                    # The venue did answer: keep what it said beside the fault (LOOP-10).
                     history = (*routed, transition(submitted, _FAIL))
-                    self._record(OrderRecord(intent, history, response, Fault(site, problem)), orders)
+                    self._record(OrderRecord(intent, history, response, Fault(site, path)), orders)
                     continue
-                history = routed + path  # one store: the order is never seen half-way along its path
+                history = (*routed, *path)  # one store: the order is never seen half-way along its path
                 order = _new_record(OrderRecord, (intent, history, response, None))
                 site = _AFTER_RESPONSE
                 try:
@@ -227,6 +214,27 @@ class ExecutionLoop(Generic[S]):
         if len(taken) > len(orders) and _intent_id(taken[-1]) is not None:
             orders.append(self._abandon(taken[-1], history, answer, fault))
         return RunReport(tuple(orders), StopReason(StopKind.INTERRUPTED, fault.message))
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: S) -> list[S] | str:
+        """The states the answer's events lead through (STATE-8, LOOP-10), ending
+        terminal, or why not.
+
+        Computed whole before any of it is recorded, so an answer the machine cannot
+        read fails the order from SUBMITTED instead of leaving it half-way (TERMINAL-1).
+        """
+        machine = self._machine
+        transition = machine.transition
+        path: list[S] = []
+        state = submitted
+        try:
+            for event in machine.events_for(intent, response):
+                state = transition(state, event)
+                path.append(state)
+        except Exception as error:
+            return f"LOOP-10: the state model cannot read the answer: {describe_exception(error)}"
+        if not path or state not in machine.terminal:
+            return f"LOOP-10: the answer's events end in {state.value!r}, which is not terminal (STATE-8)"
+        return path
 
     def _fail(self, intent: ExecutionIntent, history: tuple[S, ...], fault: Fault) -> OrderRecord[S]:
         return OrderRecord(intent, (*history, self._machine.transition(history[-1], _FAIL)), fault=fault)
