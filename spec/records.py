@@ -6,10 +6,10 @@ caller cannot be edited after the fact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Protocol
+from typing import Generic, NamedTuple, Protocol
 
 from typing_extensions import TypeVar
 
@@ -60,12 +60,19 @@ class OrderView(Protocol[S_co]):
     def history(self) -> Sequence[S_co]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class OrderRecord(Generic[S]):
+class OrderRecord(NamedTuple, Generic[S]):
     """One order: its intent, every state it passed through, and how it ended.
 
     ``history`` starts at the initial state and each step is a row of the transition
     table (LOOP-3); ``state`` is its last entry.
+
+    A typed named tuple rather than a frozen dataclass because a run builds one per
+    intent: a frozen dataclass pays an ``object.__setattr__`` per field, four times
+    what the tuple costs and the largest single cost of the loop (docs/benchmarks.md).
+    It stays immutable and typed. Being a tuple, it also unpacks as
+    ``(intent, history, response, fault)``; but it is a value, not a sequence to
+    compare: it equals only an ``OrderRecord`` with equal fields (never a plain tuple
+    or another named tuple of the same shape) and hashes as its fields do.
     """
 
     intent: ExecutionIntent
@@ -76,6 +83,19 @@ class OrderRecord(Generic[S]):
     @property
     def state(self) -> S:
         return self.history[-1]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and _same_fields(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((self.intent, self.history, self.response, self.fault))
+
+
+# tuple's own equality, field by field; typeshed leaves its element type open.
+_same_fields: Callable[[tuple[object, ...], object], bool] = tuple.__eq__  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
 class StopKind(StrEnum):

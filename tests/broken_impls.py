@@ -175,8 +175,8 @@ CYCLE = Mutant(
 class _SwallowingLoop(ReferenceLoop[StrEnum]):
     """TERMINAL-1: a failed order is recorded where it stood, SUBMITTED."""
 
-    def _fail(self, intent: ExecutionIntent, history: list[StrEnum], fault: Fault) -> OrderRecord[StrEnum]:
-        return OrderRecord(intent, tuple(history), fault=fault)
+    def _fail(self, intent: ExecutionIntent, history: tuple[StrEnum, ...], fault: Fault) -> OrderRecord[StrEnum]:
+        return OrderRecord(intent, history, fault=fault)
 
 
 SWALLOWED_FAILURE = Mutant("route failures leave the order SUBMITTED", loop=_SwallowingLoop)
@@ -186,9 +186,9 @@ class _LeakyInterruptLoop(ReferenceLoop[StrEnum]):
     """LOOP-5: on an interrupt the order in flight is recorded as it stood."""
 
     def _abandon(
-        self, intent: ExecutionIntent, history: list[StrEnum], response: ExecutionResponse | None, fault: Fault
+        self, intent: ExecutionIntent, history: tuple[StrEnum, ...], response: ExecutionResponse | None, fault: Fault
     ) -> OrderRecord[StrEnum]:
-        return OrderRecord(intent, tuple(history), response, fault)
+        return OrderRecord(intent, history, response, fault)
 
 
 INTERRUPT_LEAVES_ORDER_OPEN = Mutant("interrupt leaves the order open", loop=_LeakyInterruptLoop)
@@ -522,21 +522,25 @@ _PHASE5 = Mutant("", machine=PHASE5_MACHINE, outcomes=PHASE5_OUTCOMES)  # type: 
 class _AcceptedFlagLoop(ReferenceLoop[StrEnum]):
     """A Phase 5 loop that still maps answers by hand: ``accepted`` alone decides."""
 
-    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: StrEnum) -> list[StrEnum] | str:
-        event = OrderEvent.ACCEPT if response.accepted else OrderEvent.REJECT
-        return [PHASE5_MACHINE.transition(submitted, event)]  # type: ignore[arg-type]
+    def __init__(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, *, machine: StateModel[StrEnum]) -> None:
+        by_flag = dataclasses.replace(PHASE5_MACHINE, response_events=phase4_events)
+        super().__init__(route, gate, stop_policy, machine=by_flag)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 # LOOP-10: the extension's answers never reach its states.
 EXTENSION_PATH_IGNORED = dataclasses.replace(_PHASE5, name="answers mapped by the accepted flag", loop=_AcceptedFlagLoop)
 
 
+def _first_event_only(intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
+    return phase5_events(intent, response)[:1]
+
+
 class _FirstEventLoop(ReferenceLoop[StrEnum]):
     """Applies only the first event of an answer: "the rest comes later"."""
 
-    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: StrEnum) -> list[StrEnum] | str:
-        event = PHASE5_MACHINE.events_for(intent, response)[0]
-        return [PHASE5_MACHINE.transition(submitted, event)]  # type: ignore[arg-type]
+    def __init__(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, *, machine: StateModel[StrEnum]) -> None:
+        first_only = dataclasses.replace(PHASE5_MACHINE, response_events=_first_event_only)
+        super().__init__(route, gate, stop_policy, machine=first_only)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 # TERMINAL-1: a partial fill leaves the order PARTIALLY_ACCEPTED.

@@ -109,3 +109,32 @@ def test_type_checkers_reject_a_binding_of_the_wrong_shape(checker: list[str], t
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "make_loop" in output, output
+
+
+RECORD_WRITE = textwrap.dedent(
+    """
+    from decimal import Decimal
+    from spec import ExecutionIntent, OrderRecord, OrderState, Side
+
+    record = OrderRecord(ExecutionIntent("o-1", "QTS", Side.BUY, Decimal(1)), (OrderState.CREATED,))
+    record.history = (OrderState.FAILED,)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "checker",
+    [
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"],
+        [str(Path(sys.executable).parent / "pyright")],
+    ],
+    ids=["mypy", "pyright"],
+)
+def test_type_checkers_reject_writing_a_record_field(checker: list[str], tmp_path: Path) -> None:
+    """A record is immutable for users' type checkers too, not only at run time."""
+    module = tmp_path / "record_write.py"
+    module.write_text(RECORD_WRITE, encoding="utf-8")
+    result = subprocess.run([*checker, str(module)], capture_output=True, text=True, cwd=ROOT, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "history" in output and "only" in output, output

@@ -27,6 +27,7 @@ class LoopController(Generic[S]):
 
     __slots__ = (
         "_policy",
+        "_ask_policy",
         "_stop_requested",
         "_executions",
         "_settled",
@@ -38,6 +39,7 @@ class LoopController(Generic[S]):
 
     def __init__(self, stop_policy: StopPolicy) -> None:
         self._policy = stop_policy
+        self._ask_policy = stop_policy.should_stop  # bound once: asked before every pull
         self._stop_requested = False
         self.begin_run()
 
@@ -57,7 +59,7 @@ class LoopController(Generic[S]):
         # read directly so that the common case, none set, costs three attribute reads.
         if self._gate_halted or self._stop_requested or self._source_exhausted:
             return ALWAYS.should_stop(self)
-        reason = self._policy.should_stop(self)
+        reason = self._ask_policy(self)
         if reason is None or _is_stop_reason(reason):
             return reason
         return _garbage_answer(self._policy, reason)
@@ -73,7 +75,8 @@ class LoopController(Generic[S]):
             self._consecutive_failures += 1
         else:
             self._consecutive_failures = 0
-        if order.fault is not None and order.fault.site is FaultSite.AFTER_RESPONSE:
+        fault = order.fault
+        if fault is not None and fault.site is FaultSite.AFTER_RESPONSE:
             self._gate_halted = True
 
     def mark_exhausted(self) -> None:

@@ -13,8 +13,8 @@ stop-policy answers) is checked where it enters, and a run cannot be re-entered 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Generic
+from collections.abc import Callable, Iterable
+from typing import Any, Generic
 
 from spec.errors import InvalidIntent, LoopReentered
 from spec.loop import StopPolicy
@@ -29,6 +29,11 @@ from spec.values import ExecutionIntent, ExecutionResponse
 from reference_impl.runtime.execution_loop.controller import LoopController
 
 _EXHAUSTED = object()
+
+# The hot path builds records with tuple.__new__ directly: OrderRecord's own __new__ is
+# a Python function that only forwards its four fields, and calling it costs more than
+# building the tuple (docs/benchmarks.md, issue 15).
+_new_record: Callable[[type[OrderRecord[Any]], tuple[object, ...]], OrderRecord[Any]] = tuple.__new__  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 # Enum members bound once: reading OrderEvent.SUBMIT off the class costs ~100 ns on
 # CPython 3.11, several times per order on the hot path (see docs/benchmarks.md).
@@ -72,24 +77,33 @@ class ExecutionLoop(Generic[S]):
         # handler then reads these names, so they are bound before the run starts and
         # kept true of the intent in flight: ``taken`` is everything the source handed
         # over, ``history``, ``answer`` and ``site`` how far the last of it got.
+        # ``history`` is a tuple rebound at each step, never a list grown in place: the
+        # handler sees the order before or after a step, and the record takes it as is.
         taken: list[ExecutionIntent] = []
         orders: list[OrderRecord[S]] = []
-        history: list[S] = []
+        history: tuple[S, ...] = ()
         answer: ExecutionResponse | None = None
         site = _INTAKE
         self._running = True
         try:
             machine, gate, route, controller = self._machine, self._gate, self._route, self._controller
+            # The controller's and the machine's methods, bound once per run: this is the hot
+            # path, and a bound method saves a lookup per call. (The gate's and the route's
+            # are looked up per call, inside the handlers that turn their failures into faults.)
+            next_stop, settle, path_of = controller.next_stop, controller.settle, self._path
+            transition = machine.transition
             initial = machine.initial
-            # The same row for every order: read from the table once per run, not per order.
-            submitted = machine.transition(initial, _SUBMIT)
+            # The same row for every order: read from the table once per run, not per order;
+            # so are the histories every order shares up to its answer.
+            submitted = transition(initial, _SUBMIT)
+            opened, routed = (initial,), (initial, submitted)
             seen: set[str] = set()
             # map() takes an object from the source and appends it to ``taken`` within one
             # C call, so no interrupt can fall between the two: nothing pulled is lost.
             pulls = map(taken.append, intents)
             controller.begin_run()
-            while (stop := controller.next_stop()) is None:
-                history, answer, site = [initial], None, _INTAKE
+            while (stop := next_stop()) is None:
+                history, answer, site = opened, None, _INTAKE
                 if next(pulls, _EXHAUSTED) is _EXHAUSTED:
                     controller.mark_exhausted()
                     continue
@@ -113,19 +127,28 @@ class ExecutionLoop(Generic[S]):
                 if verdict is True:
                     site = _BEFORE_ROUTE
                     try:
-                        verdict = gate.before_route(_OpenOrder(intent, initial))
+                        # The view of the order just opened is its record at CREATED (OrderView).
+                        verdict = gate.before_route(_new_record(OrderRecord, (intent, opened, None, None)))
                     except Exception as error:
                         verdict = _Raised(error)
                 if verdict is not True:
-                    history.append(machine.transition(initial, _BLOCK))
-                    self._record(OrderRecord(intent, tuple(history), fault=_refusal(site, verdict)), orders)
+                    history = (initial, transition(initial, _BLOCK))
+                    self._record(OrderRecord(intent, history, fault=_refusal(site, verdict)), orders)
                     continue
 
-                history.append(submitted)
-                site = _ROUTE
+                history, site = routed, _ROUTE
                 try:
                     response = route.execute(intent)
-                    problem = _response_problem(intent, response)
+                    # LOOP-4: the common case, a validated answer for this intent, checked
+                    # inline; anything else gets its reason from _response_problem.
+                    problem = (
+                        None
+                        if type(response) is ExecutionResponse
+                        and response.intent_id == intent_id
+                        and type(response.intent_id) is str
+                        and (response.accepted is True or response.accepted is False)
+                        else _response_problem(intent, response)
+                    )
                 except Exception as error:
                     self._record(self._fail(intent, history, Fault.from_exception(site, error)), orders)
                     continue
@@ -133,14 +156,14 @@ class ExecutionLoop(Generic[S]):
                     self._record(self._fail(intent, history, Fault(site, problem)), orders)
                     continue
                 answer = response
-                path = self._path(intent, response, submitted)
+                path = path_of(intent, response, submitted)
                 if isinstance(path, str):
                     # The venue did answer: keep what it said beside the fault (LOOP-10).
-                    history.append(machine.transition(submitted, _FAIL))
-                    self._record(OrderRecord(intent, tuple(history), response, Fault(site, path)), orders)
+                    history = (*routed, transition(submitted, _FAIL))
+                    self._record(OrderRecord(intent, history, response, Fault(site, path)), orders)
                     continue
-                history += path  # one C call: the order is never seen half-way along its path
-                order = OrderRecord(intent, tuple(history), response)
+                history = (*routed, *path)  # one store: the order is never seen half-way along its path
+                order = _new_record(OrderRecord, (intent, history, response, None))
                 site = _AFTER_RESPONSE
                 try:
                     verdict = gate.after_response(order, response)
@@ -150,7 +173,7 @@ class ExecutionLoop(Generic[S]):
                     # The venue's answer stands (RISK-3); the fault makes the controller halt.
                     order = OrderRecord(intent, order.history, response, _refusal(site, verdict))
                 orders.append(order)
-                controller.settle(order)
+                settle(order)
             report = RunReport(tuple(orders), stop)
             self._last_report = report
             return report
@@ -171,7 +194,7 @@ class ExecutionLoop(Generic[S]):
         orders.append(order)
         self._controller.settle(order)
 
-    def _refuse_repeat(self, intent: ExecutionIntent, history: list[S]) -> OrderRecord[S]:
+    def _refuse_repeat(self, intent: ExecutionIntent, history: tuple[S, ...]) -> OrderRecord[S]:
         """LOOP-2: an intent id already pulled in this run is never routed again."""
         fault = Fault(_INTAKE, f"intent id {intent.intent_id!r} was already pulled in this run; not routed again")
         return self._fail(intent, history, fault)
@@ -180,7 +203,7 @@ class ExecutionLoop(Generic[S]):
         self,
         taken: list[ExecutionIntent],
         orders: list[OrderRecord[S]],
-        history: list[S],
+        history: tuple[S, ...],
         answer: ExecutionResponse | None,
         site: FaultSite,
         error: BaseException,
@@ -194,17 +217,19 @@ class ExecutionLoop(Generic[S]):
         return RunReport(tuple(orders), StopReason(StopKind.INTERRUPTED, fault.message))
 
     def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: S) -> list[S] | str:
-        """The states the answer's events lead through, ending terminal, or why not.
+        """The states the answer's events lead through (STATE-8, LOOP-10), ending
+        terminal, or why not.
 
         Computed whole before any of it is recorded, so an answer the machine cannot
         read fails the order from SUBMITTED instead of leaving it half-way (TERMINAL-1).
         """
         machine = self._machine
+        transition = machine.transition
         path: list[S] = []
         state = submitted
         try:
             for event in machine.events_for(intent, response):
-                state = machine.transition(state, event)
+                state = transition(state, event)
                 path.append(state)
         except Exception as error:
             return f"LOOP-10: the state model cannot read the answer: {describe_exception(error)}"
@@ -212,48 +237,21 @@ class ExecutionLoop(Generic[S]):
             return f"LOOP-10: the answer's events end in {state.value!r}, which is not terminal (STATE-8)"
         return path
 
-    def _fail(self, intent: ExecutionIntent, history: list[S], fault: Fault) -> OrderRecord[S]:
-        history.append(self._machine.transition(history[-1], _FAIL))
-        return OrderRecord(intent, tuple(history), fault=fault)
+    def _fail(self, intent: ExecutionIntent, history: tuple[S, ...], fault: Fault) -> OrderRecord[S]:
+        return OrderRecord(intent, (*history, self._machine.transition(history[-1], _FAIL)), fault=fault)
 
     def _abandon(
         self,
         intent: ExecutionIntent,
-        history: list[S],
+        history: tuple[S, ...],
         response: ExecutionResponse | None,
         fault: Fault,
     ) -> OrderRecord[S]:
         """LOOP-5: settle an order an exception is about to leave behind. An order the
         venue already answered keeps its answer (RISK-3)."""
         if history[-1] not in self._machine.terminal:
-            history.append(self._machine.transition(history[-1], _FAIL))
-        return OrderRecord(intent, tuple(history), response, fault)
-
-
-class _OpenOrder(Generic[S]):
-    """The read-only view ``before_route`` gets of an order just opened (OrderView).
-
-    A plain slotted object: a frozen OrderRecord costs four times as much to build, and
-    this view exists for one hook call per order.
-    """
-
-    __slots__ = ("_intent", "_state")
-
-    def __init__(self, intent: ExecutionIntent, state: S) -> None:
-        self._intent = intent
-        self._state = state
-
-    @property
-    def intent(self) -> ExecutionIntent:
-        return self._intent
-
-    @property
-    def state(self) -> S:
-        return self._state
-
-    @property
-    def history(self) -> tuple[S]:
-        return (self._state,)
+            history = (*history, self._machine.transition(history[-1], _FAIL))
+        return OrderRecord(intent, history, response, fault)
 
 
 class _Raised:
