@@ -29,7 +29,20 @@ class TestRun:
 
 
 def run_pytest(config: Config, tree: Path, args: list[str]) -> TestRun:
-    """Run pytest in ``tree`` as the project configures it, with that tree's source roots first on the path."""
+    """Run pytest in ``tree`` as the project configures it, with that tree's source roots first on the path.
+
+    In one process where the project runs pytest-xdist: its addopts may start worker
+    interpreters, two or more extra per run, for the one test id an evidence run names.
+    ``-n 0`` comes last, so it wins over addopts; a project without xdist refuses the
+    option, and is run as configured.
+    """
+    run = _run_pytest(config, tree, [*args, "-n", "0"])
+    if run.outcome.startswith("error") and "unrecognized arguments: -n" in run.tail:
+        run = _run_pytest(config, tree, args)
+    return run
+
+
+def _run_pytest(config: Config, tree: Path, args: list[str]) -> TestRun:
     with tempfile.TemporaryDirectory(prefix="qts-junit-") as scratch:
         report = Path(scratch) / "report.xml"
         done = subprocess.run(

@@ -5,14 +5,17 @@ evidence test on its two versions."""
 
 from __future__ import annotations
 
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from enforcement.assets.config import Config, LockError, is_test_file
 from enforcement.assets.evidence import run_pytest
 from enforcement.assets.git import blobs, git, worktree
 from enforcement.assets.history import History, check_history
-from enforcement.assets.lock import Entry, Lock, Record, describe
+from enforcement.assets.lock import Entry, Lock, describe
 from enforcement.assets.scope import current, scope
 
 
@@ -113,21 +116,27 @@ def _notes(config: Config, lock: Lock, unlocked: list[str]) -> list[str]:
 
 
 def _replay(config: Config, lock: Lock, history: History) -> list[str]:
-    problems: list[str] = []
-    for index, record in enumerate(lock.history):
-        if record.get("kind") != "evidence":
-            continue
-        new = str(record.get("new_version") or history.introduced_at[index] or git(config.root, "rev-parse", "HEAD"))
-        problems += _replay_one(config, record, str(record["locked_version"]), new)
-    return problems
+    """Every evidence record replayed. The runs are independent subprocesses in their own
+    worktrees, so they run side by side, one per core; they report in the lock's order."""
+    runs = [
+        (str(record["test"]), str(record["locked_version"]),
+         str(record.get("new_version") or history.introduced_at[index] or git(config.root, "rev-parse", "HEAD")))
+        for index, record in enumerate(lock.history) if record.get("kind") == "evidence"
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = list(pool.map(partial(_replay_one, config), *zip(*runs, strict=True)))
+    for (test_id, base, new), problem in zip(runs, found, strict=True):
+        if problem is None:
+            print(f"replayed {test_id}: fails on {base[:12]}, passes on {new[:12]}")
+    return [problem for problem in found if problem is not None]
 
 
-def _replay_one(config: Config, record: Record, base: str, new: str) -> list[str]:
-    test_id = str(record["test"])
+def _replay_one(config: Config, test_id: str, base: str, new: str) -> str | None:
+    """Why the evidence ``test_id`` does not fail on ``base`` and pass on ``new``, or None."""
     test_file = test_id.split("::")[0]
     content = blobs(config.root, [f"{new}:{test_file}"])[f"{new}:{test_file}"]
     if content is None:
-        return [f"replay of {test_id}: the test file is not committed at {new[:12]}"]
+        return f"replay of {test_id}: the test file is not committed at {new[:12]}"
     with worktree(config.root, base) as tree:
         (tree / test_file).parent.mkdir(parents=True, exist_ok=True)
         (tree / test_file).write_bytes(content)
@@ -135,7 +144,6 @@ def _replay_one(config: Config, record: Record, base: str, new: str) -> list[str
     with worktree(config.root, new) as tree:
         after = run_pytest(config, tree, [test_id])
     if (before.outcome, after.outcome) == ("failed", "passed"):
-        print(f"replayed {test_id}: fails on {base[:12]}, passes on {new[:12]}")
-        return []
-    return [f"replay of {test_id}: {before.outcome} on the locked version {base[:12]} and {after.outcome} on "
-            f"{new[:12]}; the recorded evidence does not hold"]
+        return None
+    return (f"replay of {test_id}: {before.outcome} on the locked version {base[:12]} and {after.outcome} on "
+            f"{new[:12]}; the recorded evidence does not hold")
