@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--impl", required=True)
     parser.add_argument("--profile", required=True)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--clauses")
     parser.add_argument("--channel-fd", type=int, required=True)
     parser.add_argument("--skip-file", type=Path)
     parser.add_argument("--memory-limit", type=int)
@@ -163,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if args.seed is not None:
         pytest_args.append(f"--hypothesis-seed={args.seed}")
+    if args.clauses is not None:
+        pytest_args.append(f"--qts-clauses={args.clauses}")
     pytest_args += ["-v"] if args.verbose else ["-qq", "--no-header", "-rN"]
     from hypothesis.internal.conjecture import engine
 

@@ -26,6 +26,7 @@ from spec.clauses import CLAUSES
 
 from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
 from conformance_tests.report import ClauseCollector, Status, render_table
+from conformance_tests.selection import parse_clauses
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -126,17 +127,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-def _wanted_clauses(config: pytest.Config) -> set[str] | None:
+def _wanted_clauses(config: pytest.Config) -> frozenset[str] | None:
     option: str | None = config.getoption("--qts-clauses")
     if option is None:
         return None
-    wanted = {cid.strip() for cid in option.split(",") if cid.strip()}
-    unknown = sorted(wanted - set(CLAUSES))
-    if not wanted or unknown:
-        raise pytest.UsageError(
-            f"--qts-clauses={option}: unknown clause(s) {unknown or '(none given)'}; known: {', '.join(CLAUSES)}"
-        )
-    return wanted
+    try:
+        return parse_clauses(option)
+    except ValueError as error:
+        raise pytest.UsageError(f"--qts-clauses: {error}") from None
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -52,7 +52,7 @@ class ClauseResult:
         """The first failure that names this clause; else the first failure. A test that
         proves several clauses may fail on another one's assertion first."""
         failures = [t.message for t in self.tests if t.outcome == "failed"]
-        return next((m for m in failures if m.startswith(self.id)), failures[0] if failures else "")
+        return next((m for m in failures if self.id in m.partition(":")[0].split("/")), failures[0] if failures else "")
 
 
 class ClauseCollector:
@@ -101,8 +101,12 @@ class ClauseCollector:
                 message = f"{clause}: during {nodeid} the implementation {what}: {'; '.join(attempts)[:800]}"
                 self.findings.setdefault(clause, []).append(TestResult(f"{nodeid} (guards)", "failed", message))
         if replaced:
-            self.add_result(nodeid, "failed", f"the implementation replaced the suite's own code during this test: "
-                            f"{', '.join(replaced)[:400]}; the verdict of this test cannot be trusted")
+            # Stands over the test's own failure, if any: what the test found was judged
+            # by replaced code, and whoever reads the verdict must see the tampering.
+            clauses = "/".join(self.clauses_of.get(nodeid, ())) or "suite"
+            self.results[nodeid] = TestResult(
+                nodeid, "failed", f"{clauses}: the implementation replaced the suite's own code during this test: "
+                f"{', '.join(replaced)[:400]}; the verdict of this test cannot be trusted")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """As a pytest plugin (the plugin's summary, the teeth): note each test's clauses."""

@@ -69,7 +69,7 @@ class _Child:
 
 
 def supervise(
-    *, target: str, profile: str, seed: int | None, limits: Limits, verbose: bool,
+    *, target: str, profile: str, seed: int | None, limits: Limits, verbose: bool, clauses: str | None = None,
     now: Callable[[], float] = time.monotonic,
 ) -> Outcome:
     outcome = Outcome()
@@ -80,7 +80,7 @@ def supervise(
         skip_file = Path(scratch) / "skip"
         while True:
             skip_file.write_text("\n".join(sorted(finished)), encoding="utf-8")
-            child = _start(target, profile, seed, skip_file, limits, verbose, known_hang, now)
+            child = _start(target, profile, seed, clauses, skip_file, limits, verbose, known_hang, now)
             outcome.processes += 1
             ended = _follow(child, outcome, finished, limits, deadline, known_hang is not None, now)
             outcome.peak_rss_bytes = max(outcome.peak_rss_bytes, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
@@ -115,7 +115,7 @@ def supervise(
 
 
 def _start(
-    target: str, profile: str, seed: int | None, skip_file: Path, limits: Limits, verbose: bool,
+    target: str, profile: str, seed: int | None, clauses: str | None, skip_file: Path, limits: Limits, verbose: bool,
     known_hang: str | None, now: Callable[[], float],
 ) -> _Child:
     read_end, write_end = os.pipe()
@@ -124,6 +124,8 @@ def _start(
                "--memory-limit", str(limits.memory_limit)]
     if seed is not None:
         command += ["--seed", str(seed)]
+    if clauses is not None:
+        command += ["--clauses", clauses]
     if verbose:
         command.append("--verbose")
     env = dict(os.environ)

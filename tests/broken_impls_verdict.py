@@ -225,15 +225,15 @@ IGNORES_SIGALRM = Mutant("spins with SIGALRM ignored", loop=_DeafToAlarms)
 
 
 class _ChattyLoop(ReferenceLoop[StrEnum]):
-    """Correct, but dumps 2 MB of debug output per run."""
+    """Correct, but dumps 400 kB of debug output per run."""
 
     def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
-        sys.stdout.write("x" * 1_000_000 + "\n")
-        sys.stderr.write("y" * 1_000_000 + "\n")
+        sys.stdout.write("x" * 200_000 + "\n")
+        sys.stderr.write("y" * 200_000 + "\n")
         return super().run(intents)
 
 
-FLOODS_OUTPUT = Mutant("prints 2 MB per run", loop=_ChattyLoop)
+FLOODS_OUTPUT = Mutant("prints 400 kB per run", loop=_ChattyLoop)
 
 
 class _SilencingLoop(_BoundedReportLoop):

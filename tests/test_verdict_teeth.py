@@ -61,7 +61,13 @@ def failed(verdict: dict[str, Any]) -> dict[str, str]:
     ],
 )
 def test_each_false_pass_now_fails_on_the_clause_of_its_cause(binding: str, clause: str, says: str, tmp_path: Path) -> None:
-    code, verdict, output = run_cli(tmp_path, "--impl", f"broken_impls_verdict:{binding}", "--test-budget", "20")
+    """Each defect runs the tests of its clause only (``--clauses``): what is proven is that
+    the real command catches it there; the full suite on a broken binding runs in
+    test_junit_and_markdown_reports_carry_the_clause_table. The per-test budget is short
+    because the hanging defects hang at once."""
+    code, verdict, output = run_cli(
+        tmp_path, "--impl", f"broken_impls_verdict:{binding}", "--clauses", clause, "--test-budget", "8"
+    )
     assert code == EXIT_FAILED, output[-3000:]
     assert verdict["passed"] is False
     failures = failed(verdict)
@@ -100,6 +106,23 @@ def test_an_empty_target_is_a_bad_command_line_never_the_reference(how: str, tmp
                           cwd=tmp_path, check=False, timeout=120)
     assert done.returncode == EXIT_USAGE
     assert "is empty" in done.stderr and "passed" not in done.stdout
+
+
+def test_a_partial_run_is_a_diagnosis_never_a_pass(tmp_path: Path) -> None:
+    code, verdict, output = run_cli(tmp_path, "--clauses", "LOOP-2, RISK-3")
+    statuses = {c["id"]: c["status"] for c in verdict["clauses"]}
+    assert code == EXIT_FAILED and verdict["passed"] is False, output[-3000:]
+    assert (statuses.pop("LOOP-2"), statuses.pop("RISK-3")) == ("pass", "pass")
+    assert set(statuses.values()) == {"untested"}
+    assert "a partial run" in output
+
+
+@pytest.mark.parametrize("clauses", ["LOOP-99", " , "])
+def test_an_unknown_clause_is_a_bad_command_line(clauses: str, tmp_path: Path) -> None:
+    done = subprocess.run([str(CLI), "--clauses", clauses], capture_output=True, text=True, cwd=tmp_path,
+                          check=False, timeout=120)
+    assert done.returncode == EXIT_USAGE
+    assert "--clauses: unknown clause(s)" in done.stderr and "known: STATE-1" in done.stderr
 
 
 def test_junit_and_markdown_reports_carry_the_clause_table(tmp_path: Path) -> None:
