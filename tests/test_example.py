@@ -66,11 +66,12 @@ def test_the_example_passes_its_ci(installed_kit: Path, example_env: dict[str, s
 def test_each_planted_phase5_defect_fails_on_its_clause(
     installed_kit: Path, example_env: dict[str, str], defect: str, clause: str
 ) -> None:
+    """Through the command the example's CI uses, on the clause the defect breaks."""
     done = run(
-        [str(installed_kit / "bin" / "python"), "-m", "pytest", "--pyargs", "conformance_tests",
-         f"--qts-impl=planted_defects:{defect}", f"--qts-clauses={clause}",
-         "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--tb=line"],
+        [str(installed_kit / "bin" / "qts-conformance"), "--impl", f"planted_defects:{defect}", "--clauses", clause],
         cwd=EXAMPLE, env=example_env,
     )
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
-    assert f"{clause}:" in done.stdout, done.stdout[-2000:]
+    verdict = next(line for line in done.stdout.splitlines() if line.startswith(f"{clause} "))
+    assert " FAIL " in verdict, done.stdout[-2000:]
+    assert f"-> {clause}:" in done.stdout, done.stdout[-2000:]

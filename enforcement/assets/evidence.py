@@ -14,6 +14,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 
 from enforcement.assets.config import Config
@@ -33,11 +34,13 @@ def run_pytest(config: Config, tree: Path, args: list[str]) -> TestRun:
 
     In one process where the project runs pytest-xdist: its addopts may start worker
     interpreters, two or more extra per run, for the one test id an evidence run names.
-    ``-n 0`` comes last, so it wins over addopts; a project without xdist refuses the
-    option, and is run as configured.
+    ``-n 0`` comes last, so it wins over addopts; where xdist is not installed or not
+    loaded, pytest would refuse the option, and the project is run as configured.
     """
+    if find_spec("xdist") is None or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return _run_pytest(config, tree, args)
     run = _run_pytest(config, tree, [*args, "-n", "0"])
-    if run.outcome.startswith("error") and "unrecognized arguments: -n" in run.tail:
+    if run.outcome.startswith("error") and "unrecognized arguments: -n" in run.tail:  # e.g. -p no:xdist
         run = _run_pytest(config, tree, args)
     return run
 
