@@ -44,10 +44,11 @@ QTS_IMPLEMENTATION: Implementation[OrderState] = Outside()
 def test_an_outside_project_runs_the_suite_through_both_entry_points(
     installed_kit: Path, tmp_path: Path, verdict: str, exit_code: int
 ) -> None:
-    """The correct binding goes through the whole suite by the plugin (the CLI's whole run
-    on an outside binding is the example's CI, tests/test_example.py); the broken one
-    through both entry points on the clause it breaks, enough to show that a failure
-    reaches each one's exit code."""
+    """Both entry points, from the installed wheel, on the clauses the gate's last hook
+    decides: the plugin (found through its pytest11 entry point) passes the correct
+    binding and fails the broken one; the CLI fails the broken one. The CLI's whole run on
+    a correct outside binding is the example's CI (tests/test_example.py), and the CLI's
+    child process runs the whole suite through this same plugin."""
     project = tmp_path / "downstream"
     project.mkdir()
     (project / "outside_impl.py").write_text(OUTSIDE_BINDING.format(after_response=verdict), encoding="utf-8")
@@ -60,7 +61,7 @@ def test_an_outside_project_runs_the_suite_through_both_entry_points(
         assert "RISK-6" in cli.stdout.splitlines()[-1], cli.stdout
     plugin = run([str(installed_kit / "bin" / "python"), "-m", "pytest", "--pyargs", "conformance_tests",
                   "--qts-impl=outside_impl", "-q", "-p", "no:cacheprovider",
-                  *(["--qts-clauses=RISK-6", "-x"] if exit_code else [])],
+                  "--qts-clauses=RISK-6,TERMINAL-1", "-x"],
                  cwd=project, env=env)
     assert plugin.returncode == exit_code, plugin.stdout[-3000:]
     assert "implementation: outside implementation (outside_impl)" in plugin.stdout
