@@ -7,7 +7,7 @@ the run only through the read-only :class:`RunContext`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from spec.records import OrderRecord, OrderView, RunReport, StopReason
@@ -59,15 +59,17 @@ class StopPolicy(Protocol):
 class LoopController(RunContext, Protocol[S]):
     """Governs a run: counts, the stop decision and stop requests (seed 2.1)."""
 
-    def begin_run(self) -> None:
-        """Reset the counts for a new run. A stop request made before it stays in force,
-        so a request racing the start of a run is not lost (LOOP-7)."""
+    def begin_run(self, orders: Sequence[OrderRecord[S]], /) -> None:
+        """Count a new run from ``orders``, the run's records as the loop appends them: the
+        counts are read from the records, so they cannot disagree with the report. A stop
+        request made before it stays in force, so a request racing the start of a run is
+        not lost (LOOP-7)."""
         ...
     def next_stop(self) -> StopReason | None:
         """The reason to stop before the next pull, or None (LOOP-6)."""
         ...
-    def settle(self, order: OrderRecord[S], /) -> None:
-        """Take note of a settled order (routed, failed, refused after response...)."""
+    def halt_for_gate(self) -> None:
+        """``after_response`` refused the order just recorded: the run stops (RISK-3)."""
         ...
     def mark_exhausted(self) -> None:
         """The intent source has no more intents (LOOP-8)."""

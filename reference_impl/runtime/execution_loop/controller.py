@@ -1,16 +1,19 @@
 """The loop controller (seed 2.1): execution count, stop conditions and stop requests.
 
 It is also the :class:`spec.loop.RunContext` its stop policies read, so asking a policy
-costs no snapshot per iteration.
+costs no snapshot per iteration. Its counts are read from the run's own records, when a
+policy asks: they cannot disagree with the report, and a policy that reads none costs
+the run nothing per order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Generic
 
 from spec.loop import StopPolicy
 from spec.order_state import OrderState
-from spec.records import FaultSite, OrderRecord, StopKind, StopReason
+from spec.records import OrderRecord, StopKind, StopReason
 from spec.show import show, type_name
 from spec.state_machine import S
 
@@ -29,10 +32,10 @@ class LoopController(Generic[S]):
         "_policy",
         "_ask_policy",
         "_stop_requested",
+        "_orders",
+        "_counted",
         "_executions",
-        "_settled",
         "_consecutive_failures",
-        "_last_order",
         "_source_exhausted",
         "_gate_halted",
     )
@@ -41,13 +44,13 @@ class LoopController(Generic[S]):
         self._policy = stop_policy
         self._ask_policy = stop_policy.should_stop  # bound once: asked before every pull
         self._stop_requested = False
-        self.begin_run()
+        self.begin_run(())
 
-    def begin_run(self) -> None:
+    def begin_run(self, orders: Sequence[OrderRecord[S]], /) -> None:
+        self._orders = orders
+        self._counted = 0
         self._executions = 0
-        self._settled = 0
         self._consecutive_failures = 0
-        self._last_order: OrderRecord[S] | None = None
         self._source_exhausted = False
         self._gate_halted = False
 
@@ -64,20 +67,24 @@ class LoopController(Generic[S]):
             return reason
         return _garbage_answer(self._policy, reason)
 
-    def settle(self, order: OrderRecord[S], /) -> None:
-        self._settled += 1
-        self._last_order = order
-        # The route was called exactly when the order passed through SUBMITTED.
-        history = order.history
-        if _SUBMITTED in history:
-            self._executions += 1
-        if history[-1] == _FAILED:
-            self._consecutive_failures += 1
-        else:
-            self._consecutive_failures = 0
-        fault = order.fault
-        if fault is not None and fault.site is FaultSite.AFTER_RESPONSE:
-            self._gate_halted = True
+    def halt_for_gate(self) -> None:
+        """``after_response`` refused the order just recorded (RISK-3)."""
+        self._gate_halted = True
+
+    def _count(self) -> None:
+        """Bring the counts up to the records appended since they were last read: the
+        loop only appends, and a policy that reads no count costs the run nothing."""
+        orders = self._orders
+        for index in range(self._counted, len(orders)):
+            history = orders[index].history
+            # The route was called exactly when the order passed through SUBMITTED.
+            if _SUBMITTED in history:
+                self._executions += 1
+            if history[-1] == _FAILED:
+                self._consecutive_failures += 1
+            else:
+                self._consecutive_failures = 0
+            self._counted = index + 1
 
     def mark_exhausted(self) -> None:
         self._source_exhausted = True
@@ -87,19 +94,22 @@ class LoopController(Generic[S]):
 
     @property
     def executions(self) -> int:
+        self._count()
         return self._executions
 
     @property
     def settled(self) -> int:
-        return self._settled
+        return len(self._orders)
 
     @property
     def consecutive_failures(self) -> int:
+        self._count()
         return self._consecutive_failures
 
     @property
     def last_order(self) -> OrderRecord[S] | None:
-        return self._last_order
+        orders = self._orders
+        return orders[-1] if orders else None
 
     @property
     def source_exhausted(self) -> bool:

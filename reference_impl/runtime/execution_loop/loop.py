@@ -14,6 +14,7 @@ stop-policy answers) is checked where it enters, and a run cannot be re-entered 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import Any, Generic
 
 from spec.errors import InvalidIntent, LoopReentered
@@ -28,7 +29,7 @@ from spec.values import ExecutionIntent, ExecutionResponse
 
 from reference_impl.runtime.execution_loop.controller import LoopController
 
-_EXHAUSTED = object()
+_EXHAUSTED, _UNREAD = object(), object()
 
 # The hot path builds records with tuple.__new__ directly: OrderRecord's own __new__ is
 # a Python function that only forwards its four fields, and calling it costs more than
@@ -90,7 +91,7 @@ class ExecutionLoop(Generic[S]):
             # The controller's and the machine's methods, bound once per run: this is the hot
             # path, and a bound method saves a lookup per call. (The gate's and the route's
             # are looked up per call, inside the handlers that turn their failures into faults.)
-            next_stop, settle, path_of = controller.next_stop, controller.settle, self._path
+            next_stop, path_of = controller.next_stop, self._path
             transition = machine.transition
             initial = machine.initial
             # The same row for every order: read from the table once per run, not per order;
@@ -98,24 +99,30 @@ class ExecutionLoop(Generic[S]):
             submitted = transition(initial, _SUBMIT)
             opened, routed = (initial,), (initial, submitted)
             seen: set[str] = set()
+            see = seen.add
+            events_for = machine.events_for
+            histories: dict[object, tuple[S, ...] | str] = {}
             # map() takes an object from the source and appends it to ``taken`` within one
             # C call, so no interrupt can fall between the two: nothing pulled is lost.
             pulls = map(taken.append, intents)
-            controller.begin_run()
+            controller.begin_run(orders)
             while (stop := next_stop()) is None:
                 history, answer, site = opened, None, _INTAKE
                 if next(pulls, _EXHAUSTED) is _EXHAUSTED:
                     controller.mark_exhausted()
                     continue
                 intent = taken[-1]
-                # _intent_id(intent), inlined: only a validated intent goes on (LOOP-3).
-                intent_id = getattr(intent, "intent_id", None)
-                if type(intent_id) is not str or not isinstance(intent, ExecutionIntent):  # pyright: ignore[reportUnnecessaryIsInstance]
+                # Only a validated intent goes on (LOOP-3): _intent_id(intent), inlined.
+                try:
+                    intent_id = intent.intent_id if type(intent) is ExecutionIntent else _intent_id(intent)
+                except AttributeError:  # an ExecutionIntent built around its constructor
+                    intent_id = None
+                if type(intent_id) is not str:
                     raise InvalidIntent(_not_an_intent(intent, len(orders)))
                 if intent_id in seen:
-                    self._record(self._refuse_repeat(intent, history), orders)
+                    orders.append(self._refuse_repeat(intent, history))
                     continue
-                seen.add(intent_id)
+                see(intent_id)
 
                 # Hooks are called inline (not through a helper) because this is the hot
                 # path; only a refusal pays for building its Fault (RISK-4).
@@ -133,7 +140,7 @@ class ExecutionLoop(Generic[S]):
                         verdict = _Raised(error)
                 if verdict is not True:
                     history = (initial, transition(initial, _BLOCK))
-                    self._record(OrderRecord(intent, history, fault=_refusal(site, verdict)), orders)
+                    orders.append(OrderRecord(intent, history, fault=_refusal(site, verdict)))
                     continue
 
                 history, site = routed, _ROUTE
@@ -144,25 +151,35 @@ class ExecutionLoop(Generic[S]):
                     problem = (
                         None
                         if type(response) is ExecutionResponse
-                        and response.intent_id == intent_id
-                        and type(response.intent_id) is str
-                        and (response.accepted is True or response.accepted is False)
+                        and response.intent_id is intent_id
+                        and ((accepted := response.accepted) is True or accepted is False)
                         else _response_problem(intent, response)
                     )
                 except Exception as error:
-                    self._record(self._fail(intent, history, Fault.from_exception(site, error)), orders)
+                    orders.append(self._fail(intent, history, Fault.from_exception(site, error)))
                     continue
                 if problem is not None:
-                    self._record(self._fail(intent, history, Fault(site, problem)), orders)
+                    orders.append(self._fail(intent, history, Fault(site, problem)))
                     continue
                 answer = response
-                path = path_of(intent, response, submitted)
-                if isinstance(path, str):
+                # The history an answer's events lead to depends on the events alone (one
+                # table, STATE-4): worked out once per run for each kind of answer.
+                events: object = _UNREAD
+                try:
+                    events = events_for(intent, response)
+                    walked = histories[events]
+                except Exception:  # events not seen yet in this run, or the model cannot read the answer
+                    path = path_of(intent, response, submitted)  # asks the model again, and explains
+                    walked = path if isinstance(path, str) else (*routed, *path)
+                    if events is not _UNREAD:
+                        with suppress(Exception):  # events the model gave unhashable: not kept
+                            histories[events] = walked
+                if isinstance(walked, str):
                     # The venue did answer: keep what it said beside the fault (LOOP-10).
                     history = (*routed, transition(submitted, _FAIL))
-                    self._record(OrderRecord(intent, history, response, Fault(site, path)), orders)
+                    orders.append(OrderRecord(intent, history, response, Fault(site, walked)))
                     continue
-                history = (*routed, *path)  # one store: the order is never seen half-way along its path
+                history = walked  # one store: the order is never seen half-way along its path
                 order = _new_record(OrderRecord, (intent, history, response, None))
                 site = _AFTER_RESPONSE
                 try:
@@ -170,10 +187,10 @@ class ExecutionLoop(Generic[S]):
                 except Exception as error:
                     verdict = _Raised(error)
                 if verdict is not True:
-                    # The venue's answer stands (RISK-3); the fault makes the controller halt.
+                    # The venue's answer stands (RISK-3), and the run halts.
                     order = OrderRecord(intent, order.history, response, _refusal(site, verdict))
+                    controller.halt_for_gate()
                 orders.append(order)
-                settle(order)
             report = RunReport(tuple(orders), stop)
             self._last_report = report
             return report
@@ -189,10 +206,6 @@ class ExecutionLoop(Generic[S]):
         finally:
             self._running = False
             self._controller.end_run()
-
-    def _record(self, order: OrderRecord[S], orders: list[OrderRecord[S]]) -> None:
-        orders.append(order)
-        self._controller.settle(order)
 
     def _refuse_repeat(self, intent: ExecutionIntent, history: tuple[S, ...]) -> OrderRecord[S]:
         """LOOP-2: an intent id already pulled in this run is never routed again."""
