@@ -5,7 +5,7 @@ Both are frozen and validated at construction, so a malformed value is refused w
 it is made, with the field named, instead of surfacing later as a wrong state. Unpickling
 and copying validate too (they do not call the constructor), and an id given as a
 ``str`` subclass is stored as a plain ``str``: the loop keys on ids (LOOP-2), and a
-subclass could redefine how they compare and hash (LOOP-12).
+subclass could redefine how they compare and hash, so that check would not hold (LOOP-3).
 """
 
 from __future__ import annotations
