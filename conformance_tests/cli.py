@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from conformance_tests.binding import TargetError, resolve_target
-from conformance_tests.report import render_table, to_json, to_junit, to_markdown
+from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.supervisor import Limits, supervise
 
@@ -99,8 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results = outcome.collector.verdict()
     name = outcome.name or "(not bound)"
-    failed = [r.id for r in results if not r.status.holds]
-    summary = f"{len(results) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
+    untested = [r.id for r in results if r.status is Status.UNTESTED]
+    failed = [r.id for r in results if not r.status.holds and r.status is not Status.UNTESTED]
+    summary = (f"{len(results) - len(failed) - len(untested)} passed, {len(failed)} failed"
+               + (f": {', '.join(failed)}" if failed else "")
+               + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else ""))
     print(f"implementation: {name} ({target})")
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
@@ -126,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if outcome.incomplete is not None:
         print(f"qts-conformance: the run could not complete: {outcome.incomplete}", file=sys.stderr)
         return EXIT_INCOMPLETE
-    return EXIT_FAILED if failed else EXIT_PASS
+    return EXIT_FAILED if failed or untested else EXIT_PASS
 
 
 if __name__ == "__main__":
