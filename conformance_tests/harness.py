@@ -19,9 +19,11 @@ from spec.values import ExecutionIntent
 from conformance_tests.doubles import (
     CallBudgetExceeded,
     CallLog,
+    HookCall,
     ScriptedGate,
     ScriptedRoute,
     ScriptedSource,
+    SeenContext,
     SuiteInterrupt,
     SuitePolicy,
     declared_response,
@@ -91,6 +93,11 @@ class Observed:
     routed: list[ExecutionIntent]
     seen_states: list[tuple[str, str, str]]
     views: list[OrderView]
+    answers: dict[str, object]
+    """What the route returned for each intent id (the first time)."""
+    hook_calls: list[HookCall]
+    contexts: list[SeenContext]
+    """The RunContext as the stop policy saw it at each call (LOOP-6)."""
     attempts: Attempts
     foreign_threads: bool
     """A double was called from a thread other than the one that called ``run()``."""
@@ -119,6 +126,7 @@ def run_scenario(
     scenario: Scenario,
     *,
     gate: RiskGate | None = None,
+    own_policy: bool = False,
 ) -> Observed:
     """Build the doubles, run the loop once under the guards, and collect the outcome.
 
@@ -129,6 +137,12 @@ def run_scenario(
     route = ScriptedRoute(scenario, log, implementation.outcomes)
     scripted_gate = ScriptedGate(scenario, log)
     source = ScriptedSource(scenario, log)
+    limits = scenario.policy
+    own = (
+        call_watched(lambda: implementation.make_stop_policy(limits.max_executions, limits.max_consecutive_failures))
+        if own_policy else None
+    )
+    policy = SuitePolicy(limits, log, own)
     report: RunReport[StrEnum] | None = None
     raised: BaseException | None = None
     attempts = Attempts()
@@ -137,7 +151,7 @@ def run_scenario(
         nonlocal report, raised
         with guarded() as seen:
             try:
-                loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
+                loop = implementation.make_loop(route, gate or scripted_gate, policy)
                 source.loop = route.loop = scripted_gate.loop = loop
                 try:
                     report = loop.run(source)
@@ -157,6 +171,9 @@ def run_scenario(
         routed=route.intents,
         seen_states=scripted_gate.seen_states,
         views=scripted_gate.views,
+        answers=route.answers,
+        hook_calls=scripted_gate.arguments,
+        contexts=policy.contexts,
         attempts=attempts,
         foreign_threads=log.foreign,
     )

@@ -42,6 +42,8 @@ class ExpectedOrder:
     fault_site: FaultSite | None
     calls: tuple[str, ...]
     """The hooks and route calls made for this intent, in order (RISK-5)."""
+    answered: bool = False
+    """The route returned a valid response for it, which its record keeps (LOOP-3)."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,8 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     """One fresh intent: its expected order and whether the run is interrupted by it."""
     calls: list[str] = []
 
-    def order(history: tuple[str, ...], site: FaultSite | None) -> ExpectedOrder:
-        return ExpectedOrder(step.intent_id, history, site, tuple(calls))
+    def order(history: tuple[str, ...], site: FaultSite | None, answered: bool = False) -> ExpectedOrder:
+        return ExpectedOrder(step.intent_id, history, site, tuple(calls), answered)
 
     for hook, act, site in (
         ("before_intent", step.before_intent, FaultSite.BEFORE_INTENT),
@@ -126,13 +128,13 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     if step.route is RouteAct.DECLARED:
         path = declared(step)
         if path is None:
-            return order((C, S, F), FaultSite.ROUTE), False
+            return order((C, S, F), FaultSite.ROUTE, answered=True), False
         history = (C, S, *path)
     else:
         history = (C, S, A if step.route is RouteAct.ACCEPT else R)
     calls.append("after_response")
     if step.after_response is GateAct.INTERRUPT:
-        return order(history, FaultSite.AFTER_RESPONSE), True
+        return order(history, FaultSite.AFTER_RESPONSE, answered=True), True
     if step.after_response in REFUSALS:
-        return order(history, FaultSite.AFTER_RESPONSE), False
-    return order(history, None), False
+        return order(history, FaultSite.AFTER_RESPONSE, answered=True), False
+    return order(history, None, answered=True), False

@@ -133,3 +133,29 @@ def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl,
         )
 
     assert summary(with_noop) == summary(without), "RISK-6: the no-op gate changed the run"
+
+
+@pytest.mark.clause("RISK-5")
+@given(scenario=scenarios(interrupts=True))
+def test_hooks_get_the_intent_pulled_its_order_and_the_response_given(implementation: Impl, scenario: Scenario) -> None:
+    """Property: before_intent gets the intent as pulled; before_route a view of that
+    intent's order with the history (CREATED); after_response a view with the history
+    the answer's events led to, and the very response the route returned."""
+    seen, expected = _observe(implementation, scenario)
+    pulled: dict[str, object] = {}
+    for intent in seen.pulled:
+        pulled.setdefault(intent.intent_id, intent)
+    histories = {o.intent_id: o.history for o in reversed(expected.orders)}
+    for call in seen.hook_calls:
+        intent_id = call.intent.intent_id
+        assert call.intent is pulled.get(intent_id), f"RISK-5: {call.hook} got {call.intent!r}, not the intent pulled"
+        if call.hook == "before_route":
+            assert call.history == ("created",), f"RISK-5: before_route saw {intent_id!r} with history {call.history}"
+        if call.hook == "after_response":
+            assert call.history == histories.get(intent_id), (
+                f"RISK-5: after_response saw {intent_id!r} with history {call.history}, expected {histories.get(intent_id)}"
+            )
+            assert call.response is seen.answers.get(intent_id), (
+                f"RISK-5: after_response got {call.response!r:.200}, not the response the route returned "
+                f"({seen.answers.get(intent_id)!r:.200})"
+            )
