@@ -10,8 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from spec.binding import Implementation
-from spec.extension import response_path_problem
-from spec.order_state import OrderState
+from spec.extension import Breach, response_path
 from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
@@ -187,21 +186,14 @@ def expect(implementation: Implementation[StrEnum], scenario: Scenario) -> Expec
 
 def declared_paths(implementation: Implementation[StrEnum]) -> DeclaredPath:
     """The oracle's reading of declared answers: the implementation's own event
-    mapping, walked through its table by value, independently of its loop."""
+    mapping, walked through its table by value (spec's STATE-8 walk), independently of
+    its loop."""
     machine = implementation.machine
     outcomes = tuple(implementation.outcomes)
-    rows = {(s.value, e.value): t.value for (s, e), t in machine.table.items()}
 
     def path(step: Step) -> tuple[str, ...] | None:
         intent = step.intent()
-        response = declared_response(outcomes, step.outcome, intent)
-        if response_path_problem(machine, intent, response) is not None:
-            return None
-        states: list[str] = []
-        state = OrderState.SUBMITTED.value
-        for event in machine.events_for(intent, response):
-            state = rows[state, event.value]
-            states.append(state)
-        return tuple(states)
+        walk = call_watched(lambda: response_path(machine, intent, declared_response(outcomes, step.outcome, intent)))
+        return None if isinstance(walk, Breach) else walk
 
     return path
