@@ -68,7 +68,7 @@ PYTEST_ARGS = ("-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-W
 trampolines cannot see which functions a test reached."""
 
 
-def _setup_cfg(target: Target) -> str:
+def setup_cfg(target: Target) -> str:
     def listing(items: tuple[str, ...]) -> str:
         return "".join(f"\n    {item}" for item in items)
 
@@ -95,7 +95,7 @@ def _prepare(target: Target, fresh: bool) -> Path:
             shutil.copytree(source, copy, ignore=ignore, dirs_exist_ok=True)
         else:
             shutil.copy2(source, copy)
-    (work / "setup.cfg").write_text(_setup_cfg(target), encoding="utf-8")
+    (work / "setup.cfg").write_text(setup_cfg(target), encoding="utf-8")
     return work
 
 
