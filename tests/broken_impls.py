@@ -511,15 +511,16 @@ class _ResponseWithheld(_GateProxy):
 AFTER_RESPONSE_GETS_NONE = Mutant("after_response gets None for the response", gate=_ResponseWithheld)
 
 
-class _SubmittedView(_GateProxy):
-    """RISK-5: before_route is shown the order as if already SUBMITTED."""
+class _RoundingGate(_GateProxy):
+    """RISK-5: the gate is shown the intent with its quantity rounded ("for the limits
+    table"), so risk judges another order than the route executes."""
 
-    def before_route(self, order: OrderView, /) -> bool:
-        submitted = OrderRecord(order.intent, (*order.history, OrderState.SUBMITTED))
-        return self.gate.before_route(submitted)  # pyright: ignore[reportUnknownArgumentType]
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        rounded = dataclasses.replace(intent, quantity=max(intent.quantity.to_integral_value(), Decimal(1)))
+        return self.gate.before_intent(rounded)
 
 
-BEFORE_ROUTE_SEES_SUBMITTED = Mutant("before_route sees the order SUBMITTED", gate=_SubmittedView)
+BEFORE_INTENT_SEES_ROUNDED = Mutant("before_intent sees the quantity rounded", gate=_RoundingGate)
 
 
 class _RoutedOnlyContext:
@@ -786,7 +787,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "RESPONSE_DROPPED_ON_INTERRUPT": "LOOP-5",
     "RESPONSE_DROPPED_ON_CLEAN_PATH": "LOOP-3",
     "AFTER_RESPONSE_GETS_NONE": "RISK-5",
-    "BEFORE_ROUTE_SEES_SUBMITTED": "RISK-5",
+    "BEFORE_INTENT_SEES_ROUNDED": "RISK-5",
     "SETTLED_COUNTS_ROUTED_ONLY": "LOOP-6",
     "MAX_EXECUTIONS_OFF_BY_ONE": "LOOP-15",
     "GATE_RESULT_NOT_BOOL": "RISK-7",
