@@ -201,7 +201,7 @@ def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementat
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
     loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
-    with pytest.raises(InvalidIntent):
+    with pytest.raises(InvalidIntent, match="o-2"):  # the message names the object (LOOP-3)
         call_watched(lambda: loop.run([Step("o-1").intent(), {"intent_id": "o-2"}]))  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     report = loop.last_report
     assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"

@@ -246,6 +246,10 @@ def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementa
     assert type(report.stop) is StopReason and report.stop.kind == StopKind.POLICY, (
         f"LOOP-13: the policy answered {answer!r}; the report says {report.stop!r}"
     )
+    detail = report.stop.detail
+    assert type(detail) is str and "Answering" in detail and type(answer).__name__ in detail, (
+        f"LOOP-13: the detail must name the policy (Answering) and what it answered ({type(answer).__name__}): {detail!r}"
+    )
 
 
 # --- LOOP-12: a real asynchronous interrupt --------------------------------------------
