@@ -83,6 +83,13 @@ def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenari
     got = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
     want = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
     assert got == want, f"RISK-4: fault sites {got}, expected {want}"
+    texts = [o.fault.message for o in seen.orders if o.fault is not None]
+    assert all(type(text) is str and text.strip() for text in texts), f"RISK-4: a fault's message must be a non-blank str: {texts!r:.300}"
+    for order, step in zip(seen.orders, scenario.steps):
+        fault = order.fault
+        if fault is not None and fault.site.value in ("before_intent", "before_route", "after_response"):
+            if getattr(step, fault.site.value) is GateAct.NOT_A_BOOL:
+                assert "str" in fault.message, f"RISK-4: the fault of a hook that returned 'yes' must name what it returned (str): {fault.message!r}"
 
 
 @pytest.mark.clause("RISK-5")

@@ -138,6 +138,8 @@ def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario)
     assert seen.report is not None and seen.report.stop.kind == expected.stop, (
         f"LOOP-6: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
     )
+    detail: object = seen.report.stop.detail
+    assert type(detail) is str and detail.strip(), f"LOOP-6: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
 @pytest.mark.clause("LOOP-6")
