@@ -217,7 +217,7 @@ def render(runs: Sequence[Run], reviews: Sequence[Review], header: Mapping[str, 
         out += [f"### {title}", ""]
         for item in sorted((c for c in all_classified if c.klass is klass), key=lambda c: c.mutant.name):
             out.append(f"- `{item.mutant.name}` ({item.mutant.target})" + (f": {item.review.why}" if item.review else ""))
-            out += ["", "  ```diff", *(f"  {line}" for line in item.mutant.key[1].splitlines()), "  ```", ""]
+            out += ["", "  ```text", *(f"  {line}" for line in item.mutant.key[1].splitlines()), "  ```", ""]
     untested = [m for run in runs for m in run.mutants if m.status is Status.NO_TESTS]
     if untested:
         out += ["### Without tests (no test reaches the mutated function)", ""]

@@ -63,9 +63,13 @@ TARGETS = (
     ),
 )
 
-PYTEST_ARGS = ("-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestAssertRewriteWarning")
+PYTEST_ARGS = (
+    "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutation.pytest_plugin",
+    "-W", "ignore::pytest.PytestAssertRewriteWarning",
+)
 """The repository's addopts run tests in xdist workers, where mutmut's in-process
-trampolines cannot see which functions a test reached."""
+trampolines cannot see which functions a test reached; mutation.pytest_plugin skips
+shrinking and runs example tests first."""
 
 
 def setup_cfg(target: Target) -> str:
