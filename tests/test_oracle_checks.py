@@ -30,7 +30,7 @@ from spec import (
     phase4_events,
 )
 from spec.extension import Breach, extension_breaches, response_path, response_path_problem, termination_breaches
-from spec.interface import call_problem, gate_interface_breaches, loop_interface_breaches, outcome_breaches
+from spec.interface import call_problem, gate_interface_breaches, implementation_breaches, loop_interface_breaches, outcome_breaches
 
 INTENT = ExecutionIntent("o-1", "QTS", Side.BUY, Decimal(1))
 FAIL, FAILED = OrderEvent.FAIL.value, OrderState.FAILED.value
@@ -428,3 +428,65 @@ def test_a_breach_reads_as_its_clause_then_its_message() -> None:
     breach = Breach("STATE-6", "a cycle")
     assert (breach.clause, breach.message, str(breach)) == ("STATE-6", "a cycle", "STATE-6: a cycle")
     assert phase4_events(INTENT, ExecutionResponse("o-1", accepted=False)) == (OrderEvent.REJECT,)
+
+
+def test_a_loop_lacking_everything_has_every_breach() -> None:
+    assert [str(b) for b in loop_interface_breaches(object())] == [
+        "LOOP-9: the loop has no run() method",
+        "LOOP-9: the loop has no request_stop() method",
+        "LOOP-9: the loop has no last_report",
+    ]
+
+
+class _Hook:
+    """A hook that is a callable object: no ``__annotations__`` of its own."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __call__(self, *arguments: object) -> bool:
+        return True
+
+
+def test_hooks_that_are_callable_objects_or_hide_their_hints_are_judged_without_crashing() -> None:
+    class Objects:
+        before_intent = _Hook(1)
+        before_route = _Hook(1)
+        after_response = _Hook(2)
+
+    assert gate_interface_breaches(Objects()) == ()
+    namespace: dict[str, object] = {}
+    exec(  # noqa: S102 - a parameter annotation that does not resolve, a result that does
+        "class G:\n"
+        "    def before_intent(self, intent: Undefined, /) -> bool: return True\n"
+        "    def before_route(self, order: Undefined, /) -> bool: return True\n"
+        "    def after_response(self, order: Undefined, response, /) -> int: return True\n",
+        namespace,
+    )
+    found = gate_interface_breaches(namespace["G"]())  # type: ignore[operator]  # pyright: ignore[reportCallIssue, reportUnknownArgumentType]
+    assert [str(b) for b in found] == ["RISK-7: after_response() declares it returns 'int', not bool"]
+
+
+def test_outcomes_are_made_and_read_for_the_intent_given() -> None:
+    """A model whose answer depends on the intent (a sell expires) is read for the very
+    intent the outcome was made for."""
+
+    def by_side(intent: ExecutionIntent, response: ExecutionResponse) -> object:
+        return (OrderEvent.ACCEPT,) if intent.side is Side.BUY else (OrderEvent.SUBMIT,)
+
+    sell = ExecutionIntent("o-9", "QTS", Side.SELL, Decimal(2))
+    outcomes = [Outcome("plain", lambda intent: ExecutionResponse(intent.intent_id, accepted=True))]
+    assert outcome_breaches(_model(by_side), outcomes, INTENT) == ()
+    assert [b.clause for b in outcome_breaches(_model(by_side), outcomes, sell)] == ["STATE-8"]
+
+
+def test_implementation_breaches_run_every_check_on_a_binding() -> None:
+    from broken_impls import CYCLE, GATE_INTERFACE_CHANGED, GOOD_EXTENSION, LOOP_INTERFACE_CHANGED
+
+    from reference_impl.binding import QTS_IMPLEMENTATION
+
+    assert implementation_breaches(QTS_IMPLEMENTATION) == ()
+    assert implementation_breaches(GOOD_EXTENSION) == ()
+    assert "STATE-6" in {b.clause for b in implementation_breaches(CYCLE)}
+    assert {b.clause for b in implementation_breaches(GATE_INTERFACE_CHANGED)} == {"RISK-7"}
+    assert {b.clause for b in implementation_breaches(LOOP_INTERFACE_CHANGED)} == {"LOOP-9"}
