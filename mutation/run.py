@@ -11,6 +11,7 @@ process (its trampolines, no subprocess per test), in ``workers`` forked childre
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from mutation.report import Mutant, Run, Status, load_reviews, parse_results, render, review_entry, unclassified
 
@@ -117,11 +119,36 @@ def _mutmut(work: Path, *arguments: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
-def run_target(target: Target, workers: int, names: tuple[str, ...], fresh: bool) -> Run:
+def _load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_target(target: Target, workers: int, names: tuple[str, ...], fresh: bool) -> None:
+    """Run mutmut on ``target`` and record how long it took, on what, under what load
+    (``run.json``). A run limited to ``names`` over kept results is recorded as a
+    re-test beside the full run it completes."""
     work = _prepare(target, fresh)
+    record = work / "run.json"
+    runs: dict[str, Any] = json.loads(record.read_text(encoding="utf-8")) if record.exists() and not fresh else {}
+    entry = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "workers": workers,
+             "cores": os.cpu_count(), "load_before": _load(), "mutants": list(names)}
     start = time.monotonic()
     _mutmut(work, "run", "--max-children", str(workers), *names)
-    seconds = time.monotonic() - start
+    entry |= {"seconds": round(time.monotonic() - start, 1), "load_after": _load()}
+    if names and runs:
+        runs.setdefault("retests", []).append(entry)
+    else:
+        runs = {"full": entry, "retests": []}
+    record.write_text(json.dumps(runs, indent=2), encoding="utf-8")
+
+
+def read_target(target: Target) -> tuple[Run, dict[str, Any]]:
+    """mutmut's verdicts in ``target``'s work directory, with diffs of the survivors."""
+    work = ROOT / "build" / "mutation" / target.name
+    record = work / "run.json"
+    if not record.exists():
+        raise SystemExit(f"mutation: no run of {target.name} in {work}; run ./scripts/mutation --target {target.name}")
+    runs: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
     mutants = parse_results(target.name, _mutmut(work, "results", "--all", "true", capture=True))
     shown = [
         Mutant(m.target, m.name, m.status, _mutmut(work, "show", m.name, capture=True))
@@ -129,7 +156,18 @@ def run_target(target: Target, workers: int, names: tuple[str, ...], fresh: bool
         for m in mutants
         if m.status is not Status.NOT_CHECKED  # outside the names a trial run asked for
     ]
-    return Run(target.name, target.description, tuple(shown), seconds)
+    seconds = runs["full"]["seconds"] + sum(r["seconds"] for r in runs["retests"])
+    return Run(target.name, target.description, tuple(shown), seconds), runs
+
+
+def _describe(target: str, runs: dict[str, Any]) -> str:
+    full = runs["full"]
+    text = (f"{full['seconds'] / 60:.1f} min on {full['workers']} workers ({full['cores']} cores), {full['date']}; "
+            f"load average (1/5/15 min) {full['load_before']} before, {full['load_after']} after")
+    for retest in runs["retests"]:
+        text += (f"; then {len(retest['mutants'])} survivor(s) re-tested after a suite change in "
+                 f"{retest['seconds'] / 60:.1f} min ({retest['date']})")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,27 +177,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="only this target (repeatable; default: all)")
     parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier results in build/mutation")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/mutation.md (trial runs)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: rewrite docs/mutation.md from the results in build/mutation")
     parser.add_argument("names", nargs="*", help="only mutants matching these mutmut names/globs")
     options = parser.parse_args(argv)
     chosen = [t for t in TARGETS if not options.target or t.name in options.target]
-    load_before = os.getloadavg()
-    began = datetime.now(UTC)
-    runs = [run_target(t, options.workers, tuple(options.names), not options.keep) for t in chosen]
-    load_after = os.getloadavg()
-    total = sum(r.seconds for r in runs)
+    if not options.report_only:
+        for target in chosen:
+            run_target(target, options.workers, tuple(options.names), not options.keep)
+    read = [read_target(t) for t in chosen]
+    runs = [run for run, _ in read]
     reviews = load_reviews(REVIEWED)
+    total = sum(r.seconds for r in runs)
     header = {
-        "date": began.strftime("%Y-%m-%d %H:%M UTC"),
-        "tool": f"mutmut {version('mutmut')}, {options.workers} workers on {os.cpu_count()} cores",
+        "tool": f"mutmut {version('mutmut')} (`./scripts/mutation`)",
         "total time": f"{total / 60:.1f} min",
-        "load average (1, 5, 15 min)": (
-            f"{' / '.join(f'{x:.2f}' for x in load_before)} before, "
-            f"{' / '.join(f'{x:.2f}' for x in load_after)} after (the machine is shared)"
-        ),
+        **{run.target: _describe(run.target, record) for run, record in read},
     }
     if not options.no_doc:
         DOC.write_text(render(runs, reviews, header), encoding="utf-8")
-        print(f"mutation: wrote {DOC.relative_to(ROOT)} ({total / 60:.1f} min)")
+        print(f"mutation: wrote {DOC.relative_to(ROOT)} ({total / 60:.1f} min of runs)")
     missing = unclassified(runs, reviews)
     if missing:
         print(f"\nmutation: {len(missing)} UNCLASSIFIED survivor(s); review each and add it to "
