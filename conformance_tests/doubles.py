@@ -17,7 +17,7 @@ from spec.outcomes import Outcome
 from spec.records import OrderView, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse
 
-from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
+from conformance_tests.scenario import MODEL_READ, GateAct, Policy, RouteAct, Scenario, Step
 
 
 _Act = TypeVar("_Act")
@@ -43,6 +43,13 @@ class VenueFailure(RuntimeError):
 
 
 GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
+
+
+@dataclass(frozen=True, slots=True)
+class RichResponse(ExecutionResponse):
+    """A Phase 5 route's answer: an ExecutionResponse that carries more (spec Terms)."""
+
+    venue_note: str = "matched in the opening auction"
 NOT_A_BOOL: object = "yes"
 
 
@@ -99,6 +106,14 @@ def declared_response(outcomes: Sequence[Outcome], index: int, intent: Execution
     return outcomes[index % len(outcomes)].respond(intent)
 
 
+def model_read_response(act: RouteAct, outcomes: Sequence[Outcome], index: int, intent: ExecutionIntent) -> ExecutionResponse:
+    """The answer of a route act whose meaning the implementation's state model reads
+    (LOOP-10): a declared outcome, or a richer response than Phase 4's."""
+    if act is RouteAct.DECLARED:
+        return declared_response(outcomes, index, intent)
+    return RichResponse(intent.intent_id, accepted=act is RouteAct.RICH_ACCEPT)
+
+
 class ScriptedRoute(_StopRequester):
     def __init__(self, scenario: Scenario, log: CallLog, outcomes: Sequence[Outcome] = ()) -> None:
         self._log = log
@@ -122,8 +137,8 @@ class ScriptedRoute(_StopRequester):
 
     def _answer(self, intent: ExecutionIntent) -> ExecutionResponse:
         act, outcome = self._acts.get(intent.intent_id, (RouteAct.ACCEPT, 0))
-        if act is RouteAct.DECLARED:
-            return declared_response(self._outcomes, outcome, intent)
+        if act in MODEL_READ:
+            return model_read_response(act, self._outcomes, outcome, intent)
         if act is RouteAct.RAISE:
             raise VenueFailure(f"scripted venue failure for {intent.intent_id!r}")
         if act is RouteAct.INTERRUPT:

@@ -25,7 +25,7 @@ from conformance_tests.doubles import (
     SeenContext,
     SuiteInterrupt,
     SuitePolicy,
-    declared_response,
+    model_read_response,
 )
 from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
@@ -193,7 +193,7 @@ def declared_paths(implementation: Implementation[StrEnum]) -> DeclaredPath:
 
     def path(step: Step) -> tuple[str, ...] | None:
         intent = step.intent()
-        walk = call_watched(lambda: response_path(machine, intent, declared_response(outcomes, step.outcome, intent)))
+        walk = call_watched(lambda: response_path(machine, intent, model_read_response(step.route, outcomes, step.outcome, intent)))
         return None if isinstance(walk, Breach) else walk
 
     return path

@@ -320,3 +320,19 @@ def test_the_order_an_interrupt_leaves_keeps_its_answer_and_names_the_site(
     want = seen.answers.get("o-1") if answered else None
     assert order.response == want, f"LOOP-5: the order keeps response {order.response!r}, expected {want!r}"
     assert order.fault is not None and order.fault.site is site, f"RISK-4: fault {order.fault!r}, expected one at {site.value}"
+
+
+@pytest.mark.clause("LOOP-4", "LOOP-10")
+def test_a_richer_response_is_an_answer_not_a_failure(implementation: Impl) -> None:
+    """A Phase 5 route may answer with a subclass of ExecutionResponse that carries
+    more: it is a valid answer, read by the state model (Phase 4's: by ``accepted``)
+    and kept in the record, never a route failure."""
+    scenario = Scenario((Step("o-1", route=RouteAct.RICH_ACCEPT), Step("o-2", route=RouteAct.RICH_REJECT)))
+    seen = run_scenario(implementation, scenario)
+    want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
+    assert seen.histories() == want, f"LOOP-4: richer responses gave {seen.histories()}, expected {want}"
+    faults = [o.fault for o in seen.orders]
+    responses = [o.response for o in seen.orders]
+    assert faults == [None, None] and responses == [seen.answers["o-1"], seen.answers["o-2"]], (
+        f"LOOP-4: a richer response is an answer: faults {faults}, responses {responses}"
+    )
