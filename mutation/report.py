@@ -111,10 +111,10 @@ def load_reviews(path: Path) -> list[Review]:
 
 def review_entry(mutant: Mutant, klass: Class = Class.BEHAVIOUR, why: str = "TODO: review") -> str:
     """A ``[[survivor]]`` table for ``mutant``, to paste into the reviewed file."""
-    change = mutant.key[1].replace('"""', '\\"\\"\\"')
+    # A literal string: diffs hold backslashes that must stay as they are.
     return (
         f"[[survivor]]\n# {mutant.name}\nfunction = {_toml_str(mutant.function)}\n"
-        f'change = """\n{change}\n"""\nclass = "{klass.value}"\nwhy = {_toml_str(why)}\n'
+        f"change = '''\n{mutant.key[1]}\n'''\nclass = \"{klass.value}\"\nwhy = {_toml_str(why)}\n"
     )
 
 
