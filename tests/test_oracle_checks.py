@@ -490,3 +490,130 @@ def test_implementation_breaches_run_every_check_on_a_binding() -> None:
     assert "STATE-6" in {b.clause for b in implementation_breaches(CYCLE)}
     assert {b.clause for b in implementation_breaches(GATE_INTERFACE_CHANGED)} == {"RISK-7"}
     assert {b.clause for b in implementation_breaches(LOOP_INTERFACE_CHANGED)} == {"LOOP-9"}
+
+
+# --- unusual graphs and models: findings, never crashes ------------------------------------
+
+
+def test_rows_naming_states_outside_the_enum_are_judged_not_crashed_on() -> None:
+    found = [str(b) for b in termination_breaches({"a", "t"}, {"t"}, {("a", "x"): "zombie", ("ghost", "y"): "t"})]
+    assert found == ["STATE-6: no terminal state is reachable from 'a'"]
+
+
+class _StringTable:
+    """A model whose table names states and events by plain strings (a STATE-4 breach)."""
+
+    states = OrderState
+    initial = OrderState.CREATED
+    terminal = PHASE4.terminal
+
+    def __init__(self, table: dict[tuple[object, object], object]) -> None:
+        self.table = table
+
+    def transition(self, state: OrderState, event: object) -> OrderState:
+        raise NotImplementedError
+
+    def events_for(self, intent: ExecutionIntent, response: ExecutionResponse) -> tuple[StrEnum, ...]:
+        return phase4_events(intent, response)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        (("parked", OrderEvent.SUBMIT), OrderState.SUBMITTED),
+        ((OrderState.CREATED, OrderEvent.SUBMIT), "submitted"),
+        ((OrderState.CREATED, "hold"), OrderState.SUBMITTED),
+    ],
+    ids=["source", "target", "event"],
+)
+def test_a_row_naming_anything_but_enum_members_is_a_state_4_breach(row: tuple[tuple[object, object], object]) -> None:
+    (source, event), target = row
+    table: dict[tuple[object, object], object] = {**TRANSITIONS, (source, event): target}
+    found = [b for b in extension_breaches(_StringTable(table)) if b.clause == "STATE-4"]  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    assert [b.message for b in found] == [
+        f"table row ({source!r}, {event!r}) -> {target!r} names a state or event that is not an enum member "
+        "(plain strings are not states; states are members of OrderState)"
+    ]
+
+
+def test_state_4_lists_at_most_ten_foreign_rows() -> None:
+    table: dict[tuple[object, object], object] = {(f"s{n}", "e"): "t" for n in range(12)}
+    assert len([b for b in extension_breaches(_StringTable(table)) if b.clause == "STATE-4"]) == 10  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+def test_a_fail_row_to_another_state_is_named() -> None:
+    table = {**TRANSITIONS, (OrderState.SUBMITTED, OrderEvent.FAIL): OrderState.REJECTED}
+    machine = StateMachine(OrderState, OrderState.CREATED, TERMINAL_STATES, table)
+    assert "STATE-7: non-terminal state 'submitted' needs a 'fail' row to 'failed' (it has one to 'rejected')" in [
+        str(b) for b in extension_breaches(machine)
+    ]
+
+
+class _Flaky:
+    """A mapping that answers every other call and raises on the rest (STATE-8 wants a
+    mapping that can be read; asking twice must not crash the check)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, intent: ExecutionIntent, response: ExecutionResponse) -> tuple[StrEnum, ...]:
+        self.calls += 1
+        if self.calls % 2 == 0:
+            raise RuntimeError("second thoughts")
+        return phase4_events(intent, response)
+
+
+def test_a_mapping_that_fails_when_asked_again_is_a_state_8_breach_for_each_answer() -> None:
+    machine = StateMachine(OrderState, OrderState.CREATED, TERMINAL_STATES, TRANSITIONS, _Flaky())
+    found = [b for b in extension_breaches(machine) if b.clause == "STATE-8"]
+    assert [b.message[:30] for b in found] == ["events_for(ExecutionResponse(i"] * 2
+    assert all(b.message.endswith("raised RuntimeError: second thoughts") for b in found)
+
+
+def test_plain_responses_are_read_for_a_real_intent() -> None:
+    """A mapping may read the intent (a Phase 5 model keyed on the side): the check
+    hands it a real one."""
+
+    def by_intent(intent: ExecutionIntent, response: ExecutionResponse) -> tuple[StrEnum, ...]:
+        return phase4_events(intent, response) if intent.side in (Side.BUY, Side.SELL) else ()
+
+    machine = StateMachine(OrderState, OrderState.CREATED, TERMINAL_STATES, TRANSITIONS, by_intent)
+    assert extension_breaches(machine) == ()
+
+
+def test_declare_extension_keeps_the_answer_events_it_is_given() -> None:
+    def rejects_everything(intent: ExecutionIntent, response: ExecutionResponse) -> tuple[StrEnum, ...]:
+        return (OrderEvent.REJECT,)
+
+    try:
+        declare_extension(OrderState, terminal=TERMINAL_STATES, table=TRANSITIONS, response_events=rejects_everything)
+    except ExtensionError as error:
+        assert error.breaches == (
+            "STATE-8: a plain ExecutionResponse(accepted=True) must fire ('accept',), the model gives ('reject',)",
+        )
+    else:
+        raise AssertionError("declare_extension dropped the answer events it was given")
+
+
+def test_implementation_breaches_check_the_resting_lifecycle() -> None:
+    import dataclasses
+
+    from broken_impls import Mutant
+
+    from spec import STANDARD_RESTING, RestingLifecycle
+
+    standard = STANDARD_RESTING.machine
+    assert isinstance(standard, StateMachine)
+    looping = dataclasses.replace(standard, terminal=standard.terminal | {standard.initial})
+    lifecycle = RestingLifecycle(looping, STANDARD_RESTING.progress)
+
+    class Resting:
+        def __init__(self) -> None:
+            self.lifecycle = lifecycle
+
+        def make_book(self) -> object:
+            raise NotImplementedError
+
+    binding = Mutant("resting lifecycle broken", resting=Resting())  # type: ignore[arg-type]
+    found = implementation_breaches(binding)
+    assert found and {b.clause for b in found} == {"RESTING-4"}, found
