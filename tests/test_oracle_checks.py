@@ -528,7 +528,8 @@ class _StringTable:
 )
 def test_a_row_naming_anything_but_enum_members_is_a_state_4_breach(row: tuple[tuple[object, object], object]) -> None:
     (source, event), target = row
-    table: dict[tuple[object, object], object] = {**TRANSITIONS, (source, event): target}
+    table: dict[tuple[object, object], object] = dict(TRANSITIONS.items())
+    table[source, event] = target
     found = [b for b in extension_breaches(_StringTable(table)) if b.clause == "STATE-4"]  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     assert [b.message for b in found] == [
         f"table row ({source!r}, {event!r}) -> {target!r} names a state or event that is not an enum member "
