@@ -72,6 +72,8 @@ def test_after_response_refusal_keeps_the_answer_and_halts(implementation: Impl,
     assert seen.report is not None and seen.report.stop.kind == StopKind.GATE_HALT, (
         f"RISK-3: the run must stop with GATE_HALT, got {seen.report and seen.report.stop}"
     )
+    detail: object = seen.report.stop.detail
+    assert type(detail) is str and detail.strip(), f"RISK-3: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
 @pytest.mark.clause("RISK-4")

@@ -172,6 +172,8 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
     assert seen.report is not None and seen.report.stop.kind == expected.stop, (
         f"LOOP-7: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
     )
+    detail: object = seen.report.stop.detail
+    assert type(detail) is str and detail.strip(), f"LOOP-7: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
 @pytest.mark.clause("LOOP-7")
