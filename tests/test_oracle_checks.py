@@ -618,3 +618,17 @@ def test_implementation_breaches_check_the_resting_lifecycle() -> None:
     binding = Mutant("resting lifecycle broken", resting=Resting())  # type: ignore[arg-type]
     found = implementation_breaches(binding)
     assert found and {b.clause for b in found} == {"RESTING-4"}, found
+
+
+def test_a_table_of_plain_strings_is_judged_by_its_values() -> None:
+    """Plain strings are no states (STATE-4), but the other checks still read them by
+    value, so they report what the values say, not noise."""
+    table: dict[tuple[object, object], object] = {(s.value, e.value): t.value for (s, e), t in TRANSITIONS.items()}
+    assert {b.clause for b in extension_breaches(_StringTable(table))} == {"STATE-4"}  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+@pytest.mark.parametrize("fields", [["o-1", "QTS", Side.BUY, Decimal(1)], ["o-1", "QTS", Side.BUY, Decimal(1), None, "extra"]], ids=["short", "long"])
+def test_a_restored_intent_must_have_exactly_its_fields(fields: list[object]) -> None:
+    intent = ExecutionIntent.__new__(ExecutionIntent)
+    with pytest.raises(ValueError):
+        intent.__setstate__(fields)
