@@ -236,6 +236,8 @@ class SeenContext:
     last_order: OrderView | None
     last_history: tuple[str, ...] | None
     gate_halted: object
+    flags: tuple[object, object, object]
+    """``source_exhausted``, ``stop_requested`` and ``gate_halted`` as read."""
 
 
 class SuitePolicy:
@@ -260,6 +262,7 @@ class SuitePolicy:
             last_order=last,
             last_history=_values(last.history) if last is not None else None,
             gate_halted=run.gate_halted,
+            flags=(run.source_exhausted, run.stop_requested, run.gate_halted),
         ))
         if self._own is not None:
             return self._own.should_stop(run)

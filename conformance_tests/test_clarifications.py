@@ -29,8 +29,9 @@ class _Runs:
         self.log = CallLog()
         self.route = ScriptedRoute(Scenario(()), self.log)
         self.gate = ScriptedGate(Scenario(()), self.log)
+        self.policy = SuitePolicy(policy, self.log)
         self.loop: ExecutionLoop[StrEnum] = call_watched(
-            lambda: implementation.make_loop(self.route, self.gate, SuitePolicy(policy, self.log))
+            lambda: implementation.make_loop(self.route, self.gate, self.policy)
         )
         self.route.loop = self.gate.loop = self.loop
 
@@ -133,6 +134,24 @@ def test_intake_refusal_is_per_run(implementation: Impl) -> None:
     accepted = [("o-1", ("created", "submitted", "accepted"))]
     assert (_histories(first), _histories(second)) == (accepted, accepted), (
         f"LOOP-2: an id routed in an earlier run is routed again in a later one: {first} / {second}"
+    )
+
+
+@pytest.mark.clause("LOOP-6")
+def test_a_later_run_shows_the_policy_a_fresh_run_context(implementation: Impl) -> None:
+    """What a run leaves in the controller does not leak into the next run's
+    RunContext: counts start at 0 and the flags are plain bools, all False."""
+    runs = _Runs(implementation)
+    runs.run(Scenario((Step("o-1", request_stop=True), Step("o-2"))))
+    runs.run(Scenario((Step("o-3", after_response=GateAct.REFUSE),)))
+    runs.run(Scenario((Step("o-4"),)))
+    fresh = [c for c in runs.policy.contexts if c.pulled == runs.log.pulls - 1][-1:]
+    assert fresh, "LOOP-6: the last run never asked its stop policy"
+    context = fresh[0]
+    seen = (context.executions, context.settled, context.consecutive_failures, context.last_order, context.flags)
+    assert seen == (0, 0, 0, None, (False, False, False)) and all(type(f) is bool for f in context.flags), (
+        f"LOOP-6: before the first pull of a later run the policy saw (executions, settled, "
+        f"consecutive_failures, last_order, flags) = {seen!r}"
     )
 
 

@@ -292,6 +292,9 @@ def test_the_stop_policy_sees_the_run_as_it_is(implementation: Impl, scenario: S
             f"LOOP-6: after {context.pulled} pull(s) the policy saw (executions, settled, consecutive_failures, "
             f"last_order's history, gate_halted) = {got}, expected {want}"
         )
+        assert all(type(flag) is bool for flag in context.flags), (
+            f"LOOP-6: source_exhausted, stop_requested and gate_halted must be bools, read {context.flags!r}"
+        )
         last = context.last_order
         assert last is None or last.intent is seen.pulled[context.pulled - 1], (
             f"LOOP-6: last_order is about {last and last.intent!r}, not the intent pulled last"

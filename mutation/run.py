@@ -162,10 +162,10 @@ def read_target(target: Target) -> tuple[Run, dict[str, Any]]:
 
 def _describe(target: str, runs: dict[str, Any]) -> str:
     full = runs["full"]
-    text = (f"{full['seconds'] / 60:.1f} min on {full['workers']} workers ({full['cores']} cores), {full['date']}; "
+    text = (f"{full['seconds'] / 60:.1f} min on {full['workers']} worker(s) ({full['cores']} cores), {full['date']}; "
             f"load average (1/5/15 min) {full['load_before']} before, {full['load_after']} after")
     for retest in runs["retests"]:
-        text += (f"; then {len(retest['mutants'])} survivor(s) re-tested after a suite change in "
+        text += (f"; then {len(retest['mutants'])} mutant(s) re-tested after a suite change in "
                  f"{retest['seconds'] / 60:.1f} min ({retest['date']})")
     return text
 
