@@ -109,6 +109,12 @@ def load_reviews(path: Path) -> list[Review]:
     return reviews
 
 
+def load_untested(path: Path) -> dict[str, str]:
+    """Why no test reaches a function: ``[[untested]]`` tables with function and why."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {entry["function"]: entry["why"].strip() for entry in data.get("untested", [])}
+
+
 def review_entry(mutant: Mutant, klass: Class = Class.BEHAVIOUR, why: str = "TODO: review") -> str:
     """A ``[[survivor]]`` table for ``mutant``, to paste into the reviewed file."""
     # A literal string: diffs hold backslashes that must stay as they are.
@@ -155,7 +161,9 @@ def _score(mutants: Sequence[Mutant]) -> str:
     return f"{100 * detected / len(mutants):.1f}%"
 
 
-def render(runs: Sequence[Run], reviews: Sequence[Review], header: Mapping[str, str]) -> str:
+def render(
+    runs: Sequence[Run], reviews: Sequence[Review], header: Mapping[str, str], untested_why: Mapping[str, str] | None = None
+) -> str:
     """docs/mutation.md: the totals, then every mutant that was not detected, by class."""
     out = [
         "# Mutation testing",
@@ -221,7 +229,11 @@ def render(runs: Sequence[Run], reviews: Sequence[Review], header: Mapping[str, 
     untested = [m for run in runs for m in run.mutants if m.status is Status.NO_TESTS]
     if untested:
         out += ["### Without tests (no test reaches the mutated function)", ""]
-        out += [f"- `{m.name}` ({m.target})" for m in sorted(untested, key=lambda m: m.name)]
+        why = untested_why or {}
+        out += [
+            f"- `{m.name}` ({m.target})" + (f": {why[m.function]}" if m.function in why else "")
+            for m in sorted(untested, key=lambda m: m.name)
+        ]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -23,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from mutation.report import Mutant, Run, Status, load_reviews, parse_results, render, review_entry, unclassified
+from mutation.report import Mutant, Run, Status, load_reviews, load_untested, parse_results, render, review_entry, unclassified
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWED = ROOT / "mutation" / "reviewed.toml"
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         **{run.target: _describe(run.target, record) for run, record in read},
     }
     if not options.no_doc:
-        DOC.write_text(render(runs, reviews, header), encoding="utf-8")
+        DOC.write_text(render(runs, reviews, header, load_untested(REVIEWED)), encoding="utf-8")
         print(f"mutation: wrote {DOC.relative_to(ROOT)} ({total / 60:.1f} min of runs)")
     missing = unclassified(runs, reviews)
     if missing:
