@@ -27,8 +27,9 @@ from spec.loop import ExecutionLoop, RunContext, StopPolicy
 from spec.records import OrderView, RunReport, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
-from conformance_tests.doubles import AllowAllGate
+from conformance_tests.doubles import AllowAllGate, RichResponse
 from conformance_tests.guards import suite_timer
+from conformance_tests.scenario import OrderId
 
 Impl = Implementation[StrEnum]
 Loop = ExecutionLoop[StrEnum]
@@ -156,8 +157,13 @@ def test_an_intent_built_around_its_constructor_is_refused_and_not_routed(implem
         lambda: forged(ExecutionResponse("o-1", False), accepted="no"),
         lambda: forged(ExecutionResponse("o-1", True), accepted=1),
         lambda: object.__new__(ExecutionResponse),
+        lambda: forged(ExecutionResponse("o-1", True), intent_id=OrderId("o-1")),
+        lambda: forged(RichResponse("o-1", True), accepted="yes"),
+        lambda: forged(RichResponse("o-1", False), accepted=0),
+        lambda: forged(RichResponse("o-1", True), intent_id=OrderId("o-1")),
     ],
-    ids=["accepted 'no'", "accepted 1", "fields missing"],
+    ids=["accepted 'no'", "accepted 1", "fields missing", "id of a str subclass", "richer, accepted 'yes'",
+         "richer, accepted 0", "richer, id of a str subclass"],
 )
 def test_a_response_built_around_its_constructor_fails_only_its_order(implementation: Impl, make: Callable[[], object]) -> None:
     answer = make()
