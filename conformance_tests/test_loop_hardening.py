@@ -29,6 +29,7 @@ from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, RichResponse
 from conformance_tests.guards import suite_timer
+from conformance_tests.harness import call_watched
 from conformance_tests.scenario import OrderId
 
 Impl = Implementation[StrEnum]
@@ -346,3 +347,59 @@ def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_no
         if previous_timer:
             _setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
     assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
+
+
+class _InterruptedWhileRead(Exception):
+    """An exception whose text, the first time the loop reads it to record the run it
+    ended, raises KeyboardInterrupt: the interrupt lands while the run is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("feed lost")
+        self.reads = 0
+
+    def __str__(self) -> str:
+        self.reads += 1
+        if self.reads == 1:
+            raise KeyboardInterrupt("Ctrl-C while the run was recorded")
+        return "feed lost"
+
+
+class _StopWhileRead(BaseException):
+    """The same, for an interrupt (a BaseException) from the route."""
+
+    def __init__(self) -> None:
+        super().__init__("stop")
+        self.reads = 0
+
+    def __str__(self) -> str:
+        self.reads += 1
+        if self.reads == 1:
+            raise KeyboardInterrupt("Ctrl-C while the run was recorded")
+        return "stop"
+
+
+@pytest.mark.clause("LOOP-12")
+def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implementation: Impl) -> None:
+    def source() -> Iterator[ExecutionIntent]:
+        yield intent("o-1")
+        raise _InterruptedWhileRead()
+
+    loop = make_loop(implementation, Route())
+    with pytest.raises(KeyboardInterrupt):
+        call_watched(lambda: loop.run(source()))
+    report = loop.last_report
+    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-12: {report}"
+    assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report and report.stop}"
+
+
+@pytest.mark.clause("LOOP-12")
+def test_an_interrupt_while_the_order_in_flight_is_recorded_still_settles_it(implementation: Impl) -> None:
+    loop = make_loop(implementation, Route({"o-2": raising(_StopWhileRead())}))
+    with pytest.raises(KeyboardInterrupt):
+        call_watched(lambda: loop.run([intent("o-1"), intent("o-2"), intent("o-3")]))
+    report = loop.last_report
+    assert report is not None and [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders] == [
+        ("o-1", ("created", SUBMITTED, ACCEPTED)), ("o-2", ("created", SUBMITTED, FAILED)),
+    ], f"LOOP-12: {report}"
+    fault = report.orders[-1].fault
+    assert fault is not None and fault.site.value == "route" and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report}"
