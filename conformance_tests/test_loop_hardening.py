@@ -403,3 +403,23 @@ def test_an_interrupt_while_the_order_in_flight_is_recorded_still_settles_it(imp
     ], f"LOOP-12: {report}"
     fault = report.orders[-1].fault
     assert fault is not None and fault.site.value == "route" and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report}"
+    assert "KeyboardInterrupt" in fault.message and "KeyboardInterrupt" in report.stop.detail, (
+        f"LOOP-12: the record must name the interrupt that ended the run: {fault.message!r}, {report.stop.detail!r}"
+    )
+
+
+class _RaisingAfterResponse(AllowAllGate):
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        raise _StopWhileRead()
+
+
+@pytest.mark.clause("LOOP-12")
+def test_an_interrupt_while_an_answered_order_is_recorded_keeps_its_answer(implementation: Impl) -> None:
+    answer = ExecutionResponse("o-1", True, venue_order_id="V-1")
+    loop = make_loop(implementation, Route({"o-1": lambda sent: answer}), gate=_RaisingAfterResponse())
+    with pytest.raises(KeyboardInterrupt):
+        call_watched(lambda: loop.run([intent("o-1"), intent("o-2")]))
+    report = loop.last_report
+    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-12: {report}"
+    kept = report.orders[0].response if report is not None else None
+    assert kept == answer, f"LOOP-12: the order the venue answered must keep its response: {kept!r}"
