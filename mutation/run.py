@@ -167,7 +167,7 @@ def _describe(target: str, runs: dict[str, Any]) -> str:
     for retest in runs["retests"]:
         text += (f"; then {len(retest['mutants'])} mutant(s) re-tested after a suite change in "
                  f"{retest['seconds'] / 60:.1f} min ({retest['date']})")
-    return text
+    return text + (f". {runs['note']}" if runs.get("note") else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(r.seconds for r in runs)
     header = {
         "tool": f"mutmut {version('mutmut')} (`./scripts/mutation`)",
-        "total time": f"{total / 60:.1f} min",
+        "total time (the runs below, summed)": f"{total / 60:.1f} min",
         **{run.target: _describe(run.target, record) for run, record in read},
     }
     if not options.no_doc:
