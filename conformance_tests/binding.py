@@ -29,6 +29,7 @@ _REQUIRED = {
     "resting": "a spec.RestingBinding (lifecycle, make_book()) for orders resting after acceptance, or None",
     "make_loop": "a method make_loop(route, gate, stop_policy) -> spec.ExecutionLoop",
     "make_noop_gate": "a method make_noop_gate() -> spec.RiskGate",
+    "make_stop_policy": "a method make_stop_policy(max_executions, max_consecutive_failures) -> spec.StopPolicy",
 }
 _MACHINE_PARTS = ("states", "initial", "terminal", "table", "transition", "events_for")
 
@@ -124,6 +125,7 @@ def _shape_problems(candidate: object) -> list[str]:
     for method, arguments, how in (
         ("make_loop", 3, "must accept (route, gate, stop_policy) positionally"),
         ("make_noop_gate", 0, "must be callable with no arguments"),
+        ("make_stop_policy", 2, "must accept (max_executions, max_consecutive_failures) positionally"),
     ):
         function = parts[method]
         if not callable(function):

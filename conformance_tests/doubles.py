@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
-from spec.loop import ExecutionLoop, RunContext
+from spec.loop import ExecutionLoop, RunContext, StopPolicy
 from spec.outcomes import Outcome
 from spec.records import OrderView, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse
 
-from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
+from conformance_tests.scenario import MODEL_READ, GateAct, Policy, RouteAct, Scenario, Step
 
 
 _Act = TypeVar("_Act")
@@ -43,6 +43,13 @@ class VenueFailure(RuntimeError):
 
 
 GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
+
+
+@dataclass(frozen=True, slots=True)
+class RichResponse(ExecutionResponse):
+    """A Phase 5 route's answer: an ExecutionResponse that carries more (spec Terms)."""
+
+    venue_note: str = "matched in the opening auction"
 NOT_A_BOOL: object = "yes"
 
 
@@ -57,6 +64,8 @@ class CallLog:
     :data:`MAX_CALLS` of them."""
 
     entries: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
+    pulls: int = 0
+    """How many intents the source has handed over so far."""
 
     def add(self, what: str, intent_id: str) -> None:
         if len(self.entries) >= MAX_CALLS:
@@ -66,6 +75,7 @@ class CallLog:
                 "its intents and stop (spinning?)"
             )
         self.entries.append((what, intent_id))
+        self.pulls += what == "pull"
 
     def calls(self, what: str) -> list[str]:
         return [intent_id for kind, intent_id in self.entries if kind == what]
@@ -96,11 +106,21 @@ def declared_response(outcomes: Sequence[Outcome], index: int, intent: Execution
     return outcomes[index % len(outcomes)].respond(intent)
 
 
+def model_read_response(act: RouteAct, outcomes: Sequence[Outcome], index: int, intent: ExecutionIntent) -> ExecutionResponse:
+    """The answer of a route act whose meaning the implementation's state model reads
+    (LOOP-10): a declared outcome, or a richer response than Phase 4's."""
+    if act is RouteAct.DECLARED:
+        return declared_response(outcomes, index, intent)
+    return RichResponse(intent.intent_id, accepted=act is RouteAct.RICH_ACCEPT)
+
+
 class ScriptedRoute(_StopRequester):
     def __init__(self, scenario: Scenario, log: CallLog, outcomes: Sequence[Outcome] = ()) -> None:
         self._log = log
         self._outcomes = tuple(outcomes)
         self.intents: list[ExecutionIntent] = []
+        self.answers: dict[str, object] = {}
+        """What the route returned for each intent id, the first time (LOOP-3, RISK-5)."""
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
@@ -111,9 +131,14 @@ class ScriptedRoute(_StopRequester):
         self._log.add("execute", intent.intent_id)
         self.intents.append(intent)
         self.maybe_stop("execute", intent.intent_id)
+        answer = self._answer(intent)
+        self.answers.setdefault(intent.intent_id, answer)
+        return answer
+
+    def _answer(self, intent: ExecutionIntent) -> ExecutionResponse:
         act, outcome = self._acts.get(intent.intent_id, (RouteAct.ACCEPT, 0))
-        if act is RouteAct.DECLARED:
-            return declared_response(self._outcomes, outcome, intent)
+        if act in MODEL_READ:
+            return model_read_response(act, self._outcomes, outcome, intent)
         if act is RouteAct.RAISE:
             raise VenueFailure(f"scripted venue failure for {intent.intent_id!r}")
         if act is RouteAct.INTERRUPT:
@@ -132,6 +157,8 @@ class ScriptedGate(_StopRequester):
         """``(hook, intent_id, state value)`` as each hook saw the order."""
         self.views: list[OrderView] = []
         """The views the hooks got, in the order of ``seen_states`` (RISK-5: snapshots)."""
+        self.arguments: list[HookCall] = []
+        """What each hook was called with, read at the call (RISK-5)."""
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
@@ -141,16 +168,19 @@ class ScriptedGate(_StopRequester):
         self.script_stops(scenario)
 
     def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        self.arguments.append(HookCall("before_intent", intent, None, None))
         return self._answer("before_intent", intent.intent_id, self._before_intent)
 
     def before_route(self, order: OrderView, /) -> bool:
         self.seen_states.append(("before_route", order.intent.intent_id, order.state.value))
         self.views.append(order)
+        self.arguments.append(HookCall("before_route", order.intent, _values(order.history), None))
         return self._answer("before_route", order.intent.intent_id, self._before_route)
 
     def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
         self.seen_states.append(("after_response", order.intent.intent_id, order.state.value))
         self.views.append(order)
+        self.arguments.append(HookCall("after_response", order.intent, _values(order.history), response))
         return self._answer("after_response", order.intent.intent_id, self._after_response)
 
     def _answer(self, hook: str, intent_id: str, acts: dict[str, GateAct]) -> bool:
@@ -166,6 +196,21 @@ class ScriptedGate(_StopRequester):
         return act is GateAct.ALLOW
 
 
+@dataclass(frozen=True)
+class HookCall:
+    """One call of a gate hook: the intent it was about (the view's, for the order
+    hooks), the view's history as state values, and the response it was given."""
+
+    hook: str
+    intent: ExecutionIntent
+    history: tuple[str, ...] | None
+    response: object
+
+
+def _values(history: Sequence[StrEnum]) -> tuple[str, ...]:
+    return tuple(state.value for state in history)
+
+
 class AllowAllGate:
     """A gate that allows everything and records nothing: "no gate" (RISK-6)."""
 
@@ -179,15 +224,48 @@ class AllowAllGate:
         return True
 
 
-class SuitePolicy:
-    """The scenario's stop policy, judged from the implementation's own RunContext."""
+@dataclass(frozen=True)
+class SeenContext:
+    """The implementation's RunContext as a stop policy read it, and how many intents
+    the source had handed over by then (LOOP-6)."""
 
-    def __init__(self, policy: Policy, log: CallLog) -> None:
+    pulled: int
+    executions: object
+    settled: object
+    consecutive_failures: object
+    last_order: OrderView | None
+    last_history: tuple[str, ...] | None
+    gate_halted: object
+    flags: tuple[object, object, object]
+    """``source_exhausted``, ``stop_requested`` and ``gate_halted`` as read."""
+
+
+class SuitePolicy:
+    """The scenario's stop policy, judged from the implementation's own RunContext,
+    which it records at every call (LOOP-6). With ``own``, the implementation's own
+    policy decides instead (LOOP-15), the calls still logged and the context recorded."""
+
+    def __init__(self, policy: Policy, log: CallLog, own: StopPolicy | None = None) -> None:
         self.policy = policy
         self._log = log
+        self._own = own
+        self.contexts: list[SeenContext] = []
 
     def should_stop(self, run: RunContext, /) -> StopReason | None:
-        self._log.add("policy", str(run.settled))
+        self._log.add("policy", "")
+        last = run.last_order
+        self.contexts.append(SeenContext(
+            pulled=self._log.pulls,
+            executions=run.executions,
+            settled=run.settled,
+            consecutive_failures=run.consecutive_failures,
+            last_order=last,
+            last_history=_values(last.history) if last is not None else None,
+            gate_halted=run.gate_halted,
+            flags=(run.source_exhausted, run.stop_requested, run.gate_halted),
+        ))
+        if self._own is not None:
+            return self._own.should_stop(run)
         limit = self.policy.max_executions
         if limit is not None and run.executions >= limit:
             return StopReason(StopKind.MAX_EXECUTIONS, f"{run.executions} >= {limit}")

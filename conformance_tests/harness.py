@@ -10,8 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from spec.binding import Implementation
-from spec.extension import response_path_problem
-from spec.order_state import OrderState
+from spec.extension import Breach, response_path
 from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
@@ -19,12 +18,14 @@ from spec.values import ExecutionIntent
 from conformance_tests.doubles import (
     CallBudgetExceeded,
     CallLog,
+    HookCall,
     ScriptedGate,
     ScriptedRoute,
     ScriptedSource,
+    SeenContext,
     SuiteInterrupt,
     SuitePolicy,
-    declared_response,
+    model_read_response,
 )
 from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
@@ -91,6 +92,11 @@ class Observed:
     routed: list[ExecutionIntent]
     seen_states: list[tuple[str, str, str]]
     views: list[OrderView]
+    answers: dict[str, object]
+    """What the route returned for each intent id (the first time)."""
+    hook_calls: list[HookCall]
+    contexts: list[SeenContext]
+    """The RunContext as the stop policy saw it at each call (LOOP-6)."""
     attempts: Attempts
     foreign_threads: bool
     """A double was called from a thread other than the one that called ``run()``."""
@@ -119,6 +125,7 @@ def run_scenario(
     scenario: Scenario,
     *,
     gate: RiskGate | None = None,
+    own_policy: bool = False,
 ) -> Observed:
     """Build the doubles, run the loop once under the guards, and collect the outcome.
 
@@ -129,6 +136,12 @@ def run_scenario(
     route = ScriptedRoute(scenario, log, implementation.outcomes)
     scripted_gate = ScriptedGate(scenario, log)
     source = ScriptedSource(scenario, log)
+    limits = scenario.policy
+    own = (
+        call_watched(lambda: implementation.make_stop_policy(limits.max_executions, limits.max_consecutive_failures))
+        if own_policy else None
+    )
+    policy = SuitePolicy(limits, log, own)
     report: RunReport[StrEnum] | None = None
     raised: BaseException | None = None
     attempts = Attempts()
@@ -137,7 +150,7 @@ def run_scenario(
         nonlocal report, raised
         with guarded() as seen:
             try:
-                loop = implementation.make_loop(route, gate or scripted_gate, SuitePolicy(scenario.policy, log))
+                loop = implementation.make_loop(route, gate or scripted_gate, policy)
                 source.loop = route.loop = scripted_gate.loop = loop
                 try:
                     report = loop.run(source)
@@ -157,6 +170,9 @@ def run_scenario(
         routed=route.intents,
         seen_states=scripted_gate.seen_states,
         views=scripted_gate.views,
+        answers=route.answers,
+        hook_calls=scripted_gate.arguments,
+        contexts=policy.contexts,
         attempts=attempts,
         foreign_threads=log.foreign,
     )
@@ -170,21 +186,14 @@ def expect(implementation: Implementation[StrEnum], scenario: Scenario) -> Expec
 
 def declared_paths(implementation: Implementation[StrEnum]) -> DeclaredPath:
     """The oracle's reading of declared answers: the implementation's own event
-    mapping, walked through its table by value, independently of its loop."""
+    mapping, walked through its table by value (spec's STATE-8 walk), independently of
+    its loop."""
     machine = implementation.machine
     outcomes = tuple(implementation.outcomes)
-    rows = {(s.value, e.value): t.value for (s, e), t in machine.table.items()}
 
     def path(step: Step) -> tuple[str, ...] | None:
         intent = step.intent()
-        response = declared_response(outcomes, step.outcome, intent)
-        if response_path_problem(machine, intent, response) is not None:
-            return None
-        states: list[str] = []
-        state = OrderState.SUBMITTED.value
-        for event in machine.events_for(intent, response):
-            state = rows[state, event.value]
-            states.append(state)
-        return tuple(states)
+        walk = call_watched(lambda: response_path(machine, intent, model_read_response(step.route, outcomes, step.outcome, intent)))
+        return None if isinstance(walk, Breach) else walk
 
     return path

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 
-from conformance_tests.scenario import REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
+from conformance_tests.scenario import MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
 
 C, S, A, R, B, F = (
     OrderState.CREATED.value,
@@ -25,14 +25,15 @@ C, S, A, R, B, F = (
 
 
 DeclaredPath = Callable[[Step], "tuple[str, ...] | None"]
-"""The states after SUBMITTED that the declared answer for a DECLARED step leads
-through (the last one terminal), or None when the implementation's state model cannot
-read that answer, so the order must fail (LOOP-10)."""
+"""The states after SUBMITTED that the answer of a model-read step (a declared outcome,
+a richer response) leads through (the last one terminal), or None when the
+implementation's state model cannot read that answer, so the order must fail (LOOP-10)."""
 
 
-def plain_acceptance(_step: Step) -> tuple[str, ...]:
-    """The declared path when a binding declares no outcomes: a plain acceptance."""
-    return (A,)
+def plain_acceptance(step: Step) -> tuple[str, ...]:
+    """The path of a model-read answer under Phase 4's model with no declared outcomes:
+    a plain acceptance, or what a richer response's ``accepted`` says."""
+    return (R,) if step.route is RouteAct.RICH_REJECT else (A,)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class ExpectedOrder:
     fault_site: FaultSite | None
     calls: tuple[str, ...]
     """The hooks and route calls made for this intent, in order (RISK-5)."""
+    answered: bool = False
+    """The route returned a valid response for it, which its record keeps (LOOP-3)."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,8 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     """One fresh intent: its expected order and whether the run is interrupted by it."""
     calls: list[str] = []
 
-    def order(history: tuple[str, ...], site: FaultSite | None) -> ExpectedOrder:
-        return ExpectedOrder(step.intent_id, history, site, tuple(calls))
+    def order(history: tuple[str, ...], site: FaultSite | None, answered: bool = False) -> ExpectedOrder:
+        return ExpectedOrder(step.intent_id, history, site, tuple(calls), answered)
 
     for hook, act, site in (
         ("before_intent", step.before_intent, FaultSite.BEFORE_INTENT),
@@ -123,16 +126,16 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     if step.route in ROUTE_FAILURES:
         return order((C, S, F), FaultSite.ROUTE), False
 
-    if step.route is RouteAct.DECLARED:
+    if step.route in MODEL_READ:
         path = declared(step)
         if path is None:
-            return order((C, S, F), FaultSite.ROUTE), False
+            return order((C, S, F), FaultSite.ROUTE, answered=True), False
         history = (C, S, *path)
     else:
         history = (C, S, A if step.route is RouteAct.ACCEPT else R)
     calls.append("after_response")
     if step.after_response is GateAct.INTERRUPT:
-        return order(history, FaultSite.AFTER_RESPONSE), True
+        return order(history, FaultSite.AFTER_RESPONSE, answered=True), True
     if step.after_response in REFUSALS:
-        return order(history, FaultSite.AFTER_RESPONSE), False
-    return order(history, None), False
+        return order(history, FaultSite.AFTER_RESPONSE, answered=True), False
+    return order(history, None, answered=True), False

@@ -45,9 +45,16 @@ class RouteAct(Enum):
     DECLARED = "declared"
     """Answers with one of the binding's declared outcomes (LOOP-10); with none
     declared, a plain acceptance."""
+    RICH_ACCEPT = "rich-accept"
+    """Accepts with a subclass of ExecutionResponse that carries more, as a Phase 5
+    route may: ``accepted`` alone still decides for Phase 4's states."""
+    RICH_REJECT = "rich-reject"
+    """Rejects with such a subclass."""
 
 
 REFUSALS = frozenset({GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL})
+MODEL_READ = frozenset({RouteAct.DECLARED, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT})
+"""Route acts whose answer the implementation's state model reads into its own path."""
 ROUTE_FAILURES = frozenset({RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID})
 
 

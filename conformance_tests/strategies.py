@@ -21,7 +21,7 @@ from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 _GATE = [GateAct.ALLOW] * 12 + [GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL]
 _ROUTE = (
     [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.DECLARED] * 3
-    + [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID]
+    + [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT]
 )
 _RARE = 40
 """One act in about this many is an interrupt, when interrupts are asked for."""

@@ -29,8 +29,9 @@ class _Runs:
         self.log = CallLog()
         self.route = ScriptedRoute(Scenario(()), self.log)
         self.gate = ScriptedGate(Scenario(()), self.log)
+        self.policy = SuitePolicy(policy, self.log)
         self.loop: ExecutionLoop[StrEnum] = call_watched(
-            lambda: implementation.make_loop(self.route, self.gate, SuitePolicy(policy, self.log))
+            lambda: implementation.make_loop(self.route, self.gate, self.policy)
         )
         self.route.loop = self.gate.loop = self.loop
 
@@ -136,6 +137,24 @@ def test_intake_refusal_is_per_run(implementation: Impl) -> None:
     )
 
 
+@pytest.mark.clause("LOOP-6")
+def test_a_later_run_shows_the_policy_a_fresh_run_context(implementation: Impl) -> None:
+    """What a run leaves in the controller does not leak into the next run's
+    RunContext: counts start at 0 and the flags are plain bools, all False."""
+    runs = _Runs(implementation)
+    runs.run(Scenario((Step("o-1", request_stop=True), Step("o-2"))))
+    runs.run(Scenario((Step("o-3", after_response=GateAct.REFUSE),)))
+    runs.run(Scenario((Step("o-4"),)))
+    fresh = [c for c in runs.policy.contexts if c.pulled == runs.log.pulls - 1][-1:]
+    assert fresh, "LOOP-6: the last run never asked its stop policy"
+    context = fresh[0]
+    seen = (context.executions, context.settled, context.consecutive_failures, context.last_order, context.flags)
+    assert seen == (0, 0, 0, None, (False, False, False)) and all(type(f) is bool for f in context.flags), (
+        f"LOOP-6: before the first pull of a later run the policy saw (executions, settled, "
+        f"consecutive_failures, last_order, flags) = {seen!r}"
+    )
+
+
 class _ReportReader:
     """A gate that reads ``loop.last_report`` from inside a run."""
 
@@ -169,3 +188,31 @@ def test_last_report_changes_only_when_a_run_ends_and_reports_stay_as_returned(i
     assert reader.read[2] == first, f"LOOP-14: during a run last_report must be the previous run's report, got {reader.read[2]}"
     assert (_histories(first), first.stop) == kept, "LOOP-14: an earlier report changed when the loop ran again"
     assert call_watched(lambda: loop.last_report) == second, "LOOP-14: after a run last_report is that run's report"
+
+
+@pytest.mark.clause("RISK-4", "LOOP-5")
+@pytest.mark.parametrize(
+    ("step", "named"),
+    [
+        (Step("o-1", before_intent=GateAct.RAISE), "GateFailure"),
+        (Step("o-1", before_route=GateAct.RAISE), "GateFailure"),
+        (Step("o-1", route=RouteAct.RAISE), "VenueFailure"),
+        (Step("o-1", after_response=GateAct.RAISE), "GateFailure"),
+        (Step("o-1", after_response=GateAct.INTERRUPT), "SuiteInterrupt"),
+        (Step("o-1", route=RouteAct.INTERRUPT), "SuiteInterrupt"),
+    ],
+    ids=["before_intent", "before_route", "route", "after_response", "interrupt-after-response", "interrupt-in-route"],
+)
+def test_a_fault_from_an_exception_names_it(implementation: Impl, step: Step, named: str) -> None:
+    """The fault an exception leaves names the exception's type, and so does the
+    detail of a run it interrupted: the report says what went wrong, not only where."""
+    seen = run_scenario(implementation, Scenario((step,)))
+    faults = [o.fault for o in seen.orders]
+    assert len(faults) == 1 and faults[0] is not None and named in faults[0].message, (
+        f"RISK-4: the fault must name the {named} that caused it: {faults}"
+    )
+    if seen.raised is not None:
+        stop = seen.report.stop if seen.report is not None else None
+        assert stop is not None and type(stop.detail) is str and named in stop.detail, (
+            f"LOOP-5: the stop detail of an interrupted run must name the {named}: {stop!r}"
+        )

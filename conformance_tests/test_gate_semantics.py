@@ -72,6 +72,8 @@ def test_after_response_refusal_keeps_the_answer_and_halts(implementation: Impl,
     assert seen.report is not None and seen.report.stop.kind == StopKind.GATE_HALT, (
         f"RISK-3: the run must stop with GATE_HALT, got {seen.report and seen.report.stop}"
     )
+    detail: object = seen.report.stop.detail
+    assert type(detail) is str and detail.strip(), f"RISK-3: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
 @pytest.mark.clause("RISK-4")
@@ -83,6 +85,13 @@ def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenari
     got = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
     want = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
     assert got == want, f"RISK-4: fault sites {got}, expected {want}"
+    texts = [o.fault.message for o in seen.orders if o.fault is not None]
+    assert all(type(text) is str and text.strip() for text in texts), f"RISK-4: a fault's message must be a non-blank str: {texts!r:.300}"
+    for order, step in zip(seen.orders, scenario.steps):
+        fault = order.fault
+        if fault is not None and fault.site.value in ("before_intent", "before_route", "after_response"):
+            if getattr(step, fault.site.value) is GateAct.NOT_A_BOOL:
+                assert "str" in fault.message, f"RISK-4: the fault of a hook that returned 'yes' must name what it returned (str): {fault.message!r}"
 
 
 @pytest.mark.clause("RISK-5")
@@ -133,3 +142,29 @@ def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl,
         )
 
     assert summary(with_noop) == summary(without), "RISK-6: the no-op gate changed the run"
+
+
+@pytest.mark.clause("RISK-5")
+@given(scenario=scenarios(interrupts=True))
+def test_hooks_get_the_intent_pulled_its_order_and_the_response_given(implementation: Impl, scenario: Scenario) -> None:
+    """Property: before_intent gets the intent as pulled; before_route a view of that
+    intent's order with the history (CREATED); after_response a view with the history
+    the answer's events led to, and the very response the route returned."""
+    seen, expected = _observe(implementation, scenario)
+    pulled: dict[str, object] = {}
+    for intent in seen.pulled:
+        pulled.setdefault(intent.intent_id, intent)
+    histories = {o.intent_id: o.history for o in reversed(expected.orders)}
+    for call in seen.hook_calls:
+        intent_id = call.intent.intent_id
+        assert call.intent is pulled.get(intent_id), f"RISK-5: {call.hook} got {call.intent!r}, not the intent pulled"
+        if call.hook == "before_route":
+            assert call.history == ("created",), f"RISK-5: before_route saw {intent_id!r} with history {call.history}"
+        if call.hook == "after_response":
+            assert call.history == histories.get(intent_id), (
+                f"RISK-5: after_response saw {intent_id!r} with history {call.history}, expected {histories.get(intent_id)}"
+            )
+            assert call.response is seen.answers.get(intent_id), (
+                f"RISK-5: after_response got {call.response!r:.200}, not the response the route returned "
+                f"({seen.answers.get(intent_id)!r:.200})"
+            )

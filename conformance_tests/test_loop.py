@@ -12,7 +12,7 @@ from hypothesis import given
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
 from spec.order_state import OrderState
-from spec.records import StopKind
+from spec.records import FaultSite, StopKind
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
@@ -138,6 +138,8 @@ def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario)
     assert seen.report is not None and seen.report.stop.kind == expected.stop, (
         f"LOOP-6: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
     )
+    detail: object = seen.report.stop.detail
+    assert type(detail) is str and detail.strip(), f"LOOP-6: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
 @pytest.mark.clause("LOOP-6")
@@ -170,6 +172,8 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
     assert seen.report is not None and seen.report.stop.kind == expected.stop, (
         f"LOOP-7: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
     )
+    detail: object = seen.report.stop.detail
+    assert type(detail) is str and detail.strip(), f"LOOP-7: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
 @pytest.mark.clause("LOOP-7")
@@ -201,7 +205,7 @@ def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementat
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
     loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
-    with pytest.raises(InvalidIntent):
+    with pytest.raises(InvalidIntent, match="o-2"):  # the message names the object (LOOP-3)
         call_watched(lambda: loop.run([Step("o-1").intent(), {"intent_id": "o-2"}]))  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     report = loop.last_report
     assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"
@@ -211,6 +215,8 @@ def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementat
 def test_after_response_false_keeps_accepted_and_routes_nothing_more(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", after_response=GateAct.REFUSE), Step("o-2"))))
     assert seen.histories() == [("o-1", ("created", "submitted", "accepted"))], f"RISK-3: {seen.histories()}"
+    kept = seen.orders[0].response
+    assert kept is not None and kept == seen.answers["o-1"], f"RISK-3: the refused order must keep the venue's response, has {kept!r}"
     assert [i.intent_id for i in seen.routed] == ["o-1"], "RISK-3: an intent was routed after after_response refused"
 
 
@@ -243,3 +249,95 @@ def test_declared_answers_move_orders_along_their_declared_paths(implementation:
     got = [h for h in seen.histories() if h[0] in declared]
     want = [(o.intent_id, o.history) for o in expected.orders if o.intent_id in declared]
     assert got == want, f"LOOP-10: declared answers gave {got}, expected {want}"
+
+
+@pytest.mark.clause("LOOP-3", "RISK-3", "LOOP-5")
+@given(scenario=scenarios(interrupts=True))
+def test_every_record_keeps_the_response_the_route_gave_it(implementation: Impl, scenario: Scenario) -> None:
+    """Property: an order the route answered with a valid response keeps that response
+    in its record (the clean path, an after_response refusal, an interrupt after the
+    venue answered, an answer the state model cannot read); every other order (blocked,
+    refused at intake, a route failure, an interrupt before the answer) has none."""
+    seen = run_scenario(implementation, scenario)
+    expected = expect(implementation, scenario)
+    got = [(o.intent.intent_id, o.response) for o in seen.orders]
+    want = [(o.intent_id, seen.answers.get(o.intent_id) if o.answered else None) for o in expected.orders]
+    assert got == want, f"LOOP-3: the records' responses are {got!r:.600}, expected {want!r:.600}"
+
+
+@pytest.mark.clause("LOOP-6")
+@given(scenario=scenarios(interrupts=True))
+def test_the_stop_policy_sees_the_run_as_it_is(implementation: Impl, scenario: Scenario) -> None:
+    """Property: whenever the stop policy is asked, its RunContext says how many route
+    calls were made (executions), how many orders settled (settled: every intent pulled
+    so far), how many of the last orders in a row ended FAILED (consecutive_failures),
+    which order settled last (last_order, with its history) and whether after_response
+    refused one (gate_halted)."""
+    seen = run_scenario(implementation, scenario)
+    expected = expect(implementation, scenario)
+    for context in seen.contexts:
+        done = expected.orders[: context.pulled]
+        failures = 0
+        for order in done:
+            failures = failures + 1 if order.history[-1] == FAILED else 0
+        want = (
+            sum("execute" in o.calls for o in done),
+            len(done),
+            failures,
+            done[-1].history if done else None,
+            any(o.fault_site is FaultSite.AFTER_RESPONSE for o in done),
+        )
+        got = (context.executions, context.settled, context.consecutive_failures, context.last_history, context.gate_halted)
+        assert got == want, (
+            f"LOOP-6: after {context.pulled} pull(s) the policy saw (executions, settled, consecutive_failures, "
+            f"last_order's history, gate_halted) = {got}, expected {want}"
+        )
+        assert all(type(flag) is bool for flag in context.flags), (
+            f"LOOP-6: source_exhausted, stop_requested and gate_halted must be bools, read {context.flags!r}"
+        )
+        last = context.last_order
+        assert last is None or last.intent is seen.pulled[context.pulled - 1], (
+            f"LOOP-6: last_order is about {last and last.intent!r}, not the intent pulled last"
+        )
+
+
+@pytest.mark.clause("LOOP-5", "RISK-4")
+@pytest.mark.parametrize(
+    ("step", "history", "site", "answered"),
+    [
+        (Step("o-1", after_response=GateAct.INTERRUPT), ("created", "submitted", "accepted"), FaultSite.AFTER_RESPONSE, True),
+        (Step("o-1", route=RouteAct.REJECT, after_response=GateAct.INTERRUPT), ("created", "submitted", "rejected"), FaultSite.AFTER_RESPONSE, True),
+        (Step("o-1", route=RouteAct.INTERRUPT), ("created", "submitted", FAILED), FaultSite.ROUTE, False),
+        (Step("o-1", before_route=GateAct.INTERRUPT), ("created", FAILED), FaultSite.BEFORE_ROUTE, False),
+        (Step("o-1", before_intent=GateAct.INTERRUPT), ("created", FAILED), FaultSite.BEFORE_INTENT, False),
+    ],
+    ids=["after-accept", "after-reject", "route", "before-route", "before-intent"],
+)
+def test_the_order_an_interrupt_leaves_keeps_its_answer_and_names_the_site(
+    implementation: Impl, step: Step, history: tuple[str, ...], site: FaultSite, answered: bool
+) -> None:
+    """Wherever the interrupt comes from, the order in flight settles (an order the
+    venue answered keeps its state and response) with a fault at that site."""
+    seen = run_scenario(implementation, Scenario((step, Step("o-2"))))
+    assert isinstance(seen.raised, SuiteInterrupt), f"LOOP-5: the interrupt did not propagate (raised {seen.raised!r})"
+    assert seen.histories() == [("o-1", history)], f"LOOP-5: last_report holds {seen.histories()}, expected {[('o-1', history)]}"
+    order = seen.orders[0]
+    want = seen.answers.get("o-1") if answered else None
+    assert order.response == want, f"LOOP-5: the order keeps response {order.response!r}, expected {want!r}"
+    assert order.fault is not None and order.fault.site is site, f"RISK-4: fault {order.fault!r}, expected one at {site.value}"
+
+
+@pytest.mark.clause("LOOP-4", "LOOP-10")
+def test_a_richer_response_is_an_answer_not_a_failure(implementation: Impl) -> None:
+    """A Phase 5 route may answer with a subclass of ExecutionResponse that carries
+    more: it is a valid answer, read by the state model (Phase 4's: by ``accepted``)
+    and kept in the record, never a route failure."""
+    scenario = Scenario((Step("o-1", route=RouteAct.RICH_ACCEPT), Step("o-2", route=RouteAct.RICH_REJECT)))
+    seen = run_scenario(implementation, scenario)
+    want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
+    assert seen.histories() == want, f"LOOP-4: richer responses gave {seen.histories()}, expected {want}"
+    faults = [o.fault for o in seen.orders]
+    responses = [o.response for o in seen.orders]
+    assert faults == [None, None] and responses == [seen.answers["o-1"], seen.answers["o-2"]], (
+        f"LOOP-4: a richer response is an answer: faults {faults}, responses {responses}"
+    )

@@ -27,8 +27,10 @@ from spec.loop import ExecutionLoop, RunContext, StopPolicy
 from spec.records import OrderView, RunReport, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
-from conformance_tests.doubles import AllowAllGate
+from conformance_tests.doubles import AllowAllGate, RichResponse
 from conformance_tests.guards import suite_timer
+from conformance_tests.harness import call_watched
+from conformance_tests.scenario import OrderId
 
 Impl = Implementation[StrEnum]
 Loop = ExecutionLoop[StrEnum]
@@ -156,8 +158,13 @@ def test_an_intent_built_around_its_constructor_is_refused_and_not_routed(implem
         lambda: forged(ExecutionResponse("o-1", False), accepted="no"),
         lambda: forged(ExecutionResponse("o-1", True), accepted=1),
         lambda: object.__new__(ExecutionResponse),
+        lambda: forged(ExecutionResponse("o-1", True), intent_id=OrderId("o-1")),
+        lambda: forged(RichResponse("o-1", True), accepted="yes"),
+        lambda: forged(RichResponse("o-1", False), accepted=0),
+        lambda: forged(RichResponse("o-1", True), intent_id=OrderId("o-1")),
     ],
-    ids=["accepted 'no'", "accepted 1", "fields missing"],
+    ids=["accepted 'no'", "accepted 1", "fields missing", "id of a str subclass", "richer, accepted 'yes'",
+         "richer, accepted 0", "richer, id of a str subclass"],
 )
 def test_a_response_built_around_its_constructor_fails_only_its_order(implementation: Impl, make: Callable[[], object]) -> None:
     answer = make()
@@ -245,6 +252,10 @@ def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementa
     assert route.calls == [], f"LOOP-13: the policy answered {answer!r} and the run went on to route {route.calls}"
     assert type(report.stop) is StopReason and report.stop.kind == StopKind.POLICY, (
         f"LOOP-13: the policy answered {answer!r}; the report says {report.stop!r}"
+    )
+    detail = report.stop.detail
+    assert type(detail) is str and "Answering" in detail and type(answer).__name__ in detail, (
+        f"LOOP-13: the detail must name the policy (Answering) and what it answered ({type(answer).__name__}): {detail!r}"
     )
 
 
@@ -336,3 +347,79 @@ def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_no
         if previous_timer:
             _setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
     assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
+
+
+class _InterruptedWhileRead(Exception):
+    """An exception whose text, the first time the loop reads it to record the run it
+    ended, raises KeyboardInterrupt: the interrupt lands while the run is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("feed lost")
+        self.reads = 0
+
+    def __str__(self) -> str:
+        self.reads += 1
+        if self.reads == 1:
+            raise KeyboardInterrupt("Ctrl-C while the run was recorded")
+        return "feed lost"
+
+
+class _StopWhileRead(BaseException):
+    """The same, for an interrupt (a BaseException) from the route."""
+
+    def __init__(self) -> None:
+        super().__init__("stop")
+        self.reads = 0
+
+    def __str__(self) -> str:
+        self.reads += 1
+        if self.reads == 1:
+            raise KeyboardInterrupt("Ctrl-C while the run was recorded")
+        return "stop"
+
+
+@pytest.mark.clause("LOOP-12")
+def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implementation: Impl) -> None:
+    def source() -> Iterator[ExecutionIntent]:
+        yield intent("o-1")
+        raise _InterruptedWhileRead()
+
+    loop = make_loop(implementation, Route())
+    with pytest.raises(KeyboardInterrupt):
+        call_watched(lambda: loop.run(source()))
+    report = loop.last_report
+    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-12: {report}"
+    assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report and report.stop}"
+
+
+@pytest.mark.clause("LOOP-12")
+def test_an_interrupt_while_the_order_in_flight_is_recorded_still_settles_it(implementation: Impl) -> None:
+    loop = make_loop(implementation, Route({"o-2": raising(_StopWhileRead())}))
+    with pytest.raises(KeyboardInterrupt):
+        call_watched(lambda: loop.run([intent("o-1"), intent("o-2"), intent("o-3")]))
+    report = loop.last_report
+    assert report is not None and [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders] == [
+        ("o-1", ("created", SUBMITTED, ACCEPTED)), ("o-2", ("created", SUBMITTED, FAILED)),
+    ], f"LOOP-12: {report}"
+    fault = report.orders[-1].fault
+    assert fault is not None and fault.site.value == "route" and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report}"
+    assert "KeyboardInterrupt" in fault.message and "KeyboardInterrupt" in report.stop.detail, (
+        f"LOOP-12: the record must name the interrupt that ended the run: {fault.message!r}, {report.stop.detail!r}"
+    )
+
+
+class _RaisingAfterResponse(AllowAllGate):
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        raise _StopWhileRead()
+
+
+@pytest.mark.clause("LOOP-12")
+def test_an_interrupt_while_an_answered_order_is_recorded_keeps_its_answer(implementation: Impl) -> None:
+    answer = ExecutionResponse("o-1", True, venue_order_id="V-1")
+    loop = make_loop(implementation, Route({"o-1": lambda sent: answer}), gate=_RaisingAfterResponse())
+    with pytest.raises(KeyboardInterrupt):
+        call_watched(lambda: loop.run([intent("o-1"), intent("o-2")]))
+    report = loop.last_report
+    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-12: {report}"
+    kept = report.orders[0].response if report is not None else None
+    assert kept == answer, f"LOOP-12: the order the venue answered must keep its response: {kept!r}"

@@ -1,5 +1,8 @@
 """STATE-1 .. STATE-8: the implementation's states, transition table and declared
-answers, checked exhaustively (every state x every event), not sampled."""
+answers, checked exhaustively (every state x every event), not sampled.
+
+Every check calls into the implementation (its ``transition``, its ``events_for``, its
+outcomes), so each runs under the suite's watchdog (``call_watched``), like a run."""
 
 from __future__ import annotations
 
@@ -10,10 +13,13 @@ import pytest
 
 from spec.binding import Implementation
 from spec.errors import InvalidTransition
-from spec.extension import extension_breaches, response_path_problem
+from spec.extension import extension_breaches
+from spec.interface import outcome_breaches
 from spec.order_state import TRANSITIONS, OrderEvent
 from spec.state_machine import StateModel
-from spec.values import ExecutionIntent, ExecutionResponse, Side
+from spec.values import ExecutionIntent, Side
+
+from conformance_tests.harness import call_watched
 
 Impl = Implementation[StrEnum]
 
@@ -25,7 +31,7 @@ PROBE_INTENTS = (
 
 
 def _breaches(machine: StateModel[StrEnum], clause: str) -> list[str]:
-    return [b for b in extension_breaches(machine) if b.startswith(f"{clause}:")]
+    return [str(b) for b in call_watched(lambda: extension_breaches(machine)) if b.clause == clause]
 
 
 def _events(machine: StateModel[StrEnum]) -> list[StrEnum]:
@@ -59,12 +65,16 @@ def test_terminal_states_have_no_exit_in_the_table(implementation: Impl) -> None
 def test_transition_refuses_every_event_from_every_terminal_state(implementation: Impl) -> None:
     machine = implementation.machine
     leaks: list[str] = []
-    for state in machine.terminal:
-        for event in _events(machine):
-            try:
-                leaks.append(f"{state.value} --{event.value}--> {machine.transition(state, event).value}")
-            except InvalidTransition:
-                pass
+
+    def probe() -> None:
+        for state in machine.terminal:
+            for event in _events(machine):
+                try:
+                    leaks.append(f"{state.value} --{event.value}--> {machine.transition(state, event).value}")
+                except InvalidTransition:
+                    pass
+
+    call_watched(probe)
     assert not leaks, f"STATE-3: transition() leaves terminal states: {leaks}"
 
 
@@ -88,6 +98,11 @@ def test_transition_agrees_with_the_table_on_every_pair(implementation: Impl) ->
     state, the event and a clause. Nothing else decides a state."""
     machine = implementation.machine
     wrong: list[str] = []
+    call_watched(lambda: _compare_every_pair(machine, wrong))
+    assert not wrong, "STATE-4: " + "; ".join(wrong)
+
+
+def _compare_every_pair(machine: StateModel[StrEnum], wrong: list[str]) -> None:
     for state in machine.states:
         for event in _events(machine):
             expected = machine.table.get((state, event))
@@ -112,7 +127,6 @@ def test_transition_agrees_with_the_table_on_every_pair(implementation: Impl) ->
                 wrong.append(f"{pair}: returned {got.value}, the table says {expected.value}")
             elif got not in set(machine.states):
                 wrong.append(f"{pair}: returned {got!r}, not a member of {machine.states.__name__}")
-    assert not wrong, "STATE-4: " + "; ".join(wrong)
 
 
 @pytest.mark.clause("STATE-5")
@@ -120,7 +134,7 @@ def test_phase4_transitions_are_present_and_unchanged(implementation: Impl) -> N
     machine = implementation.machine
     assert not _breaches(machine, "STATE-5")
     for (state, event), target in TRANSITIONS.items():
-        got = machine.transition(machine.states(state.value), event)
+        got = call_watched(lambda: machine.transition(machine.states(state.value), event))
         assert got.value == target.value, (
             f"STATE-5: transition({state.value}, {event.value}) gives {got.value}, Phase 4 says {target.value}"
         )
@@ -149,17 +163,6 @@ def test_every_declared_outcome_leads_from_submitted_to_a_terminal_state(impleme
     """Each answer the binding declares, made for intents of both sides, several
     quantities and with or without a limit, answers for that intent and fires events
     that walk the table from SUBMITTED to a terminal state."""
-    problems: list[str] = []
-    for outcome in implementation.outcomes:
-        try:
-            response = outcome.respond(intent)
-        except Exception as error:  # noqa: BLE001 - a declaration that cannot answer is the finding
-            problems.append(f"outcome {outcome.name!r} raised {type(error).__name__}: {error}")
-            continue
-        if not isinstance(response, ExecutionResponse) or response.intent_id != intent.intent_id:  # pyright: ignore[reportUnnecessaryIsInstance]
-            problems.append(f"outcome {outcome.name!r} answered {response!r:.120}, not a response for {intent.intent_id!r}")
-            continue
-        problem = response_path_problem(implementation.machine, intent, response)
-        if problem is not None:
-            problems.append(f"outcome {outcome.name!r}: {problem}")
-    assert not problems, "STATE-8: " + "; ".join(problems)
+    machine, outcomes = implementation.machine, implementation.outcomes
+    problems = call_watched(lambda: outcome_breaches(machine, outcomes, intent))
+    assert not problems, "; ".join(map(str, problems))

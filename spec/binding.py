@@ -61,3 +61,14 @@ class Implementation(Protocol[S, R_co]):
     def make_noop_gate(self) -> RiskGate[S]:
         """The implementation's no-op gate (seed 2.3: the only gate Phase 4 ships)."""
         ...
+
+    def make_stop_policy(self, max_executions: int | None, max_consecutive_failures: int | None, /) -> StopPolicy:
+        """The implementation's own standard stop policy for these limits (LOOP-15).
+
+        It stops once the route was called ``max_executions`` times (StopKind
+        MAX_EXECUTIONS) or once ``max_consecutive_failures`` orders in a row ended
+        FAILED (MAX_CONSECUTIVE_FAILURES), the first when both are reached; ``None``
+        is no such limit. The suite runs the loop with it, so a Phase 5 team's
+        off-by-one in its own policies fails a clause instead of reaching production.
+        """
+        ...

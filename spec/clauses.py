@@ -54,6 +54,7 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("LOOP-12", "An asynchronous interrupt anywhere in a run loses no pulled intent and routes none twice"),
     Clause("LOOP-13", "A stop-policy answer other than a StopReason or None stops the run"),
     Clause("LOOP-14", "A report is final: last_report changes only when a run ends"),
+    Clause("LOOP-15", "The implementation's standard stop policies stop exactly at their limits"),
     Clause("RESTING-1", "Only an accepted order with a venue order id starts resting, once"),
     Clause("RESTING-2", "A venue event changes exactly the resting order its venue order id names"),
     Clause("RESTING-3", "Fills only grow, never past the quantity, and a full fill closes the order"),

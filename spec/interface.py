@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from spec.binding import Implementation
-from spec.extension import extension_breaches, response_path_problem
+from spec.extension import Breach, extension_breaches, response_path_problem
+from spec.outcomes import Outcome
 from spec.loop import RunContext
 from spec.records import StopKind, StopReason
 from spec.resting import resting_breaches
-from spec.state_machine import S
+from spec.state_machine import S, StateModel
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 _PROBE = ExecutionIntent("check-extension-probe", "PROBE", Side.BUY, Decimal(3))
@@ -30,42 +31,42 @@ GATE_HOOKS = {"before_intent": ("intent",), "before_route": ("order",), "after_r
 LOOP_METHODS = {"run": ("intents",), "request_stop": ()}
 
 
-def gate_interface_breaches(gate: object) -> tuple[str, ...]:
+def gate_interface_breaches(gate: object) -> tuple[Breach, ...]:
     """RISK-7: ``gate`` (an instance or a class) has the three hooks, each callable with
     exactly the loop's arguments, and each declares ``bool`` if it declares a result."""
-    found: list[str] = []
+    found: list[Breach] = []
     for name, arguments in GATE_HOOKS.items():
         hook: object = getattr(gate, name, None)
         if not callable(hook):
-            found.append(f"RISK-7: the gate has no {name}() hook")
+            found.append(Breach("RISK-7", f"the gate has no {name}() hook"))
             continue
         unbound = 1 if isinstance(gate, type) else 0
         problem = call_problem(hook, unbound + len(arguments))
         if problem:
-            found.append(f"RISK-7: {name}{problem}; Phase 4 calls it as {name}({', '.join(arguments)})")
+            found.append(Breach("RISK-7", f"{name}{problem}; Phase 4 calls it as {name}({', '.join(arguments)})"))
         result = _declared_result(hook)
         if result is not None and result is not bool:
-            found.append(f"RISK-7: {name}() declares it returns {result!r}, not bool")
+            found.append(Breach("RISK-7", f"{name}() declares it returns {result!r}, not bool"))
     return tuple(found)
 
 
-def loop_interface_breaches(loop: object) -> tuple[str, ...]:
+def loop_interface_breaches(loop: object) -> tuple[Breach, ...]:
     """LOOP-9: ``loop`` offers ``run(intents)``, ``request_stop()`` and ``last_report``."""
-    found: list[str] = []
+    found: list[Breach] = []
     for name, arguments in LOOP_METHODS.items():
         method: object = getattr(loop, name, None)
         if not callable(method):
-            found.append(f"LOOP-9: the loop has no {name}() method")
+            found.append(Breach("LOOP-9", f"the loop has no {name}() method"))
             continue
         problem = call_problem(method, len(arguments))
         if problem:
-            found.append(f"LOOP-9: {name}{problem}; Phase 4 callers use {name}({', '.join(arguments)})")
+            found.append(Breach("LOOP-9", f"{name}{problem}; Phase 4 callers use {name}({', '.join(arguments)})"))
     if not hasattr(loop, "last_report"):
-        found.append("LOOP-9: the loop has no last_report")
+        found.append(Breach("LOOP-9", "the loop has no last_report"))
     return tuple(found)
 
 
-def implementation_breaches(implementation: Implementation[S]) -> tuple[str, ...]:
+def implementation_breaches(implementation: Implementation[S]) -> tuple[Breach, ...]:
     """Every way a bound implementation breaks Phase 4: its states and table
     (:func:`spec.extension.extension_breaches`), the paths of its declared outcomes
     (STATE-8), its resting lifecycle (RESTING-4), its no-op gate and its loop."""
@@ -74,25 +75,31 @@ def implementation_breaches(implementation: Implementation[S]) -> tuple[str, ...
     resting = implementation.resting
     return (
         *extension_breaches(implementation.machine),
-        *_outcome_breaches(implementation),
+        *outcome_breaches(implementation.machine, implementation.outcomes, _PROBE),
         *(resting_breaches(resting.lifecycle) if resting is not None else ()),
         *gate_interface_breaches(gate),
         *loop_interface_breaches(loop),
     )
 
 
-def _outcome_breaches(implementation: Implementation[S]) -> list[str]:
-    found: list[str] = []
-    for outcome in implementation.outcomes:
+def outcome_breaches(model: StateModel[S], outcomes: Iterable[Outcome], intent: ExecutionIntent) -> tuple[Breach, ...]:
+    """STATE-8: each declared outcome, made for ``intent``, answers with a response for
+    that intent whose events walk ``model``'s table from SUBMITTED to a terminal state."""
+    found: list[Breach] = []
+    for outcome in outcomes:
         try:
-            response = outcome.respond(_PROBE)
+            response: object = outcome.respond(intent)
         except Exception as error:  # noqa: BLE001 - a declaration that cannot answer is the finding
-            found.append(f"STATE-8: outcome {outcome.name!r} raised {type(error).__name__}: {error}")
+            found.append(Breach("STATE-8", f"outcome {outcome.name!r} raised {type(error).__name__}: {error}"))
             continue
-        problem = response_path_problem(implementation.machine, _PROBE, response)
+        if not isinstance(response, ExecutionResponse) or response.intent_id != intent.intent_id:  # pyright: ignore[reportUnnecessaryIsInstance]
+            found.append(Breach("STATE-8", f"outcome {outcome.name!r} answered {response!r:.120}, "
+                                           f"not a response for {intent.intent_id!r}"))
+            continue
+        problem = response_path_problem(model, intent, response)
         if problem is not None:
-            found.append(f"{problem} (outcome {outcome.name!r})")
-    return found
+            found.append(Breach("STATE-8", f"{problem.message} (outcome {outcome.name!r})"))
+    return tuple(found)
 
 
 def call_problem(function: Callable[..., object], count: int) -> str | None:

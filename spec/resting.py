@@ -23,7 +23,7 @@ from typing import Generic, Protocol
 from typing_extensions import TypeVar
 
 from spec.errors import RestingOrderError
-from spec.extension import termination_breaches
+from spec.extension import Breach, termination_breaches
 from spec.order_state import OrderState
 from spec.records import OrderRecord
 from spec.state_machine import S, StateMachine, StateModel
@@ -83,24 +83,24 @@ def declare_resting_lifecycle(
     return lifecycle
 
 
-def resting_breaches(lifecycle: RestingLifecycle[R]) -> tuple[str, ...]:
+def resting_breaches(lifecycle: RestingLifecycle[R]) -> tuple[Breach, ...]:
     """RESTING-4: the initial state is not terminal, terminal states have no exit, and
     every walk ends in a terminal state, except that a fill may repeat on one state."""
     model = lifecycle.machine
     progress = {event.value for event in lifecycle.progress}
     terminal = {state.value for state in model.terminal}
-    found: list[str] = []
+    found: list[Breach] = []
     if model.initial.value in terminal:
-        found.append(f"RESTING-4: the initial state {model.initial.value!r} is terminal")
+        found.append(Breach("RESTING-4", f"the initial state {model.initial.value!r} is terminal"))
     rows: dict[tuple[str, str], str] = {}
     for (source, event), target in model.table.items():
         if source.value in terminal:
-            found.append(f"RESTING-4: terminal state {source.value!r} has an exit on {event.value!r}")
+            found.append(Breach("RESTING-4", f"terminal state {source.value!r} has an exit on {event.value!r}"))
         elif source == target and event.value in progress:
             continue  # a repeated fill: bounded by the quantity (RESTING-3), not by the graph
         rows[source.value, event.value] = target.value
     states = {state.value for state in model.states}
-    found += [b.replace("STATE-6", "RESTING-4", 1) for b in termination_breaches(states, terminal, rows)]
+    found += [Breach("RESTING-4", b.message) for b in termination_breaches(states, terminal, rows)]
     return tuple(found)
 
 

@@ -25,6 +25,7 @@ from spec import (
     ExecutionResponse,
     ExecutionRoute,
     Fault,
+    FaultSite,
     Implementation,
     OrderEvent,
     OrderRecord,
@@ -37,6 +38,7 @@ from spec import (
     StateMachine,
     StateModel,
     StopPolicy,
+    StopKind,
     StopReason,
     STANDARD_RESTING,
     RestingBinding,
@@ -47,6 +49,7 @@ from spec import (
     phase4_events,
 )
 
+from reference_impl.binding import standard_stop_policy
 from reference_impl.resting_book import InMemoryRestingBook, StandardResting
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
 from reference_impl.runtime.risk.noop_risk_gate import NoopRiskGate
@@ -65,12 +68,16 @@ class Mutant:
     noop_gate: Callable[[], RiskGate] = NoopRiskGate
     outcomes: tuple[Outcome, ...] = ()
     resting: RestingBinding[StrEnum] | None = None
+    stop_policy: Callable[[int | None, int | None], StopPolicy] = standard_stop_policy
 
     def make_loop(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, /) -> ExecutionLoop[StrEnum]:
         return self.loop(self.route(route), self.gate(gate), self.policy(stop_policy), machine=self.machine)
 
     def make_noop_gate(self) -> RiskGate:
         return self.noop_gate()
+
+    def make_stop_policy(self, max_executions: int | None, max_consecutive_failures: int | None, /) -> StopPolicy:
+        return self.stop_policy(max_executions, max_consecutive_failures)
 
 
 def _machine(table: Mapping[tuple[OrderState, StrEnum], OrderState], terminal: frozenset[OrderState] = TERMINAL_STATES) -> StateModel[StrEnum]:
@@ -438,6 +445,151 @@ class _RenamedStopLoop(ReferenceLoop[StrEnum]):
 LOOP_INTERFACE_CHANGED = Mutant("request_stop() now needs a reason", loop=_RenamedStopLoop)
 
 
+# --- Record, hook-argument and RunContext defects (issue 13: mutation survivors) -------
+
+
+class _ReportEditingLoop(ReferenceLoop[StrEnum]):
+    """The reference loop whose reports pass through :meth:`edit` on the way out."""
+
+    def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
+        return report
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        try:
+            return self.edit(super().run(intents))
+        finally:
+            if self._last_report is not None:
+                self._last_report = self.edit(self._last_report)
+
+    def _drop(self, report: RunReport[StrEnum], which: Callable[[OrderRecord[StrEnum]], bool]) -> RunReport[StrEnum]:
+        orders = tuple(o._replace(response=None) if which(o) else o for o in report.orders)
+        return dataclasses.replace(report, orders=orders)
+
+
+def _refused_after_response(order: OrderRecord[StrEnum]) -> bool:
+    return order.fault is not None and order.fault.site is FaultSite.AFTER_RESPONSE
+
+
+class _HaltDropsResponse(_ReportEditingLoop):
+    """RISK-3: "the gate refused it, so the answer does not count": the response is dropped."""
+
+    def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
+        if report.stop.kind is StopKind.GATE_HALT:
+            return self._drop(report, _refused_after_response)
+        return report
+
+
+class _InterruptDropsResponse(_ReportEditingLoop):
+    """LOOP-5: the order in flight is rebuilt from its intent when an interrupt ends the run."""
+
+    def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
+        if report.stop.kind is StopKind.INTERRUPTED and report.orders:
+            last = report.orders[-1]
+            return self._drop(report, lambda order: order is last)
+        return report
+
+
+class _CleanPathDropsResponse(_ReportEditingLoop):
+    """LOOP-3: a "lean" report that keeps responses only of orders with a fault."""
+
+    def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
+        return self._drop(report, lambda order: order.fault is None)
+
+
+RESPONSE_DROPPED_ON_HALT = Mutant("after_response refusal drops the response", loop=_HaltDropsResponse)
+RESPONSE_DROPPED_ON_INTERRUPT = Mutant("an interrupt after the answer drops the response", loop=_InterruptDropsResponse)
+RESPONSE_DROPPED_ON_CLEAN_PATH = Mutant("clean orders keep no response", loop=_CleanPathDropsResponse)
+
+
+class _ResponseWithheld(_GateProxy):
+    """RISK-5: after_response is called with None ("the order view has it anyway")."""
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        return self.gate.after_response(order, None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+AFTER_RESPONSE_GETS_NONE = Mutant("after_response gets None for the response", gate=_ResponseWithheld)
+
+
+class _RoundingGate(_GateProxy):
+    """RISK-5: the gate is shown the intent with its quantity rounded ("for the limits
+    table"), so risk judges another order than the route executes."""
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        rounded = dataclasses.replace(intent, quantity=max(intent.quantity.to_integral_value(), Decimal(1)))
+        return self.gate.before_intent(rounded)
+
+
+BEFORE_INTENT_SEES_ROUNDED = Mutant("before_intent sees the quantity rounded", gate=_RoundingGate)
+
+
+class _RoutedOnlyContext:
+    """LOOP-6: ``settled`` counts only the orders that reached the route."""
+
+    def __init__(self, run: RunContext) -> None:
+        self._run = run
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._run, name)
+
+    @property
+    def settled(self) -> int:
+        return self._run.executions
+
+
+@dataclass(frozen=True)
+class _RoutedOnlyPolicy:
+    inner: StopPolicy
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        return self.inner.should_stop(_RoutedOnlyContext(run))  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+SETTLED_COUNTS_ROUTED_ONLY = Mutant("RunContext.settled counts routed orders only", policy=_RoutedOnlyPolicy)
+
+
+@dataclass(frozen=True)
+class _LateMaxExecutions:
+    """LOOP-15: the team's own MaxExecutions compares with ``>``: one route call too many."""
+
+    limit: int
+
+    def should_stop(self, run: RunContext, /) -> StopReason | None:
+        if run.executions > self.limit:
+            return StopReason(StopKind.MAX_EXECUTIONS, f"{run.executions} > {self.limit}")
+        return None
+
+
+def _late_policy(max_executions: int | None, max_consecutive_failures: int | None) -> StopPolicy:
+    standard = standard_stop_policy(None, max_consecutive_failures)
+    if max_executions is None:
+        return standard
+    late = _LateMaxExecutions(max_executions)
+
+    @dataclass(frozen=True)
+    class _Both:
+        def should_stop(self, run: RunContext, /) -> StopReason | None:
+            return late.should_stop(run) or standard.should_stop(run)
+
+    return _Both()
+
+
+MAX_EXECUTIONS_OFF_BY_ONE = Mutant("its own MaxExecutions stops one call late", stop_policy=_late_policy)
+
+
+class _OptionalVerdictNoopGate(NoopRiskGate):
+    """RISK-7: a Phase 5 gate that declares it may answer None ("no opinion")."""
+
+    def before_route(self, order: OrderView, /) -> bool | None:  # type: ignore[override]
+        return True
+
+
+GATE_RESULT_NOT_BOOL = Mutant(
+    "before_route declares bool | None",
+    noop_gate=_OptionalVerdictNoopGate,  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+)
+
+
 # --- The control: a correct Phase 5 extension ----------------------------------------
 
 
@@ -509,6 +661,9 @@ class Phase5Implementation:
 
     def make_noop_gate(self) -> RiskGate[Phase5State]:
         return NoopRiskGate()
+
+    def make_stop_policy(self, max_executions: int | None, max_consecutive_failures: int | None, /) -> StopPolicy:
+        return standard_stop_policy(max_executions, max_consecutive_failures)
 
 
 GOOD_EXTENSION: Implementation[Phase5State, RestingState] = Phase5Implementation()
@@ -628,5 +783,13 @@ EXPECTED_FAILURES: dict[str, str] = {
     "EXTENSION_UNFAILABLE": "STATE-7",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
     "FILL_UNCHECKED": "RESTING-3",
+    "RESPONSE_DROPPED_ON_HALT": "RISK-3",
+    "RESPONSE_DROPPED_ON_INTERRUPT": "LOOP-5",
+    "RESPONSE_DROPPED_ON_CLEAN_PATH": "LOOP-3",
+    "AFTER_RESPONSE_GETS_NONE": "RISK-5",
+    "BEFORE_INTENT_SEES_ROUNDED": "RISK-5",
+    "SETTLED_COUNTS_ROUTED_ONLY": "LOOP-6",
+    "MAX_EXECUTIONS_OFF_BY_ONE": "LOOP-15",
+    "GATE_RESULT_NOT_BOOL": "RISK-7",
 }
 """Each broken binding and the clause the suite must name when it fails it."""

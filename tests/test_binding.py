@@ -82,6 +82,8 @@ def test_a_machine_that_is_not_a_state_enum_is_refused(fake_module: types.Module
 
         def make_noop_gate(self) -> None: ...
 
+        def make_stop_policy(self, max_executions: object, max_consecutive_failures: object) -> None: ...
+
     fake_module.custom = Impl()  # type: ignore[attr-defined]
     with pytest.raises(BindingError, match=r"'machine.states' must be a StrEnum class"):
         load_implementation("qts_fake_binding:custom")

@@ -15,6 +15,7 @@ OUTSIDE_BINDING = '''\
 """An implementation that lives outside the kit: the reference loop with its own no-op gate."""
 from spec import Implementation, OrderState, PHASE4, RiskGate, ExecutionRoute, StopPolicy
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop
+from reference_impl.runtime.execution_loop.policies.stop_policy import AnyOf, MaxExecutions, MaxConsecutiveFailures
 
 
 class AllowAll:
@@ -34,6 +35,11 @@ class Outside:
 
     def make_noop_gate(self) -> RiskGate:
         return AllowAll()
+
+    def make_stop_policy(self, max_executions, max_consecutive_failures, /) -> StopPolicy:
+        limits = [MaxExecutions(max_executions)] if max_executions is not None else []
+        limits += [MaxConsecutiveFailures(max_consecutive_failures)] if max_consecutive_failures is not None else []
+        return AnyOf(*limits)
 
 
 QTS_IMPLEMENTATION: Implementation[OrderState] = Outside()

@@ -77,11 +77,16 @@ def test_public_results_have_precise_types() -> None:
 
 WRONG_BINDING = textwrap.dedent(
     """
-    from spec import Implementation, OrderState, PHASE4, RiskGate, ExecutionRoute
+    from spec import Implementation, OrderState, PHASE4, RiskGate, ExecutionRoute, StopPolicy
 
     class MissingStopPolicy:
         name = "wrong"
         machine = PHASE4
+        outcomes = ()
+        resting = None
+
+        def make_stop_policy(self, max_executions: int | None, max_consecutive_failures: int | None, /) -> StopPolicy:
+            raise NotImplementedError
 
         def make_loop(self, route: ExecutionRoute, gate: RiskGate) -> None:
             return None

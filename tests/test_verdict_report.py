@@ -68,7 +68,7 @@ def test_a_table_keyed_by_plain_strings_is_a_state_4_breach_not_a_crash() -> Non
             raise NotImplementedError
 
     breaches = extension_breaches(StringTable())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    assert breaches[0].startswith("STATE-4: table row ('created', 'submit')")
+    assert str(breaches[0]).startswith("STATE-4: table row ('created', 'submit')")
 
 
 def test_a_failure_counts_only_for_the_clauses_its_message_names() -> None:

@@ -8,6 +8,7 @@ from desk.order_states import DESK_MACHINE, DeskState
 from desk.outcomes import DESK_OUTCOMES
 from desk.resting import DeskResting
 from runtime.execution_loop.loop import ExecutionLoop
+from runtime.execution_loop.policies.stop_policy import AnyOf, MaxConsecutiveFailures, MaxExecutions
 from runtime.risk.noop_risk_gate import NoopRiskGate
 
 
@@ -24,6 +25,13 @@ class AcmeDesk:
 
     def make_noop_gate(self) -> RiskGate[DeskState]:
         return NoopRiskGate()
+
+    def make_stop_policy(self, max_executions: int | None, max_consecutive_failures: int | None, /) -> StopPolicy:
+        """The desk's own standard policies, which the suite checks (LOOP-15)."""
+        return AnyOf(
+            *([MaxExecutions(max_executions)] if max_executions is not None else []),
+            *([MaxConsecutiveFailures(max_consecutive_failures)] if max_consecutive_failures is not None else []),
+        )
 
 
 QTS_IMPLEMENTATION: Implementation[DeskState, RestingState] = AcmeDesk()
