@@ -119,7 +119,8 @@ def test_a_partial_run_is_a_diagnosis_never_a_pass(tmp_path: Path) -> None:
     statuses = {c["id"]: c["status"] for c in verdict["clauses"]}
     assert code == EXIT_FAILED and verdict["passed"] is False, output[-3000:]
     assert (statuses.pop("LOOP-2"), statuses.pop("RISK-3")) == ("pass", "pass")
-    assert set(statuses.values()) == {"untested"}
+    # (a test of LOOP-2 or RISK-3 that proves another clause too makes that one pass)
+    assert "untested" in statuses.values() and "fail" not in statuses.values()
     assert "a partial run" in output
 
 
