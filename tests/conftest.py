@@ -31,7 +31,8 @@ def installed_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run([str(UV), "venv", "--python", sys.executable, str(venv)], cwd=work).returncode == 0
     tools = [f"mypy=={version('mypy')}", f"pyright[nodejs]=={version('pyright')}"]
     install = run(
-        [str(UV), "pip", "install", "--python", str(venv / "bin" / "python"), f"{wheel}[layering,assets]", *tools],
+        [str(UV), "pip", "install", "--compile-bytecode", "--python", str(venv / "bin" / "python"),
+         f"{wheel}[layering,assets]", *tools],
         cwd=work,
     )
     assert install.returncode == 0, install.stderr
