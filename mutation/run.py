@@ -94,6 +94,8 @@ def _prepare(target: Target, fresh: bool) -> Path:
     if fresh and work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
+    if not fresh:
+        forget_changed(work, ROOT)
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis")
     for item in COPIED:
         source, copy = ROOT / item, work / item
@@ -103,6 +105,21 @@ def _prepare(target: Target, fresh: bool) -> Path:
             shutil.copy2(source, copy)
     (work / "setup.cfg").write_text(setup_cfg(target), encoding="utf-8")
     return work
+
+
+def forget_changed(work: Path, root: Path) -> None:
+    """Drop mutmut's mutants and results of every copied file whose source changed since
+    the kept run: mutmut does not notice a changed file in a kept ``mutants/`` and would
+    report the old code's results as the new code's. (A changed test is not noticed
+    either: after one, run without --keep.)"""
+    mutants = work / "mutants"
+    for meta in mutants.rglob("*.py.meta"):  # the mutated files (the tests are only copied)
+        kept = meta.with_suffix("")
+        relative = kept.relative_to(mutants)
+        source, copy = root / relative, work / relative
+        if not copy.exists() or not source.exists() or source.read_bytes() != copy.read_bytes():
+            for stale in (kept, meta, kept.with_name(kept.name + ".spans")):
+                stale.unlink(missing_ok=True)
 
 
 def _mutmut(work: Path, *arguments: str, capture: bool = False) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mutation.report import Class, Mutant, Run, Status, changed_lines, classify, load_reviews, parse_results, render, review_entry, unclassified
-from mutation.run import TARGETS, setup_cfg
+from mutation.run import TARGETS, forget_changed, setup_cfg
 
 RESULTS = """\
     reference_impl.runtime.loop.x_run__mutmut_1: killed
@@ -80,3 +80,21 @@ def test_every_target_gets_a_mutmut_configuration_with_its_own_tests() -> None:
     assert "source_paths = reference_impl" in runtime and "\n    conformance_tests\n" in runtime
     assert "tests/test_oracle_checks.py" in spec and "only_mutate =\n    spec/extension.py" in spec
     assert "-o\n    addopts=" in runtime
+
+
+def test_a_kept_run_forgets_the_mutants_of_a_changed_source_and_keeps_the_rest(tmp_path: Path) -> None:
+    """mutmut does not notice a changed file in a kept mutants/ copy: --keep must drop it,
+    or the old code's results would be reported as the new code's."""
+    root, work = tmp_path / "repo", tmp_path / "work"
+    for name, old, new in (("loop.py", "old = 1\n", "new = 2\n"), ("gate.py", "same = 1\n", "same = 1\n")):
+        for where, text in ((work, old), (root, new)):
+            (where / "pkg").mkdir(parents=True, exist_ok=True)
+            (where / "pkg" / name).write_text(text, encoding="utf-8")
+        for suffix in ("", ".meta", ".spans"):
+            (work / "mutants" / "pkg").mkdir(parents=True, exist_ok=True)
+            (work / "mutants" / "pkg" / f"{name}{suffix}").write_text("kept", encoding="utf-8")
+    (work / "mutants" / "pkg" / "test_copied.py").write_text("copied, not mutated", encoding="utf-8")
+    forget_changed(work, root)
+    assert sorted(p.name for p in (work / "mutants" / "pkg").iterdir()) == [
+        "gate.py", "gate.py.meta", "gate.py.spans", "test_copied.py",
+    ]
