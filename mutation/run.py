@@ -142,8 +142,8 @@ def _load() -> str:
 
 def run_target(target: Target, workers: int, names: tuple[str, ...], fresh: bool) -> None:
     """Run mutmut on ``target`` and record how long it took, on what, under what load
-    (``run.json``). A run limited to ``names`` over kept results is recorded as a
-    re-test beside the full run it completes."""
+    (``run.json``). A run over kept results (limited to ``names``, or to the mutants of
+    sources changed since) is recorded as a re-test beside the full run it completes."""
     work = _prepare(target, fresh)
     record = work / "run.json"
     runs: dict[str, Any] = json.loads(record.read_text(encoding="utf-8")) if record.exists() and not fresh else {}
@@ -152,7 +152,7 @@ def run_target(target: Target, workers: int, names: tuple[str, ...], fresh: bool
     start = time.monotonic()
     _mutmut(work, "run", "--max-children", str(workers), *names)
     entry |= {"seconds": round(time.monotonic() - start, 1), "load_after": _load()}
-    if names and runs:
+    if runs:  # kept results: this run re-tested the named mutants, or those of changed sources
         runs.setdefault("retests", []).append(entry)
     else:
         runs = {"full": entry, "retests": []}
@@ -182,8 +182,9 @@ def _describe(target: str, runs: dict[str, Any]) -> str:
     text = (f"{full['seconds'] / 60:.1f} min on {full['workers']} worker(s) ({full['cores']} cores), {full['date']}; "
             f"load average (1/5/15 min) {full['load_before']} before, {full['load_after']} after")
     for retest in runs["retests"]:
-        text += (f"; then {len(retest['mutants'])} mutant(s) re-tested after a suite change in "
-                 f"{retest['seconds'] / 60:.1f} min ({retest['date']})")
+        what = (f"{len(retest['mutants'])} mutant(s) re-tested after a suite change" if retest["mutants"]
+                else "the mutants of the sources changed since re-tested")
+        text += f"; then {what} in {retest['seconds'] / 60:.1f} min ({retest['date']})"
     return text + (f". {runs['note']}" if runs.get("note") else "")
 
 
