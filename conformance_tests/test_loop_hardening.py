@@ -151,6 +151,38 @@ def test_an_intent_built_around_its_constructor_is_refused_and_not_routed(implem
     assert states(loop.last_report) == [("o-1", ACCEPTED)], f"LOOP-3: last_report holds {states(loop.last_report)}"
 
 
+class LookAlike:
+    """Every field of an intent, and not one: a loop that reads ``intent_id`` off whatever
+    the source yields would route it."""
+
+    def __init__(self, intent_id: str) -> None:
+        self.intent_id, self.symbol, self.side, self.quantity, self.limit_price = intent_id, "QTS", Side.BUY, Decimal(1), None
+
+
+class TaggedIntent(ExecutionIntent):
+    """A subclass made through the constructor: an ExecutionIntent like any other."""
+
+    __slots__ = ()
+
+
+@pytest.mark.clause("LOOP-3")
+def test_an_object_that_only_looks_like_an_intent_is_refused_and_not_routed(implementation: Impl) -> None:
+    route = Route()
+    loop = make_loop(implementation, route)
+    with pytest.raises(InvalidIntent):
+        loop.run([intent("o-1"), LookAlike("o-2"), intent("o-3")])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+    assert route.calls == ["o-1"], f"LOOP-3: routed {route.calls} for a source whose second item only looked like an intent"
+
+
+@pytest.mark.clause("LOOP-3")
+def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_other(implementation: Impl) -> None:
+    route = Route()
+    tagged = TaggedIntent("o-2", "QTS", Side.BUY, Decimal(1))
+    report = make_loop(implementation, route).run([intent("o-1"), tagged, intent("o-3")])
+    assert route.calls == ["o-1", "o-2", "o-3"], f"LOOP-3: routed {route.calls}; a subclass instance is an ExecutionIntent"
+    assert report.orders[1].intent is tagged and states(report)[1] == ("o-2", ACCEPTED), f"LOOP-3: {states(report)}"
+
+
 @pytest.mark.clause("LOOP-4")
 @pytest.mark.parametrize(
     "make",
