@@ -52,7 +52,7 @@ class ClauseResult:
         """The first failure that names this clause; else the first failure. A test that
         proves several clauses may fail on another one's assertion first."""
         failures = [t.message for t in self.tests if t.outcome == "failed"]
-        return next((m for m in failures if self.id in m.partition(":")[0].split("/")), failures[0] if failures else "")
+        return next((m for m in failures if self.id in _named_clauses(m)), failures[0] if failures else "")
 
 
 class ClauseCollector:
@@ -154,14 +154,19 @@ def _blamed(result: TestResult, clause_ids: tuple[str, ...]) -> tuple[str, ...]:
     """The clauses a test's result counts for: a failure whose message names some of the
     test's clauses (``LOOP-7: ...``, ``RISK-1/2: ...``) counts only for those, so one
     defect is not reported under a clause it did not break."""
-    match = _NAMED.match(result.message) if result.outcome == "failed" else None
-    if match is None:
-        return clause_ids
-    family = match["family"]
-    named = {f"{family}-{match['first']}"}
-    for part in filter(None, match["more"].split("/")):
-        named.add(part if "-" in part else f"{family}-{part}")
+    named = _named_clauses(result.message) if result.outcome == "failed" else frozenset[str]()
     return tuple(c for c in clause_ids if c in named) or clause_ids
+
+
+def _named_clauses(message: str) -> frozenset[str]:
+    """The clauses a failure message opens with (``LOOP-7: ...``, ``RISK-1/2: ...``,
+    ``LOOP-3/LOOP-5: ...``); none if it opens with no clause id."""
+    match = _NAMED.match(message)
+    if match is None:
+        return frozenset()
+    family = match["family"]
+    parts = filter(None, match["more"].split("/"))
+    return frozenset({f"{family}-{match['first']}", *(part if "-" in part else f"{family}-{part}" for part in parts)})
 
 
 _PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
