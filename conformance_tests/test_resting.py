@@ -25,6 +25,7 @@ from spec.resting import (
     RestingBook,
     RestingLifecycle,
     RestingOrder,
+    RestingRefusal,
     VenueEvent,
     advance,
     answer_breach,
@@ -179,6 +180,8 @@ def _check_step(
     try:
         got = book.apply(event)
     except SpecError as error:
+        if isinstance(error, RestingRefusal) and error.venue_order_id != event.venue_order_id:
+            return Breach("RESTING-2", f"{where} was refused for venue order {error.venue_order_id!r}: {error}")
         if want is not None:
             return Breach(clause, f"{where} was refused ({error}) though it applies, giving {_shown(want)}")
     else:
@@ -186,6 +189,8 @@ def _check_step(
             named = refusal.clause if isinstance(refusal, (RestingOrderError, InvalidTransition)) else ""
             return Breach(named if named.startswith("RESTING-") else clause,
                           f"{where} was applied, giving {_shown(got)}, though it must be refused: {refusal or 'unknown order'}")
+        if got.venue_order_id != event.venue_order_id:
+            return Breach("RESTING-2", f"{where} was applied to venue order {got.venue_order_id!r}")
         if _shown(got) != _shown(want):
             return Breach(clause, f"{where} gave {_shown(got)}, expected {_shown(want)}")
         oracle[event.venue_order_id] = want

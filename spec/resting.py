@@ -37,6 +37,17 @@ R_co = TypeVar("R_co", bound=StrEnum, covariant=True, default=StrEnum)
 """Resting states, covariant: a book of a team's own states is a book of ``StrEnum``s."""
 
 
+class RestingRefusal(RestingOrderError):
+    """A venue event that cannot apply to a resting order, as data: the clause, the
+    venue order and the exec id it was refused for (a check compares these, never the
+    text)."""
+
+    def __init__(self, clause: str, message: str, *, venue_order_id: str, exec_id: str) -> None:
+        super().__init__(clause, message)
+        self.venue_order_id = venue_order_id
+        self.exec_id = exec_id
+
+
 class RestingState(StrEnum):
     """A standard resting lifecycle's states; a team may declare its own instead."""
 
@@ -339,19 +350,19 @@ def advance(lifecycle: RestingLifecycle[R], order: RestingOrder[R], event: Venue
     clause it would break, the event and the order."""
     where = _where(order, event)
     if event.venue_order_id != order.venue_order_id:
-        raise RestingOrderError("RESTING-2", f"{where}: the event names venue order {event.venue_order_id!r}")
+        raise _refuse(order, event, "RESTING-2", f"{where}: the event names venue order {event.venue_order_id!r}")
     booked = next((e for e in order.journal if e.exec_id == event.exec_id), None)
     if booked is not None:
         if booked == event:
             return order  # RESTING-5: a resent report changes nothing
-        raise RestingOrderError("RESTING-5", f"{where}: exec id {event.exec_id!r} was booked for a different report ({booked})")
+        raise _refuse(order, event, "RESTING-5", f"{where}: exec id {event.exec_id!r} was booked for a different report ({booked})")
     if event.quantity is not None and event.event not in lifecycle.amends:
-        raise RestingOrderError("RESTING-6", f"{where}: only an amend sets a quantity")
+        raise _refuse(order, event, "RESTING-6", f"{where}: only an amend sets a quantity")
     if event.event in lifecycle.fills:
         updated = _fill(lifecycle, order, event, where)
     else:
         if event.filled is not None and event.filled != order.filled:
-            raise RestingOrderError("RESTING-3", f"{where}: it is not a fill but changes the filled quantity "
+            raise _refuse(order, event, "RESTING-3", f"{where}: it is not a fill but changes the filled quantity "
                                     f"from {order.filled} to {event.filled}")
         if event.event in lifecycle.requests:
             updated = _request(lifecycle, order, event, where)
@@ -360,9 +371,13 @@ def advance(lifecycle: RestingLifecycle[R], order: RestingOrder[R], event: Venue
         else:
             updated = _through_table(lifecycle, order, event)
     if updated.state not in lifecycle.machine.terminal and updated.filled == updated.quantity:
-        raise RestingOrderError("RESTING-3", f"{where}: nothing is left ({updated.filled} of {updated.quantity} filled) "
+        raise _refuse(order, event, "RESTING-3", f"{where}: nothing is left ({updated.filled} of {updated.quantity} filled) "
                                 f"but it leads to {updated.state.value!r}, which is not terminal")
     return replace(updated, journal=(*order.journal, event))
+
+
+def _refuse(order: RestingOrder[R], event: VenueEvent, clause: str, message: str) -> RestingRefusal:
+    return RestingRefusal(clause, message, venue_order_id=order.venue_order_id, exec_id=event.exec_id)
 
 
 def _where(order: RestingOrder[R], event: VenueEvent) -> str:
@@ -374,30 +389,30 @@ def _fill(lifecycle: RestingLifecycle[R], order: RestingOrder[R], event: VenueEv
     """RESTING-3: a fill strictly raises the filled quantity, never past the order's
     quantity. RESTING-5: a late fill (on a closed order) is booked, the state stays."""
     if event.filled is None:
-        raise RestingOrderError("RESTING-3", f"{where}: the fill carries no filled quantity")
+        raise _refuse(order, event, "RESTING-3", f"{where}: the fill carries no filled quantity")
     if event.filled <= order.filled:
-        raise RestingOrderError("RESTING-3", f"{where}: it reports {event.filled} filled, not more than the {order.filled} already filled")
+        raise _refuse(order, event, "RESTING-3", f"{where}: it reports {event.filled} filled, not more than the {order.filled} already filled")
     if event.filled > order.quantity:
-        raise RestingOrderError("RESTING-3", f"{where}: it reports {event.filled} filled, more than the {order.quantity} ordered")
+        raise _refuse(order, event, "RESTING-3", f"{where}: it reports {event.filled} filled, more than the {order.quantity} ordered")
     machine = lifecycle.machine
     if order.state in machine.terminal:
         return replace(order, filled=event.filled)
     state = machine.transition(order.state, event.event)
     if state in machine.terminal and event.filled < order.quantity:
-        raise RestingOrderError("RESTING-3", f"{where}: it leads to {state.value!r}, which is terminal, but fills only "
+        raise _refuse(order, event, "RESTING-3", f"{where}: it leads to {state.value!r}, which is terminal, but fills only "
                                 f"{event.filled} of {order.quantity}")
     pending = order.pending
     if state not in machine.terminal:
-        pending = tuple(replace(p, resume=_resume_after(lifecycle, p, event, where)) for p in pending)
+        pending = tuple(replace(p, resume=_resume_after(lifecycle, order, p, event, where)) for p in pending)
     return replace(order, history=(*order.history, state), filled=event.filled, pending=pending)
 
 
-def _resume_after(lifecycle: RestingLifecycle[R], pending: Pending[R], event: VenueEvent, where: str) -> R:
+def _resume_after(lifecycle: RestingLifecycle[R], order: RestingOrder[R], pending: Pending[R], event: VenueEvent, where: str) -> R:
     """Where a reject would now return to: the state before the request, moved by the
     fills booked while it was pending (RESTING-6)."""
     target = lifecycle.machine.table.get((pending.resume, event.event))
     if target is None:
-        raise RestingOrderError("RESTING-6", f"{where}: a reject of the pending {pending.request.value!r} would return "
+        raise _refuse(order, event, "RESTING-6", f"{where}: a reject of the pending {pending.request.value!r} would return "
                                 f"to {pending.resume.value!r}, which has no row for {event.event.value!r}")
     return target
 
@@ -405,7 +420,7 @@ def _resume_after(lifecycle: RestingLifecycle[R], pending: Pending[R], event: Ve
 def _request(lifecycle: RestingLifecycle[R], order: RestingOrder[R], event: VenueEvent, where: str) -> RestingOrder[R]:
     """RESTING-4: at most ``max_requests`` requests per order."""
     if order.requests >= lifecycle.max_requests:
-        raise RestingOrderError("RESTING-4", f"{where}: the order already made its {lifecycle.max_requests} request(s)")
+        raise _refuse(order, event, "RESTING-4", f"{where}: the order already made its {lifecycle.max_requests} request(s)")
     state = lifecycle.machine.transition(order.state, event.event)
     pending = (*order.pending, Pending(event.event, event.exec_id, order.state))
     return replace(order, history=(*order.history, state), pending=pending, requests=order.requests + 1)
@@ -419,18 +434,18 @@ def _return(lifecycle: RestingLifecycle[R], order: RestingOrder[R], event: Venue
     asked = lifecycle.answers[event.event]
     if not order.pending or order.pending[-1].request != asked:
         now = order.pending[-1].request.value if order.pending else "none"
-        raise RestingOrderError("RESTING-6", f"{where}: it answers {asked.value!r}, but the pending request is {now!r}")
+        raise _refuse(order, event, "RESTING-6", f"{where}: it answers {asked.value!r}, but the pending request is {now!r}")
     last, rest = order.pending[-1], order.pending[:-1]
     closed = order.state in lifecycle.machine.terminal
     if event.event not in lifecycle.amends:
         history = order.history if closed else (*order.history, last.resume)
         return replace(order, history=history, pending=rest)
     if closed:
-        raise RestingOrderError("RESTING-6", f"{where}: the order is closed; an amend cannot apply to it")
+        raise _refuse(order, event, "RESTING-6", f"{where}: the order is closed; an amend cannot apply to it")
     if event.quantity is None:
-        raise RestingOrderError("RESTING-6", f"{where}: an amend must carry the order's new quantity")
+        raise _refuse(order, event, "RESTING-6", f"{where}: an amend must carry the order's new quantity")
     if event.quantity <= order.filled:
-        raise RestingOrderError("RESTING-6", f"{where}: it sets the quantity to {event.quantity}, not more than the "
+        raise _refuse(order, event, "RESTING-6", f"{where}: it sets the quantity to {event.quantity}, not more than the "
                                 f"{order.filled} already filled")
     price = event.limit_price if event.limit_price is not None else order.limit_price
     return replace(order, history=(*order.history, last.resume), pending=rest, quantity=event.quantity, limit_price=price)

@@ -42,17 +42,19 @@ from spec import (
     StopReason,
     STANDARD_RESTING,
     RestingBinding,
-    RestingOrder,
     RestingState,
-    VenueEvent,
     declare_extension,
     phase4_events,
 )
+
+from spec.resting import FilledAnswer
 
 from reference_impl.binding import standard_stop_policy
 from reference_impl.resting_book import InMemoryRestingBook, StandardResting
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
 from reference_impl.runtime.risk.noop_risk_gate import NoopRiskGate
+
+import broken_resting
 
 
 @dataclass(frozen=True)
@@ -713,44 +715,38 @@ EXTENSION_UNFAILABLE = dataclasses.replace(
 )
 
 
-class _LatestOrderBook(InMemoryRestingBook[RestingState]):
-    """Applies a fill to the order opened last: fine while one order rests at a time."""
-
-    def apply(self, event: VenueEvent, /) -> RestingOrder[RestingState]:
-        latest = list(self._orders)[-1] if self._orders else event.venue_order_id
-        return super().apply(dataclasses.replace(event, venue_order_id=latest))
-
-
 class _Resting:
     lifecycle = STANDARD_RESTING
 
-    def __init__(self, book: Callable[[], InMemoryRestingBook[RestingState]]) -> None:
-        self.make_book = book
+    def __init__(self, book: type[InMemoryRestingBook[RestingState]]) -> None:
+        self.book = book
 
-    def binding(self) -> RestingBinding[StrEnum]:
-        return cast("RestingBinding[StrEnum]", self)
+    def make_book(self) -> InMemoryRestingBook[RestingState]:
+        return self.book(STANDARD_RESTING)
+
+    def binding(self, name: str) -> Mutant:
+        return dataclasses.replace(_PHASE5, name=name, resting=cast("RestingBinding[StrEnum]", self))
 
 
 # RESTING-2: a fill lands on the wrong order.
-FILL_TO_WRONG_ORDER = dataclasses.replace(
-    _PHASE5, name="fills applied to the latest order", resting=_Resting(lambda: _LatestOrderBook(STANDARD_RESTING)).binding()
-)
-
-
-class _TrustingBook(InMemoryRestingBook[RestingState]):
-    """Takes the venue's filled quantity as it comes: no check against the quantity."""
-
-    def apply(self, event: VenueEvent, /) -> RestingOrder[RestingState]:
-        current = self._orders[event.venue_order_id]
-        state = STANDARD_RESTING.machine.transition(current.state, event.event)
-        updated = dataclasses.replace(current, history=(*current.history, state), filled=event.filled or current.filled)
-        self._orders[event.venue_order_id] = updated
-        return updated
-
-
+FILL_TO_WRONG_ORDER = _Resting(broken_resting.LatestOrderBook).binding("fills applied to the latest order")
 # RESTING-3: an overfill (or a shrinking fill) is recorded as it came.
-FILL_UNCHECKED = dataclasses.replace(
-    _PHASE5, name="fills not checked", resting=_Resting(lambda: _TrustingBook(STANDARD_RESTING)).binding()
+FILL_UNCHECKED = _Resting(broken_resting.TrustingBook).binding("fills not checked")
+# RESTING-5: a resent execution report is booked again.
+DUPLICATE_DOUBLE_COUNTED = _Resting(broken_resting.DoubleCountingBook).binding("resent reports counted again")
+# RESTING-5: a fill after a cancel request (or after the cancel) is dropped.
+LATE_FILL_DROPPED = _Resting(broken_resting.LateFillDroppingBook).binding("late fills dropped")
+# RESTING-6: a cancel-reject closes the order.
+CANCEL_REJECT_CLOSES = _Resting(broken_resting.CancelRejectClosingBook).binding("cancel-reject taken for the cancel")
+# RESTING-6: an amend lets filled exceed the new quantity.
+AMEND_BELOW_FILLED = _Resting(broken_resting.AmendUncheckedBook).binding("amend quantity not checked")
+# RESTING-7: a resting order opens with more filled than ordered.
+ANSWER_OVERFILL_BOOKED = _Resting(broken_resting.AnswerOverfillBook).binding("answer's overfill booked")
+# RESTING-7: a declared answer fills more than the order.
+ANSWER_OVERFILLS = dataclasses.replace(
+    _PHASE5, name="an answer fills twice the order", resting=StandardResting(),  # pyright: ignore[reportArgumentType]
+    outcomes=(*PHASE5_OUTCOMES, Outcome("filled twice over", lambda intent: FilledAnswer(
+        intent.intent_id, accepted=True, venue_order_id="v-twice", filled=intent.quantity * 2, exec_id="x-twice"))),
 )
 
 EXPECTED_FAILURES: dict[str, str] = {
@@ -783,6 +779,12 @@ EXPECTED_FAILURES: dict[str, str] = {
     "EXTENSION_UNFAILABLE": "STATE-7",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
     "FILL_UNCHECKED": "RESTING-3",
+    "DUPLICATE_DOUBLE_COUNTED": "RESTING-5",
+    "LATE_FILL_DROPPED": "RESTING-5",
+    "CANCEL_REJECT_CLOSES": "RESTING-6",
+    "AMEND_BELOW_FILLED": "RESTING-6",
+    "ANSWER_OVERFILL_BOOKED": "RESTING-7",
+    "ANSWER_OVERFILLS": "RESTING-7",
     "RESPONSE_DROPPED_ON_HALT": "RISK-3",
     "RESPONSE_DROPPED_ON_INTERRUPT": "LOOP-5",
     "RESPONSE_DROPPED_ON_CLEAN_PATH": "LOOP-3",
