@@ -1,7 +1,8 @@
 """Order states extended for immediate-or-cancel (IOC) orders (seed 5: add, never delete).
 
 An IOC order is filled at once as far as the venue can and the rest is cancelled: the
-answer itself says how much. ``IocFill`` carries it, and ``ioc_events`` tells the
+answer itself says how much. ``IocFill`` carries it (a ``FilledAnswer``, so the suite
+checks it never fills more than the order, RESTING-7), and ``ioc_events`` tells the
 unchanged loop which events such an answer fires (STATE-8, LOOP-10):
 
 - all filled: ``ACCEPT`` (Phase 4's own path, created -> submitted -> accepted);
@@ -15,10 +16,10 @@ Plain ``ExecutionResponse`` answers keep their Phase 4 meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 
 from spec import TERMINAL_STATES, TRANSITIONS, ExecutionIntent, ExecutionResponse, OrderEvent, declare_extension, phase4_events
+from spec.resting import FilledAnswer
 
 
 class DeskState(StrEnum):
@@ -43,10 +44,9 @@ class DeskEvent(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class IocFill(ExecutionResponse):
-    """The venue's answer to an IOC order: how much it filled at once."""
-
-    filled: Decimal = Decimal(0)
+class IocFill(FilledAnswer):
+    """The venue's answer to an IOC order: how much it filled at once (the rest is
+    cancelled, so no venue order id rests)."""
 
 
 def ioc_events(intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:

@@ -10,8 +10,10 @@ from spec import Outcome
 from desk.order_states import IocFill
 
 DESK_OUTCOMES = (
-    Outcome("IOC filled in full", lambda intent: IocFill(intent.intent_id, accepted=True, filled=intent.quantity)),
-    Outcome("IOC filled in part", lambda intent: IocFill(intent.intent_id, accepted=True, filled=intent.quantity / 2)),
+    Outcome("IOC filled in full",
+            lambda intent: IocFill(intent.intent_id, accepted=True, filled=intent.quantity, exec_id=f"{intent.intent_id}-x")),
+    Outcome("IOC filled in part",
+            lambda intent: IocFill(intent.intent_id, accepted=True, filled=intent.quantity / 2, exec_id=f"{intent.intent_id}-x")),
     Outcome("IOC nothing filled", lambda intent: IocFill(intent.intent_id, accepted=True, filled=Decimal(0))),
     Outcome("IOC refused", lambda intent: IocFill(intent.intent_id, accepted=False, reason="market closed")),
 )
