@@ -1,5 +1,6 @@
-"""A minimal in-memory resting-order book (RESTING-1 .. RESTING-3), built only from
-:mod:`spec.resting`'s pure functions.
+"""A minimal in-memory resting-order book (RESTING-1 .. RESTING-7), built only from
+:mod:`spec.resting`'s pure functions: a resent report comes back as the order it left,
+a refusal changes nothing.
 
 Not a Phase 4 asset: resting orders are Phase 5 ("After acceptance" in the
 specification). It is what the reference binding offers the suite, and a model for a
@@ -26,7 +27,10 @@ from spec.resting import (
 
 
 class InMemoryRestingBook(Generic[R]):
-    """Resting orders by venue order id; each venue event changes only the order it names."""
+    """Resting orders by venue order id; each venue event changes only the order it names.
+
+    The orders are immutable values, so storing the result of ``advance`` only after it
+    returned is all it takes for a refused event to change nothing (RESTING-2)."""
 
     __slots__ = ("_lifecycle", "_orders")
 

@@ -19,7 +19,7 @@ from spec.extension import Breach, extension_breaches, response_path_problem
 from spec.outcomes import Outcome
 from spec.loop import RunContext
 from spec.records import StopKind, StopReason
-from spec.resting import resting_breaches
+from spec.resting import answer_breach, resting_breaches
 from spec.state_machine import S, StateModel
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
@@ -69,7 +69,7 @@ def loop_interface_breaches(loop: object) -> tuple[Breach, ...]:
 def implementation_breaches(implementation: Implementation[S]) -> tuple[Breach, ...]:
     """Every way a bound implementation breaks Phase 4: its states and table
     (:func:`spec.extension.extension_breaches`), the paths of its declared outcomes
-    (STATE-8), its resting lifecycle (RESTING-4), its no-op gate and its loop."""
+    (STATE-8, RESTING-7), its resting lifecycle (RESTING-4), its no-op gate and its loop."""
     gate = implementation.make_noop_gate()
     loop = implementation.make_loop(_NeverCalledRoute(), gate, _StopAtOnce())
     resting = implementation.resting
@@ -84,7 +84,8 @@ def implementation_breaches(implementation: Implementation[S]) -> tuple[Breach, 
 
 def outcome_breaches(model: StateModel[S], outcomes: Iterable[Outcome], intent: ExecutionIntent) -> tuple[Breach, ...]:
     """STATE-8: each declared outcome, made for ``intent``, answers with a response for
-    that intent whose events walk ``model``'s table from SUBMITTED to a terminal state."""
+    that intent whose events walk ``model``'s table from SUBMITTED to a terminal state;
+    RESTING-7: and fills no more of it than it ordered."""
     found: list[Breach] = []
     for outcome in outcomes:
         try:
@@ -99,6 +100,9 @@ def outcome_breaches(model: StateModel[S], outcomes: Iterable[Outcome], intent: 
         problem = response_path_problem(model, intent, response)
         if problem is not None:
             found.append(Breach("STATE-8", f"{problem.message} (outcome {outcome.name!r})"))
+        overfill = answer_breach(intent, response)
+        if overfill is not None:
+            found.append(Breach("RESTING-7", f"{overfill.message} (outcome {outcome.name!r})"))
     return tuple(found)
 
 

@@ -178,7 +178,7 @@ def _role_breaches(lifecycle: RestingLifecycle[R]) -> list[Breach]:
     for n, (name, events) in enumerate(roles):
         for other, others in roles[n + 1:]:
             for event in sorted(events & others):
-                found.append(Breach("RESTING-4", f"event {event.value!r} is both a {name} and an {other}"))
+                found.append(Breach("RESTING-4", f"event {event.value!r} has two roles: {name} and {other}"))
     for answer, request in sorted(lifecycle.answers.items()):
         if request not in lifecycle.requests:
             found.append(Breach("RESTING-4", f"answer {answer.value!r} answers {request.value!r}, which is not a request"))

@@ -601,12 +601,12 @@ def test_implementation_breaches_check_the_resting_lifecycle() -> None:
 
     from broken_impls import Mutant
 
-    from spec import STANDARD_RESTING, RestingLifecycle
+    from spec import STANDARD_RESTING
 
     standard = STANDARD_RESTING.machine
     assert isinstance(standard, StateMachine)
     looping = dataclasses.replace(standard, terminal=standard.terminal | {standard.initial})
-    lifecycle = RestingLifecycle(looping, STANDARD_RESTING.progress)
+    lifecycle = dataclasses.replace(STANDARD_RESTING, machine=looping)
 
     class Resting:
         def __init__(self) -> None:
