@@ -16,7 +16,7 @@ from hypothesis import example, given
 
 from spec.binding import Implementation
 from spec.errors import InvalidTransition, RestingOrderError, SpecError
-from spec.extension import Breach
+from spec.extension import Breach, response_path
 from spec.order_state import OrderState
 from spec.records import OrderRecord
 from spec.resting import (
@@ -83,7 +83,8 @@ def test_the_resting_lifecycle_terminates(implementation: Impl) -> None:
 @pytest.mark.clause("RESTING-1")
 def test_only_an_accepted_order_with_a_venue_order_id_starts_resting_with_what_its_answer_filled(implementation: Impl) -> None:
     """Only ACCEPTED with a venue order id opens, once; an answer's fill (on arrival) is
-    the order's first fill, as spec.resting.open_resting_order books it."""
+    the order's first fill, as spec.resting.open_resting_order books it, for the suite's
+    own answers and for every declared outcome that leaves the order resting."""
     resting = _resting(implementation)
     book = resting.make_book()
     intent = ExecutionIntent("o-1", "QTS", Side.SELL, Decimal(5), Decimal("10.5"))
@@ -100,24 +101,47 @@ def test_only_an_accepted_order_with_a_venue_order_id_starts_resting_with_what_i
         wrong.append("an accepted order without a venue_order_id was opened")
     except SpecError:
         pass
-    for n, filled in enumerate((Decimal(0), Decimal(2), Decimal(5))):
-        record = _record(implementation, intent, OrderState.ACCEPTED.value, _accepted(intent, f"v-{n}", filled))
+    records = [(book, _record(implementation, intent, OrderState.ACCEPTED.value, _accepted(intent, f"v-{n}", filled)))
+               for n, filled in enumerate((Decimal(0), Decimal(2), Decimal(5)))]
+    # each declared answer in a book of its own: outcomes may all name one venue order id
+    records += [(resting.make_book(), record) for record in _declared_resting(implementation)]
+    for opener, record in records:
+        assert record.response is not None
+        filled = record.response.filled if isinstance(record.response, FilledAnswer) else Decimal(0)
         try:
             want: tuple[object, ...] | str = _shown(open_resting_order(resting.lifecycle, record))
         except RestingOrderError as error:
             want = f"refused ({error})"
         try:
-            got: tuple[object, ...] | str = _shown(book.open(record))
+            got: tuple[object, ...] | str = _shown(opener.open(record))
         except SpecError as error:
             got = f"refused ({error})"
         if got != want:
-            wrong.append(f"venue order 'v-{n}' (answer filled {filled} of 5) opened as {got}, expected {want}")
+            wrong.append(f"venue order {record.response.venue_order_id!r} (intent {record.intent.intent_id!r}, answer "
+                         f"filled {filled} of {record.intent.quantity}) opened as {got}, expected {want}")
     try:
         book.open(_record(implementation, intent, OrderState.ACCEPTED.value, _accepted(intent, "v-0")))
         wrong.append("venue order 'v-0' was opened twice")
     except SpecError:
         pass
     assert not wrong, "RESTING-1: " + "; ".join(wrong)
+
+
+def _declared_resting(implementation: Impl) -> list[OrderRecord[StrEnum]]:
+    """The loop orders the binding's declared outcomes leave resting: answers whose path
+    ends ACCEPTED with a venue order id, recorded as the loop records them (LOOP-10), so
+    a declared fill on arrival opens as the answer says."""
+    machine = implementation.machine
+    found: list[OrderRecord[StrEnum]] = []
+    for n, outcome in enumerate(implementation.outcomes):
+        intent = ExecutionIntent(f"o-declared-{n}", "QTS", Side.BUY, Decimal(8), Decimal(100))
+        answer = call_watched(lambda: outcome.respond(intent))
+        path = response_path(machine, intent, answer)
+        if isinstance(path, Breach) or path[-1] != OrderState.ACCEPTED.value or not answer.venue_order_id:
+            continue  # STATE-8 judges a path that goes wrong; only resting answers open here
+        states = (machine.initial, machine.states(OrderState.SUBMITTED.value), *map(machine.states, path))
+        found.append(OrderRecord(intent, states, answer))
+    return found
 
 
 @pytest.mark.clause("RESTING-7")

@@ -670,7 +670,6 @@ class Phase5Implementation:
 
 GOOD_EXTENSION: Implementation[Phase5State, RestingState] = Phase5Implementation()
 
-
 # --- Phase 5 defects: extension paths and resting orders --------------------------------
 
 _PHASE5 = Mutant("", machine=PHASE5_MACHINE, outcomes=PHASE5_OUTCOMES)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
@@ -740,6 +739,8 @@ LATE_FILL_DROPPED = _Resting(broken_resting.LateFillDroppingBook).binding("late 
 CANCEL_REJECT_CLOSES = _Resting(broken_resting.CancelRejectClosingBook).binding("cancel-reject taken for the cancel")
 # RESTING-6: an amend lets filled exceed the new quantity.
 AMEND_BELOW_FILLED = _Resting(broken_resting.AmendUncheckedBook).binding("amend quantity not checked")
+# RESTING-1: the fill in the answer is not booked when the order opens.
+ARRIVAL_FILL_IGNORED = _Resting(broken_resting.ArrivalFillIgnoringBook).binding("fill on arrival not booked")
 # RESTING-7: a resting order opens with more filled than ordered.
 ANSWER_OVERFILL_BOOKED = _Resting(broken_resting.AnswerOverfillBook).binding("answer's overfill booked")
 # RESTING-7: a declared answer fills more than the order.
@@ -748,6 +749,12 @@ ANSWER_OVERFILLS = dataclasses.replace(
     outcomes=(*PHASE5_OUTCOMES, Outcome("filled twice over", lambda intent: FilledAnswer(
         intent.intent_id, accepted=True, venue_order_id="v-twice", filled=intent.quantity * 2, exec_id="x-twice"))),
 )
+
+TEAM_RESTING = dataclasses.replace(
+    _PHASE5, name="a team's own resting lifecycle", resting=broken_resting.TeamResting(),  # pyright: ignore[reportArgumentType]
+)
+"""Control: a team's own resting lifecycle (its own state and event names, a cancel-reject
+row in its table) passes every RESTING clause."""
 
 EXPECTED_FAILURES: dict[str, str] = {
     "MISSING_ROW": "STATE-5",
@@ -779,6 +786,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "EXTENSION_UNFAILABLE": "STATE-7",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
     "FILL_UNCHECKED": "RESTING-3",
+    "ARRIVAL_FILL_IGNORED": "RESTING-1",
     "DUPLICATE_DOUBLE_COUNTED": "RESTING-5",
     "LATE_FILL_DROPPED": "RESTING-5",
     "CANCEL_REJECT_CLOSES": "RESTING-6",

@@ -1,17 +1,21 @@
 """Resting books with one realistic defect each, for the RESTING clauses the suite must
-fail them on (``broken_impls`` binds them; ``EXPECTED_FAILURES`` names the clause).
+fail them on (``broken_impls`` binds them; ``EXPECTED_FAILURES`` names the clause), and
+a team's own correct lifecycle the suite must pass.
 
-Each is the reference book with one method changed the way a team might write it.
+Each broken book is the reference book with one method changed the way a team might
+write it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from enum import StrEnum
 
 from spec.errors import RestingOrderError
 from spec.records import OrderRecord
-from spec.resting import FilledAnswer, RestingEvent, RestingOrder, RestingState, VenueEvent
+from spec.resting import FilledAnswer, RestingEvent, RestingOrder, RestingState, VenueEvent, declare_resting_lifecycle
 from spec.state_machine import S
+from spec.values import ExecutionResponse
 
 from reference_impl.resting_book import InMemoryRestingBook
 
@@ -102,3 +106,76 @@ class AnswerOverfillBook(Book):
             self._orders[response.venue_order_id] = opened
             return opened
         return super().open(order)
+
+
+class ArrivalFillIgnoringBook(Book):
+    """Opens every order with nothing filled: the fill in the answer is left for the feed
+    to report again ("acknowledge, then replay the first fill")."""
+
+    def open(self, order: OrderRecord[S], /) -> RestingOrder[RestingState]:
+        response = order.response
+        if isinstance(response, FilledAnswer):
+            plain = ExecutionResponse(response.intent_id, response.accepted, response.reason, response.venue_order_id)
+            order = order._replace(response=plain)
+        return super().open(order)
+
+
+class TeamState(StrEnum):
+    """A team's own resting states, as the Phase 5 team wrote them from the docs."""
+
+    WORKING = "working"
+    PARTIALLY_FILLED = "partially_filled"
+    CANCEL_PENDING = "cancel_pending"
+    REPLACE_PENDING = "replace_pending"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class TeamEvent(StrEnum):
+    TRADE = "trade"
+    LAST_TRADE = "last_trade"
+    CANCEL_SENT = "cancel_sent"
+    CANCEL_REFUSED = "cancel_refused"
+    CANCELED = "canceled"
+    AMEND_SENT = "amend_sent"
+    AMEND_REFUSED = "amend_refused"
+    AMENDED = "amended"
+    EXPIRED = "expired"
+
+
+_T, _V = TeamState, TeamEvent
+_OPEN = (_T.WORKING, _T.PARTIALLY_FILLED)
+
+TEAM_LIFECYCLE = declare_resting_lifecycle(
+    TeamState,
+    initial=_T.WORKING,
+    terminal=[_T.FILLED, _T.CANCELLED, _T.EXPIRED],
+    table={
+        **{(state, _V.TRADE): _T.PARTIALLY_FILLED for state in _OPEN},
+        **{(state, _V.TRADE): state for state in (_T.CANCEL_PENDING, _T.REPLACE_PENDING)},
+        **{(state, event): target for state in (*_OPEN, _T.CANCEL_PENDING, _T.REPLACE_PENDING)
+           for event, target in ((_V.LAST_TRADE, _T.FILLED), (_V.EXPIRED, _T.EXPIRED))},
+        **{(state, _V.CANCEL_SENT): _T.CANCEL_PENDING for state in _OPEN},
+        **{(state, _V.AMEND_SENT): _T.REPLACE_PENDING for state in _OPEN},
+        # The team's own rows: a refused cancel goes back to WORKING, whatever was filled.
+        (_T.CANCEL_PENDING, _V.CANCEL_REFUSED): _T.WORKING,
+        (_T.CANCEL_PENDING, _V.CANCELED): _T.CANCELLED,
+    },
+    fills=[_V.TRADE, _V.LAST_TRADE],
+    requests=[_V.CANCEL_SENT, _V.AMEND_SENT],
+    answers={_V.CANCEL_REFUSED: _V.CANCEL_SENT, _V.CANCELED: _V.CANCEL_SENT,
+             _V.AMEND_REFUSED: _V.AMEND_SENT, _V.AMENDED: _V.AMEND_SENT},
+    amends=[_V.AMENDED],
+    max_requests=3,
+)
+"""A lifecycle of the team's own states and event names, with a cancel-reject as a row
+of its table (the row the first resting model refused as a cycle) and an amend outside
+it: a correct lifecycle the suite must pass."""
+
+
+class TeamResting:
+    lifecycle = TEAM_LIFECYCLE
+
+    def make_book(self) -> InMemoryRestingBook[TeamState]:
+        return InMemoryRestingBook(TEAM_LIFECYCLE)

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 
+from spec import CLAUSES
+
 from conformance_tests.plugin import SETTINGS_KEY
 from conformance_tests.report import ClauseCollector, Status
 
@@ -127,6 +129,14 @@ def test_the_suite_passes_the_correct_phase5_extension_the_extension_defects_are
                       if type(getattr(broken_impls, binding).machine.initial) is Phase5State})
     assert len(clauses) >= 4
     failing = run_in_process("broken_impls:GOOD_EXTENSION", f"--qts-clauses={','.join(clauses)}")
+    assert {clause: failing[clause] for clause in clauses if clause in failing} == {}
+
+
+def test_the_suite_passes_a_team_resting_lifecycle_with_its_own_names_and_a_cancel_reject_row() -> None:
+    """The control for the resting defects: a lifecycle a team declares itself, with
+    requests, rejects, an amend and a fill on arrival, passes every RESTING clause."""
+    clauses = [clause for clause in CLAUSES if clause.startswith("RESTING-")]
+    failing = run_in_process("broken_impls:TEAM_RESTING", f"--qts-clauses={','.join(clauses)}")
     assert {clause: failing[clause] for clause in clauses if clause in failing} == {}
 
 

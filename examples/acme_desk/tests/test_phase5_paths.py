@@ -69,4 +69,5 @@ def test_a_marketable_limit_order_fills_on_arrival_and_keeps_working_when_its_ca
 def test_the_binding_declares_every_ioc_answer() -> None:
     assert [o.name for o in QTS_IMPLEMENTATION.outcomes] == [
         "IOC filled in full", "IOC filled in part", "IOC nothing filled", "IOC refused",
+        "limit filled in part, the rest resting",
     ]
