@@ -49,7 +49,7 @@ class Implementation(Protocol[S, R_co]):
     @property
     def resting(self) -> RestingBinding[R_co] | None:
         """How the implementation keeps orders that rest at the venue after acceptance
-        (RESTING-1 .. RESTING-4), or None if it keeps none."""
+        (RESTING-1 .. RESTING-7), or None if it keeps none."""
         ...
 
     def make_loop(
