@@ -44,8 +44,17 @@ class RestingRefusal(RestingOrderError):
 
     def __init__(self, clause: str, message: str, *, venue_order_id: str, exec_id: str) -> None:
         super().__init__(clause, message)
+        self.message = message
         self.venue_order_id = venue_order_id
         self.exec_id = exec_id
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickles with its data (the judge may run apart from the implementation)."""
+        return (_refusal, (self.clause, self.message, self.venue_order_id, self.exec_id))
+
+
+def _refusal(clause: str, message: str, venue_order_id: str, exec_id: str) -> RestingRefusal:
+    return RestingRefusal(clause, message, venue_order_id=venue_order_id, exec_id=exec_id)
 
 
 class RestingState(StrEnum):

@@ -3,6 +3,7 @@ events move an order, and that the termination argument the specification gives 
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -183,6 +184,14 @@ def test_a_reject_after_the_fill_that_closed_the_order_only_closes_the_request()
     assert (order.state, order.pending) == (S.FILLED, ())
     with pytest.raises(InvalidTransition):  # a filled order cannot be cancelled (STATE-3 of the lifecycle's table)
         advance(L, order, VenueEvent("v-1", "c-1-ok", E.CANCEL))
+
+
+def test_a_refusal_keeps_its_data_through_pickling() -> None:
+    """A refusal may cross a process boundary (the judge apart from the implementation)."""
+    refusal = _refusal(_open(), VenueEvent("v-1", "x-9", E.PARTIAL_FILL, Decimal(11)))
+    copy = pickle.loads(pickle.dumps(refusal))
+    assert (type(copy), copy.clause, copy.venue_order_id, copy.exec_id, str(copy)) == (
+        RestingRefusal, "RESTING-3", "v-1", "x-9", str(refusal))
 
 
 def test_a_resent_report_changes_nothing_and_a_reused_exec_id_is_refused() -> None:
