@@ -164,17 +164,19 @@ def resting_breaches(lifecycle: RestingLifecycle[R]) -> tuple[Breach, ...]:
             found.append(Breach("RESTING-4", f"terminal state {source.value!r} has an exit on {event.value!r}"))
             continue
         exits[source.value].add(target.value)
-        if event not in lifecycle.fills and event not in lifecycle.requests and target.value not in terminal:
+        if event not in lifecycle.fills and event not in lifecycle.requests:
             plain[source.value].add(target.value)
     for state in sorted(exits.keys() - terminal):
         if not _reaches(state, terminal, exits):
             found.append(Breach("RESTING-4", f"no terminal state is reachable from {state!r}"))
     try:
-        graphlib.TopologicalSorter({state: sorted(plain[state]) for state in sorted(plain)}).prepare()  # sorted: one cycle named
+        graphlib.TopologicalSorter(plain).prepare()
     except graphlib.CycleError as error:
-        cycle: list[str] = error.args[1]
+        loop: list[str] = error.args[1][-1:0:-1]  # closed and predecessor-first: walk it forwards, once
+        start = loop.index(min(loop))
+        cycle = [*loop[start:], *loop[:start], loop[start]]
         found.append(Breach("RESTING-4", "states form a cycle that passes no request and no fill, so nothing "
-                     "bounds it: " + " -> ".join(map(repr, reversed(cycle)))))
+                     "bounds it: " + " -> ".join(map(repr, cycle))))
     return tuple(found)
 
 

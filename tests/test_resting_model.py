@@ -113,12 +113,13 @@ def test_a_cycle_through_no_request_and_no_fill_is_refused() -> None:
     looping = _team({**TEAM_TABLE, (Team.SUSPENDED, Ev.RESUME): Team.WORKING})
     (breach,) = resting_breaches(looping)
     assert breach.clause == "RESTING-4"
-    assert "'working' -> 'suspended' -> 'working'" in breach.message
+    assert breach.message.endswith("nothing bounds it: 'suspended' -> 'working' -> 'suspended'")
 
 
 def test_requests_without_a_bound_are_refused() -> None:
     assert [b.clause for b in resting_breaches(_team(TEAM_TABLE, max_requests=0))] == ["RESTING-4"]
     assert [b.clause for b in resting_breaches(_team(TEAM_TABLE, max_requests=-1))] == ["RESTING-4"]
+    assert [b.clause for b in resting_breaches(_team(TEAM_TABLE, max_requests=True))] == ["RESTING-4"]
 
 
 def test_declaring_a_broken_lifecycle_lists_every_breach() -> None:
@@ -175,6 +176,8 @@ def test_late_fills_are_booked_after_a_cancel_is_requested_and_after_it_is_confi
                    ("x-2", E.PARTIAL_FILL, 5))
     assert (order.state, order.filled, order.leaves(L)) == (S.CANCELLED, Decimal(5), Decimal(0))
     assert [e.exec_id for e in order.journal] == ["c-1", "x-1", "c-1-ok", "x-2"]
+    assert order.pending == ()  # the confirmed cancel answered the request: a reject of it now is refused
+    assert _refusal(order, VenueEvent("v-1", "c-1-no", E.CANCEL_REJECT)).clause == "RESTING-6"
 
 
 def test_a_reject_after_the_fill_that_closed_the_order_only_closes_the_request() -> None:
