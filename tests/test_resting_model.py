@@ -189,8 +189,13 @@ def test_a_reject_after_the_fill_that_closed_the_order_only_closes_the_request()
         advance(L, order, VenueEvent("v-1", "c-1-ok", E.CANCEL))
 
 
-def test_a_refusal_keeps_its_data_through_pickling() -> None:
-    """A refusal may cross a process boundary (the judge apart from the implementation)."""
+def test_resting_values_and_refusals_keep_their_data_through_pickling() -> None:
+    """Orders, events, answers and refusals may cross a process boundary (the judge apart
+    from the implementation)."""
+    order = _apply(_open(Decimal(4)), ("c-1", E.CANCEL_REQUEST, None))
+    assert pickle.loads(pickle.dumps(order)) == order
+    answer = FilledAnswer("o-1", True, venue_order_id="v-1", filled=Decimal(1), exec_id="x")
+    assert pickle.loads(pickle.dumps(answer)) == answer
     refusal = _refusal(_open(), VenueEvent("v-1", "x-9", E.PARTIAL_FILL, Decimal(11)))
     copy = pickle.loads(pickle.dumps(refusal))
     assert (type(copy), copy.clause, copy.venue_order_id, copy.exec_id, str(copy)) == (
