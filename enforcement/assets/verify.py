@@ -107,7 +107,8 @@ def _notes(config: Config, lock: Lock, unlocked: list[str]) -> list[str]:
     for index, record in enumerate(lock.history):
         if record.get("kind") == "rebaseline" and index not in acknowledged:
             notes.append(f"NOT YET ACKNOWLEDGED #{index} {describe(record)}\n"
-                         f"    a reviewer acknowledges it with `qts-assets acknowledge {index}` in a later commit")
+                         f"    a note, not a failure: a reviewer who has read its reason and its diff accepts it with "
+                         f"`qts-assets acknowledge {index}` in a later commit (docs/asset-lock.md); until then verify lists it")
         elif record.get("kind") in ("tidy", "add"):
             notes.append(f"recorded #{index} {describe(record)}")
     if unlocked:
