@@ -119,5 +119,7 @@ def _explain(error: fastjsonschema.JsonSchemaValueException, where: str) -> str:
                 f"{', '.join(known)} (docs/configuration.md)")
     path = [str(p) for p in error.path[1:]]
     key = path[0] + "".join(f"[{p}]" for p in path[1:]) if path else "the table"
-    rule = (error.message or "").removeprefix(error.name or "").strip()
+    definition: object = error.definition
+    expected = cast(dict[str, object], definition).get("x-expected") if isinstance(definition, dict) else None
+    rule = f"must be {expected}" if expected else (error.message or "").removeprefix(error.name or "").strip()
     return f"{where}: {key} {rule}, got {error.value!r}"
