@@ -92,8 +92,7 @@ def _seconds(text: str) -> float:
 def _source_roots(config: ProjectConfig) -> Generator[None]:
     """``[tool.qts] pythonpath`` on the test processes' import path, for this run only."""
     before = os.environ.get("PYTHONPATH")
-    roots = [str(root) for root in config.pythonpath]
-    os.environ["PYTHONPATH"] = os.pathsep.join(roots + ([before] if before else []))
+    os.environ["PYTHONPATH"] = config.environment(os.environ)["PYTHONPATH"]
     try:
         yield
     finally:

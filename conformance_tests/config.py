@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,6 +77,12 @@ class ProjectConfig:
     def pythonpath(self) -> tuple[Path, ...]:
         """The source roots, absolute, in the configured order."""
         return tuple(self.root / entry for entry in self.strings("pythonpath"))
+
+    def environment(self, env: Mapping[str, str]) -> dict[str, str]:
+        """``env`` with the source roots first on ``PYTHONPATH``: what a process that
+        imports the team's code (the test or host process) is started with."""
+        roots = [str(root) for root in self.pythonpath] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        return {**env, "PYTHONPATH": os.pathsep.join(roots)}
 
     def strings(self, key: str) -> tuple[str, ...]:
         """A list-of-strings setting (the schema guarantees the type), () when unset."""
