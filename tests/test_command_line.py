@@ -33,7 +33,7 @@ def test_a_missing_root_is_one_line_and_exit_2() -> None:
     done = run("qts-assets", "--root", "/nonexistent/qts-project", "verify")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[-1] == "qts-assets: error: --root /nonexistent/qts-project: no such directory"
+    assert done.stderr.splitlines()[-1].startswith("qts-assets: error: --root /nonexistent/qts-project: not a directory")
 
 
 def test_a_bad_budget_is_the_callers_mistake_not_the_bindings() -> None:

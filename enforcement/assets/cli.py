@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         root = Path(args.root).resolve()
         if not root.is_dir():
-            parser.error(f"--root {args.root}: no such directory")
+            parser.error(f"--root {args.root}: not a directory (give the project root, which holds pyproject.toml)")
         if args.command == "check-extension":
             return _check_extension(root, args.impl)
         config = Config.load(root)
