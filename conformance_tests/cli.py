@@ -6,28 +6,42 @@ The implementation runs only in a child test process (conformance_tests.child); 
 process decides the verdict from what the child reported, so an implementation that
 exits, aborts, hangs or floods its process still gets a full clause table.
 
-Exit codes: 0 every clause passed; 1 a clause failed or went untested; 2 bad command
-line; 3 the run could not complete (time budget, Ctrl-C, the test process failed
-outside any test); 4 the implementation could not be bound.
+The binding, the profile and the source roots come from the command line, else
+``$QTS_IMPL``, else ``[tool.qts]`` in ./pyproject.toml (conformance_tests.config).
+
+Exit codes: see ``EXIT_CODES`` (also in ``--help`` and docs/ci.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from conformance_tests.binding import TargetError, resolve_target
+from conformance_tests.binding import ENV_VAR, TargetError, resolve_target
+from conformance_tests.config import ConfigError, ProjectConfig, load_config, version_line
 from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.supervisor import Limits, supervise
 
 EXIT_PASS, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_BINDING = 0, 1, 2, 3, 4
+EXIT_CODES = {
+    EXIT_PASS: "every clause passed",
+    EXIT_FAILED: "a clause failed or went untested",
+    EXIT_USAGE: "bad command line or [tool.qts] configuration",
+    EXIT_INCOMPLETE: "the run could not complete (time budget, Ctrl-C, the test process failed outside any test)",
+    EXIT_BINDING: "the implementation could not be bound",
+}
 
 BUDGETS = {"ci": (120.0, 280.0), "thorough": (900.0, 3600.0)}
 """Per-test and whole-run time budgets in seconds, by profile (docs/implementers-guide.md)."""
+MIN_BUDGET = 1.0
+"""The smallest budget accepted: below it a test process cannot even start its suite."""
 MEMORY_LIMIT = 1 << 30
 """Address space of the test process: 1 GiB."""
 
@@ -35,10 +49,16 @@ MEMORY_LIMIT = 1 << 30
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qts-conformance",
-        description="Check an implementation against the QTS Phase 4 specification, clause by clause.",
+        description="Check an implementation against the QTS Phase 4 specification, clause by clause. "
+                    "Settings not given here come from [tool.qts] in ./pyproject.toml.",
+        epilog="exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--impl", metavar="MODULE[:ATTR]", help="the binding (default: $QTS_IMPL, else the reference)")
-    parser.add_argument("--profile", choices=("ci", "thorough"), default="ci", help="hypothesis effort (default: ci)")
+    parser.add_argument("--version", action="version", version=version_line("qts-conformance"))
+    parser.add_argument("--impl", metavar="MODULE[:ATTR]",
+                        help="the binding (default: $QTS_IMPL, else [tool.qts] implementation, else the reference)")
+    parser.add_argument("--profile", choices=("ci", "thorough"),
+                        help="hypothesis effort (default: [tool.qts] profile, else ci)")
     parser.add_argument("--seed", type=int, help="hypothesis seed; thorough profile only (ci is derandomised)")
     parser.add_argument("--report", type=Path, metavar="FILE", help="also write the verdict as JSON to FILE")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="also write the verdict as JUnit XML to FILE")
@@ -47,12 +67,39 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--clauses", metavar="ID[,ID...]",
                         help="run only the tests of these clauses (e.g. LOOP-2,RISK-3); the others are "
                              "reported untested, so a partial run never passes")
-    parser.add_argument("--test-budget", type=float, metavar="SECONDS",
+    parser.add_argument("--test-budget", type=_seconds, metavar="SECONDS",
                         help="kill a test that runs longer (default: 120 for ci, 900 for thorough)")
-    parser.add_argument("--total-budget", type=float, metavar="SECONDS",
+    parser.add_argument("--total-budget", type=_seconds, metavar="SECONDS",
                         help="stop the whole run after this long (default: 280 for ci, 3600 for thorough)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output too")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A budget: a finite number of seconds, at least one (a test process needs that to
+    start). A bad one is the caller's mistake, exit 2, never a test process killed while
+    it imports the binding, which would look like the binding's fault."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value >= MIN_BUDGET):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds, at least {MIN_BUDGET:g}")
+    return value
+
+
+@contextmanager
+def _source_roots(config: ProjectConfig) -> Generator[None]:
+    """``[tool.qts] pythonpath`` on the test processes' import path, for this run only."""
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = config.environment(os.environ)["PYTHONPATH"]
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 def _writable(path: Path) -> str | None:
@@ -72,9 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        target = resolve_target(args.impl)
+        config = load_config(Path.cwd())
+    except ConfigError as error:
+        parser.error(str(error))
+    try:
+        target = resolve_target(args.impl if args.impl is not None or ENV_VAR in os.environ else config.implementation)
     except TargetError as error:
         parser.error(str(error))
+    args.profile = args.profile or config.profile
     if args.seed is not None and args.profile == "ci":
         parser.error("--seed needs --profile thorough: the ci profile is derandomised (a fixed seed per test)")
     outputs = [p for p in (args.report, args.junit, args.markdown) if p is not None]
@@ -94,8 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         seed = args.seed if args.seed is not None else random.randrange(2**32)
         seed_note = f"{seed} (rerun with --seed {seed})"
-    outcome = supervise(target=target, profile=args.profile, seed=seed, limits=limits, verbose=args.verbose,
-                        clauses=args.clauses)
+    with _source_roots(config):
+        outcome = supervise(target=target, profile=args.profile, seed=seed, limits=limits, verbose=args.verbose,
+                            clauses=args.clauses)
 
     results = outcome.collector.verdict()
     name = outcome.name or "(not bound)"

@@ -1,7 +1,8 @@
 """The pytest plugin (entry point ``pytest11: qts_conformance``).
 
-Adds ``--qts-impl`` and ``--qts-profile``, the ``clause`` marker and the
-``implementation`` fixture. It is inert for every test outside this package: it never
+Adds ``--qts-impl`` and ``--qts-profile`` (defaults: the ``qts_impl`` ini option, then
+``[tool.qts]`` in the rootdir's pyproject.toml, conformance_tests.config), the ``clause``
+marker and the ``implementation`` fixture. It is inert for every test outside this package: it never
 loads or registers a hypothesis profile, so a team's own hypothesis tests in the same run
 keep theirs (``--hypothesis-profile`` included). The conformance tests carry their own
 settings instead, applied to each of them for the duration of its call.
@@ -14,6 +15,7 @@ the clause table (clauses left untested included) that ``qts-conformance`` print
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Generator
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +27,7 @@ from spec.binding import Implementation
 from spec.clauses import CLAUSES
 
 from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
+from conformance_tests.config import ConfigError, ProjectConfig, load_config
 from conformance_tests.report import ClauseCollector, Status, render_table
 from conformance_tests.selection import parse_clauses
 
@@ -60,6 +63,7 @@ SETTINGS_KEY = pytest.StashKey[settings]()
 
 _IMPLEMENTATION = pytest.StashKey[Implementation[StrEnum]]()
 _COLLECTOR = pytest.StashKey[ClauseCollector]()
+_PROJECT = pytest.StashKey[ProjectConfig]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,8 +73,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="MODULE[:ATTR]",
         default=None,
         help="implementation to check: a module exposing QTS_IMPLEMENTATION "
-        "(default: $QTS_IMPL, else the reference implementation)",
+        "(default: $QTS_IMPL, else the qts_impl ini option, else [tool.qts] implementation, "
+        "else the reference implementation)",
     )
+    parser.addini("qts_impl", "the implementation the conformance tests check, MODULE[:ATTR] (as --qts-impl)",
+                  default="")
     group.addoption(
         "--qts-clauses",
         metavar="ID[,ID...]",
@@ -81,8 +88,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--qts-profile",
         choices=PROFILES,
-        default="ci",
-        help="hypothesis effort of the conformance tests: ci (derandomised, the default) or thorough",
+        default=None,
+        help="hypothesis effort of the conformance tests: ci (derandomised) or thorough "
+        "(default: [tool.qts] profile, else ci)",
     )
 
 
@@ -90,10 +98,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "clause(*ids): the specification clauses a test proves (docs/specification.md)"
     )
-    config.stash[SETTINGS_KEY] = SETTINGS[str(config.getoption("--qts-profile"))]
+    try:
+        config.stash[_PROJECT] = load_config(config.rootpath)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[SETTINGS_KEY] = SETTINGS[_profile(config)]
     collector = ClauseCollector()
     config.stash[_COLLECTOR] = collector
     config.pluginmanager.register(collector, "qts-clause-collector")
+
+
+def _profile(config: pytest.Config) -> str:
+    option: str | None = config.getoption("--qts-profile")
+    return option or config.stash[_PROJECT].profile
+
+
+def _configured_target(config: pytest.Config) -> str | None:
+    """The binding named by the ``qts_impl`` ini option, else ``[tool.qts] implementation``;
+    the command line and ``$QTS_IMPL`` come first (:func:`_target`)."""
+    return str(config.getini("qts_impl")).strip() or config.stash[_PROJECT].implementation
 
 
 def is_conformance_item(item: pytest.Item) -> bool:
@@ -165,10 +188,13 @@ def qts_settings(pytestconfig: pytest.Config) -> settings:
 
 @pytest.fixture(scope="session")
 def implementation(pytestconfig: pytest.Config) -> Implementation[StrEnum]:
-    """The implementation under test, bound by ``--qts-impl`` / ``$QTS_IMPL``."""
+    """The implementation under test, bound by ``--qts-impl`` / ``$QTS_IMPL`` / ``qts_impl`` /
+    ``[tool.qts] implementation``, imported with ``[tool.qts] pythonpath`` on the path."""
     cached = pytestconfig.stash.get(_IMPLEMENTATION, None)
     if cached is None:
-        target = resolve_target(pytestconfig.getoption("--qts-impl"))
+        target = _target(pytestconfig)
+        roots = [str(root) for root in pytestconfig.stash[_PROJECT].pythonpath]
+        sys.path[:0] = [root for root in roots if root not in sys.path]  # [tool.qts] pythonpath
         try:
             cached = load_implementation(target)
         except BindingError as error:
@@ -178,7 +204,10 @@ def implementation(pytestconfig: pytest.Config) -> Implementation[StrEnum]:
 
 
 def _target(config: pytest.Config) -> str:
-    return resolve_target(config.getoption("--qts-impl"))
+    option: str | None = config.getoption("--qts-impl")
+    if option is None and ENV_VAR not in os.environ:
+        option = _configured_target(config)
+    return resolve_target(option)
 
 
 def _reports_elsewhere(config: pytest.Config) -> bool:
@@ -197,17 +226,17 @@ def _named_in_invocation(config: pytest.Config) -> bool:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if _reports_elsewhere(config) or not _named_in_invocation(config):
         return []
-    header = f"qts-conformance: implementation {_target(config)}, profile {config.getoption('--qts-profile')}"
+    header = f"qts-conformance: implementation {_target(config)}, profile {_profile(config)}"
     warning = default_reference_warning(config)
     return [header] if warning is None else [header, warning]
 
 
 def default_reference_warning(config: pytest.Config) -> str | None:
     """The warning for a run that names no binding and so checks the kit's own reference."""
-    if config.getoption("--qts-impl") or os.environ.get(ENV_VAR):
+    if config.getoption("--qts-impl") or os.environ.get(ENV_VAR) or _configured_target(config):
         return None
     return (
-        f"WARNING: no --qts-impl and no $QTS_IMPL: this run checked the kit's reference "
+        f"WARNING: no --qts-impl, $QTS_IMPL, qts_impl or [tool.qts] implementation: this run checked the kit's reference "
         f"implementation ({DEFAULT_TARGET}), NOT yours. Name your binding with "
         "--qts-impl=your_pkg.qts_binding."
     )
@@ -223,7 +252,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     results = collector.verdict()
     terminalreporter.write_sep("=", "qts-conformance verdict")
     terminalreporter.write_line(f"implementation: {name}")
-    terminalreporter.write_line(f"profile: {config.getoption('--qts-profile')}")
+    terminalreporter.write_line(f"profile: {_profile(config)}")
     terminalreporter.write_line(render_table(results))
     untested = [r.id for r in results if r.status is Status.UNTESTED]
     if untested:

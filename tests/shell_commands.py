@@ -13,9 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
-KIT_COMMANDS = {"qts-conformance": False, "qts-assets": True, "pytest": False, "lint-imports": False}
+KIT_COMMANDS = {"qts-conformance": False, "qts-assets": True, "qts-layering": False, "pytest": False, "lint-imports": False}
 """Commands whose options are checked against ``--help``; True: it has subcommands."""
-TOOLS = {"pip", "python", "python3", "git", "cd", "uv", ".tools/bin/uv", "pre-commit", "mkdocs", "mypy", "pyright", "export"}
+TOOLS = {"pip", "python", "python3", "git", "cd", "uv", ".tools/bin/uv", "pre-commit", "mkdocs", "mypy", "pyright", "export",
+         "check-jsonschema", "cp", "mkdir"}
 """Other commands the docs may use; their options are not checked."""
 
 

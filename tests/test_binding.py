@@ -157,6 +157,10 @@ def test_make_noop_gate_must_take_no_arguments(fake_module: types.ModuleType) ->
         (["--seed", "3"], "--seed needs --profile thorough"),
         (["--report", "{tmp}"], "is a directory"),
         (["--junit", "{tmp}/file/below-a-file.xml"], "report file: cannot write"),
+        (["--test-budget", "0"], "argument --test-budget: '0': give a number of seconds, at least 1"),
+        (["--test-budget", "0.001"], "at least 1"),
+        (["--total-budget", "nan"], "argument --total-budget: 'nan'"),
+        (["--test-budget", "soon"], "'soon' is not a number of seconds"),
     ],
 )
 def test_bad_command_lines_exit_2_before_the_suite_runs(

@@ -81,7 +81,7 @@ def test_the_run_names_the_implementation_profile_and_untested_clauses(team_proj
     out = run_pytest(team_project, "--pyargs", "conformance_tests", "-k", CONFORMANCE_TEST["ci"])
     header = out[: out.index("collected")]
     assert "qts-conformance: implementation reference_impl.binding, profile ci" in header
-    assert "WARNING: no --qts-impl and no $QTS_IMPL" in header
+    assert "WARNING: no --qts-impl, $QTS_IMPL, qts_impl or [tool.qts] implementation" in header
     summary = out[out.index("qts-conformance verdict"):]
     assert "implementation: qts-phase4-kit reference implementation (reference_impl.binding)" in summary
     assert "profile: ci" in summary

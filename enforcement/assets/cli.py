@@ -9,8 +9,9 @@
     qts-assets merge-lock              during git merge: both sides' records, the merged files' entries
     qts-assets check-extension --impl MODULE   check a Phase 5 implementation keeps Phase 4 (seed 5)
 
-Exit codes: 0 fine; 1 a check failed or evidence was refused; 2 bad command line or
-configuration.
+The settings come from ``[tool.qts]`` in the root's pyproject.toml (conformance_tests.config).
+
+Exit codes: see ``EXIT_CODES`` (also in ``--help`` and docs/asset-lock.md).
 """
 
 from __future__ import annotations
@@ -20,13 +21,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance_tests.config import version_line
+
 from enforcement.assets.config import Config, LockError
+
+EXIT_CODES = {
+    0: "fine",
+    1: "a check failed or evidence was refused",
+    2: "bad command line or [tool.qts] configuration",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
         root = Path(args.root).resolve()
+        if not root.is_dir():
+            parser.error(f"--root {args.root}: not a directory (give the project root, which holds pyproject.toml)")
         if args.command == "check-extension":
             return _check_extension(root, args.impl)
         config = Config.load(root)
@@ -49,7 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qts-assets", description="Phase 4 asset lock (seed sections 4 and 5).")
+    parser = argparse.ArgumentParser(
+        prog="qts-assets", description="Phase 4 asset lock (seed sections 4 and 5), configured by [tool.qts].",
+        epilog="exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=version_line("qts-assets"))
     parser.add_argument("--root", default=".", help="the project root (holds pyproject.toml); default: .")
     commands = parser.add_subparsers(dest="command", required=True)
     lock = commands.add_parser("lock", help="lock the assets once; later, add newly in-scope files")

@@ -1,7 +1,8 @@
-"""Which files are Phase 4 assets and how to check a change to them, read from
-``[tool.qts-assets]`` in ``pyproject.toml`` (seed sections 2-4)::
+"""Which files are Phase 4 assets and how to check a change to them, read from the kit's
+one configuration, ``[tool.qts]`` in ``pyproject.toml`` (conformance_tests.config; seed
+sections 2-4)::
 
-    [tool.qts-assets]
+    [tool.qts]
     lock = "phase4.lock"                 # default
     pythonpath = ["src"]                 # the source roots the asset packages live under
     assets = ["src/runtime/...", "tests/runtime/..."]   # default: the seed's list, tests included
@@ -12,10 +13,10 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, cast
+
+from conformance_tests.config import ConfigError, load_config
 
 SEED_ASSETS = (
     "src/runtime/execution_loop/loop.py",
@@ -50,17 +51,19 @@ class Config:
     assets: tuple[str, ...]
     unlocked: tuple[str, ...]
     conformance: tuple[str, ...]
+    section: str = "[tool.qts]"
+    """The pyproject table the settings came from, as messages name it."""
 
     @classmethod
     def load(cls, root: Path) -> Config:
-        table = _table(root / "pyproject.toml")
-        assets = tuple(_strings(table, "assets", SEED_ASSETS))
-        pythonpath = tuple(root / p for p in _strings(table, "pythonpath", ("src",)))
-        if not pythonpath:
-            raise LockError('[tool.qts-assets] pythonpath names no directory; give at least one, e.g. ["src"]')
+        try:
+            project = load_config(root)
+        except ConfigError as error:
+            raise LockError(str(error)) from None
+        assets = project.strings("assets") if "assets" in project.settings else SEED_ASSETS
         config = cls(
-            root, root / str(table.get("lock", "phase4.lock")), pythonpath, assets,
-            tuple(_strings(table, "unlocked", ())), tuple(_strings(table, "conformance", ())),
+            root, root / str(project.settings["lock"]), project.pythonpath, assets,
+            project.strings("unlocked"), project.strings("conformance"), project.section,
         )
         for asset in assets:
             if not is_test_file(asset):
@@ -86,29 +89,13 @@ class Config:
             parts = relative.with_suffix("").parts
             return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         roots = ", ".join(e.relative_to(self.root).as_posix() or "." for e in self.pythonpath)
-        raise LockError(f"asset {path} is not under any [tool.qts-assets] pythonpath entry ({roots}); "
+        raise LockError(f"asset {path} is not under any {self.section} pythonpath entry ({roots}); "
                         "add its source root to pythonpath")
 
     def conformance_command(self) -> list[str]:
         if not self.conformance:
-            raise LockError("[tool.qts-assets] conformance is not set: name the command that runs the conformance "
+            raise LockError(f"{self.section} conformance is not set: name the command that runs the conformance "
                             'suite on your binding, e.g. ["{python}", "-m", "conformance_tests.cli", "--impl", '
                             '"your_pkg.qts_binding"]; evidence is accepted only when it passes (seed section 5)')
         return [sys.executable if part == "{python}" else part for part in self.conformance]
 
-
-def _table(pyproject: Path) -> dict[str, Any]:
-    if not pyproject.exists():
-        return {}
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise LockError(f"{pyproject} is not valid TOML ({error}); fix it and rerun") from error
-    return cast(dict[str, Any], data.get("tool", {}).get("qts-assets", {}))
-
-
-def _strings(table: dict[str, Any], key: str, default: tuple[str, ...]) -> list[str]:
-    value: object = table.get(key, list(default))
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in cast(list[object], value)):
-        raise LockError(f"[tool.qts-assets] {key} must be a list of strings")
-    return [str(v) for v in cast(list[str], value)]

@@ -3,7 +3,7 @@ touching them (seed section 4). For code assets that is every module executed wh
 are imported: their packages' ``__init__.py`` files and, transitively, every module of
 the project they import (imports under ``if TYPE_CHECKING:`` never run and are left
 out). For test assets it is the ``conftest.py`` files pytest loads for them. A module in
-that scope can be left unlocked only by naming it in ``[tool.qts-assets] unlocked``;
+that scope can be left unlocked only by naming it in ``[tool.qts] unlocked``;
 verify then reports it every time.
 """
 
@@ -68,7 +68,7 @@ def _executed_by(config: Config, base: Path, path: str, module: str) -> list[tup
     """Project files that run when ``path`` (module ``module``) is imported, with how."""
     source = base / path
     if not source.is_file():
-        raise LockError(f"asset {path} does not exist under {base}; restore it or remove it from [tool.qts-assets] assets")
+        raise LockError(f"asset {path} does not exist under {base}; restore it or remove it from {config.section} assets")
     try:
         syntax = ast.parse(source.read_bytes(), filename=path)
     except SyntaxError as error:

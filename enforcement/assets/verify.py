@@ -59,11 +59,11 @@ def check(config: Config) -> tuple[Report, Lock, History]:
     now = current(config, wanted)
     for path, why in sorted(wanted.items()):
         if path not in lock.entries:
-            report.problems.append(f"{path} is not locked but {why or 'listed in [tool.qts-assets] assets'}: lock it with "
-                                   "`qts-assets lock` (recorded), or name it in [tool.qts-assets] unlocked")
+            report.problems.append(f"{path} is not locked but {why or f'listed in {config.section} assets'}: lock it with "
+                                   f"`qts-assets lock` (recorded), or name it in {config.section} unlocked")
     for path, locked in sorted(lock.entries.items()):
         if path not in wanted:
-            report.problems.append(f"{path} is locked but no longer in scope (dropped from [tool.qts-assets] assets or "
+            report.problems.append(f"{path} is locked but no longer in scope (dropped from {config.section} assets or "
                                    "unlocked): releasing a locked file needs `qts-assets lock --rebaseline --reason ...`")
         else:
             report.problems += differences(path, locked, now.get(path))
@@ -107,11 +107,12 @@ def _notes(config: Config, lock: Lock, unlocked: list[str]) -> list[str]:
     for index, record in enumerate(lock.history):
         if record.get("kind") == "rebaseline" and index not in acknowledged:
             notes.append(f"NOT YET ACKNOWLEDGED #{index} {describe(record)}\n"
-                         f"    a reviewer acknowledges it with `qts-assets acknowledge {index}` in a later commit")
+                         f"    a note, not a failure: a reviewer who has read its reason and its diff accepts it with "
+                         f"`qts-assets acknowledge {index}` in a later commit (docs/asset-lock.md); until then verify lists it")
         elif record.get("kind") in ("tidy", "add"):
             notes.append(f"recorded #{index} {describe(record)}")
     if unlocked:
-        notes.append(f"run with the assets but deliberately not locked ([tool.qts-assets] unlocked): {', '.join(unlocked)}")
+        notes.append(f"run with the assets but deliberately not locked ({config.section} unlocked): {', '.join(unlocked)}")
     return notes
 
 

@@ -1,0 +1,42 @@
+"""The kit's commands as a newcomer meets them: ``--version`` names the release tag,
+``--help`` lists the exit codes, and a mistake on the command line is one line on
+stderr with exit 2, never a traceback and never blamed on the binding."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance_tests.cli import EXIT_CODES as CONFORMANCE_EXIT_CODES
+from enforcement.assets.cli import EXIT_CODES as ASSETS_EXIT_CODES
+
+BIN = Path(sys.executable).parent
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / command[0]), *command[1:]], capture_output=True, text=True, check=False,
+                          timeout=120)
+
+
+@pytest.mark.parametrize(("command", "codes"), [("qts-conformance", CONFORMANCE_EXIT_CODES),
+                                                ("qts-assets", ASSETS_EXIT_CODES)])
+def test_help_lists_every_exit_code(command: str, codes: dict[int, str]) -> None:
+    text = run(command, "--help").stdout
+    epilog = text[text.index("exit codes:"):]
+    assert all(f"  {code}  {meaning}" in epilog for code, meaning in codes.items()), epilog
+
+
+def test_a_missing_root_is_one_line_and_exit_2() -> None:
+    done = run("qts-assets", "--root", "/nonexistent/qts-project", "verify")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("qts-assets: error: --root /nonexistent/qts-project: not a directory")
+
+
+def test_a_bad_budget_is_the_callers_mistake_not_the_bindings() -> None:
+    done = run("qts-conformance", "--test-budget", "0")
+    assert done.returncode == 2, done.stdout[-2000:]
+    assert "--test-budget" in done.stderr and "Traceback" not in done.stderr
