@@ -22,6 +22,9 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from spec.loop import RunContext
+from spec.records import OrderView
+
 from conformance_tests.binding import BindingError, load_implementation
 from conformance_tests.guards import Attempts, guarded, install, suite_timer
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer
@@ -52,11 +55,18 @@ dependencies under their names only while this module binds them, then removes t
 from ``sys.modules``, so the implementation finds no ``conformance_tests`` module."""
 
 
-def _proxy_class(peer: Peer) -> Callable[[int, list[str], str], object]:
+EAGER = frozenset(
+    name for protocol in (RunContext, OrderView) for name, member in vars(protocol).items() if isinstance(member, property)
+)
+"""The read-only views' properties: sent along with the view, read by the judge's
+policy and gates without a round trip each."""
+
+
+def _proxy_class(peer: Peer) -> Callable[[int, list[str], str, dict[str, object]], object]:
     """Proxies of the judge's objects: one plain class per name and set of methods."""
     classes: dict[tuple[str, tuple[str, ...]], type] = {}
 
-    def make(handle: int, methods: list[str], name: str) -> object:
+    def make(handle: int, methods: list[str], name: str, _snapshot: dict[str, object]) -> object:
         key = (name, tuple(sorted(methods)))
         cls = classes.get(key)
         if cls is None:
@@ -194,11 +204,12 @@ def main() -> int:
             f"importing {target} tried {'; '.join(attempts.network + attempts.concurrency)[:600]}; "
             "a binding must not reach the network, start threads or processes while imported (ROUTE-1, LOOP-1)")})
         return 4
-    proxies: dict[str, Callable[[int, list[str], str], object]] = {}
-    peer = Peer(channel, lambda handle, methods, name: proxies["make"](handle, methods, name))
+    proxies: dict[str, Callable[[int, list[str], str, dict[str, object]], object]] = {}
+    peer = Peer(channel, lambda handle, methods, name, snapshot: proxies["make"](handle, methods, name, snapshot))
     proxies["make"] = _proxy_class(peer)
     peer.active = _interrupts.allowed
     peer.forward_text = True
+    peer.eager = EAGER
     peer.outbound = _interrupts.held
     with guarded() as seen:
         control = Control(implementation, seen)

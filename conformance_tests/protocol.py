@@ -78,6 +78,7 @@ class Channel:
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd = read_fd
         self.write_fd = write_fd
+        self._buffer = bytearray()
 
     def send(self, message: dict[str, Any]) -> None:
         data = json.dumps(message, separators=(",", ":")).encode()
@@ -99,13 +100,14 @@ class Channel:
         return cast(dict[str, Any], message)
 
     def _exactly(self, size: int, wait: Callable[[], None]) -> bytes:
-        data = b""
-        while len(data) < size:
+        while len(self._buffer) < size:
             wait()
-            chunk = os.read(self.read_fd, min(size - len(data), 1 << 20))
+            chunk = os.read(self.read_fd, 1 << 16)
             if not chunk:
                 raise ChannelClosed("the other side closed the channel")
-            data += chunk
+            self._buffer += chunk
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
 
@@ -138,7 +140,7 @@ class Peer:
     proxies it made, answers calls while it waits for its own answer."""
 
     def __init__(
-        self, channel: Channel, proxy: Callable[[int, list[str], str], object], *, callable_names: frozenset[str] | None = None,
+        self, channel: Channel, proxy: Callable[[int, list[str], str, dict[str, object]], object], *, callable_names: frozenset[str] | None = None,
     ) -> None:
         self.channel = channel
         self._proxy = proxy
@@ -159,9 +161,15 @@ class Peer:
         self._came_from: dict[int, int] = {}
         """id(rebuilt value) -> the other side's token, to send it back as itself."""
         self._next = 1
+        self.current = 0
+        """The id of the other side's call this side is answering (0: none)."""
         self._rebuilt: dict[str, type] = {}
         self.wait: Callable[[], None] = lambda: None
         """Called before each read: the judge raises from it when a deadline passes."""
+        self.eager: frozenset[str] = frozenset()
+        """Attributes sent along with a handle (the properties of the spec's read-only
+        views), so that the other side reads them during the call without a round trip
+        each; read after the call, they are asked for again."""
         self.forward_text = False
         """Whether an exception rebuilt here prints by asking the side that raised it
         (the host: a loop that records a fault reads what the original says, and
@@ -210,6 +218,13 @@ class Peer:
             # An answer to a call abandoned by an interrupt here: dropped.
 
     def _answer(self, message: dict[str, Any]) -> None:
+        outer, self.current = self.current, int(message["id"])
+        try:
+            self._run(message)
+        finally:
+            self.current = outer
+
+    def _run(self, message: dict[str, Any]) -> None:
         try:
             target = self._objects[int(message["handle"])]
             method = str(message["method"])
@@ -290,7 +305,23 @@ class Peer:
         if isinstance(value, Mapping) and not callable(value):
             mapping = cast(Mapping[object, object], value)
             return {"$": "dict", "v": [[self.encode(k), self.encode(v)] for k, v in mapping.items()]}
-        return {"$": "ref", "id": self._handle(value), "m": _methods(value), "n": type(value).__name__}
+        encoded: dict[str, object] = {"$": "ref", "id": self._handle(value), "m": _methods(value), "n": type(value).__name__}
+        if self.eager:
+            encoded["s"] = self._snapshot(value)
+        return encoded
+
+    def _snapshot(self, value: object) -> dict[str, object]:
+        """The ``eager`` attributes ``value`` has, read now (one that raises is left to
+        be read, and raise, when asked)."""
+        snapshot: dict[str, object] = {}
+        for name in self.eager:
+            try:
+                attribute = getattr(value, name)
+            except Exception:  # noqa: BLE001 - read again when asked, and raise then
+                continue
+            if not callable(attribute):
+                snapshot[name] = self.encode(attribute)
+        return snapshot
 
     def _remembered(self, value: object, encoded: dict[str, Any]) -> dict[str, Any]:
         token = self._token()
@@ -368,12 +399,21 @@ class Peer:
             return self._objects[handle]
         if tag == "ref":
             handle = int(data["id"])
+            if handle in self._proxies and "s" in data:
+                self._refresh(self._proxies[handle], {str(k): self.decode(v) for k, v in dict(data["s"]).items()})
             if handle not in self._proxies:
-                proxy = self._proxy(handle, [str(m) for m in data["m"]], str(data.get("n", "object")))
+                snapshot = {str(k): self.decode(v) for k, v in dict(data.get("s", {})).items()}
+                proxy = self._proxy(handle, [str(m) for m in data["m"]], str(data.get("n", "object")), snapshot)
                 self._proxies[handle] = proxy
                 self._proxied[id(proxy)] = handle
             return self._proxies[handle]
         raise ProtocolError(f"a value of no known tag: {str(data)[:200]}")
+
+    def _refresh(self, proxy: object, snapshot: dict[str, object]) -> None:
+        """A handle sent again: its snapshot is of now (hook for the judge's proxies)."""
+        refresh = getattr(proxy, "_qts_refresh", None)
+        if callable(refresh):
+            refresh(snapshot)
 
     def _received_as(self, data: dict[str, Any], value: object) -> object:
         token = int(data["id"])

@@ -116,6 +116,7 @@ class Host:
     _deadline: float = 0.0
     _stderr: deque[bytes] = field(default_factory=lambda: deque(maxlen=64))
     _scratch: tempfile.TemporaryDirectory[str] | None = None
+    _declarations: dict[tuple[int, str], Any] = field(default_factory=dict[tuple[int, str], Any])
 
     def implementation(self) -> object:
         """The binding, as the judge holds it for a whole run: each use reaches the
@@ -208,6 +209,16 @@ class Host:
             self.attempts.network.append(f"child process(es) {', '.join(children)} alive after a call")
             self.attempts.concurrency.append(f"child process(es) {', '.join(children)} alive after a call")
 
+    def declared(self, binding: Any, name: str) -> Any:
+        """``binding.name``, read from this host once."""
+        key = (id(self._peer), name)
+        if key not in self._declarations:
+            value = self.call(lambda: getattr(binding, name))
+            if name == "machine" and isinstance(value, Remote):
+                value = Declaration(value, _MACHINE_DECLARED)
+            self._declarations[key] = value
+        return self._declarations[key]
+
     def take_attempts(self) -> Attempts:
         """What was seen since the last take: the judge's own /proc observations and what
         the host's audit hooks recorded (the portable fallback, asked once per test)."""
@@ -237,8 +248,10 @@ class Host:
         raise LoopDidNotReturn(f"TERMINAL-1: the loop did not return within {self.call_limit:.0f} s "
                                "(the host process was killed)")
 
-    def _proxy(self, handle: int, methods: list[str], _name: str) -> object:
-        return Remote(self, handle, frozenset(methods))
+    def _proxy(self, handle: int, methods: list[str], _name: str, snapshot: dict[str, object]) -> object:
+        proxy = Remote(self, handle, frozenset(methods))
+        proxy._qts_refresh(snapshot)
+        return proxy
 
     def _process_ended(self) -> None:
         """The channel broke: the process is over, or is ended now (never reused)."""
@@ -281,13 +294,21 @@ class Host:
             self._scratch = None
 
 
+_DECLARED = frozenset({"name", "machine", "outcomes", "resting"})
+_MACHINE_DECLARED = frozenset({"states", "initial", "terminal", "table"})
+
+
 class BindingFailed(Exception):
     """The host could not bind the implementation: the message says why (exit 4)."""
 
 
 class Binding:
     """The implementation under test as the tests hold it: its attributes are read from
-    the binding in the current host, so a test after a host ended gets a fresh one."""
+    the binding in the current host, so a test after a host ended gets a fresh one.
+
+    The binding's declaration (its name, machine, outcomes, resting binding, and the
+    machine's states, initial state, terminal states and table) is read once per host:
+    the judge takes a declaration as given; behaviour (every method) is called live."""
 
     __slots__ = ("_host",)
 
@@ -295,20 +316,51 @@ class Binding:
         self._host = owner
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._host.current(), name)
+        current = self._host.current()
+        if name in _DECLARED:
+            return self._host.declared(current, name)
+        return getattr(current, name)
+
+
+class Declaration:
+    """A host object whose ``declared`` attributes are read once (the machine's
+    declaration); everything else is passed through."""
+
+    __slots__ = ("_remote", "_declared", "_read")
+
+    def __init__(self, remote: Remote, declared: frozenset[str]) -> None:
+        self._remote = remote
+        self._declared = declared
+        self._read: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._declared:
+            return getattr(self._remote, name)
+        if name not in self._read:
+            self._read[name] = getattr(self._remote, name)
+        return self._read[name]
 
 
 class Remote:
     """A proxy in the judge for an object of the host: methods call it, other
     attributes are read from it, each under the judge's deadline."""
 
-    __slots__ = ("_host", "_peer", "_handle", "_methods")
+    __slots__ = ("_host", "_peer", "_handle", "_methods", "_snapshot", "_depth")
 
     def __init__(self, owner: Host, handle: int, methods: frozenset[str]) -> None:
         self._host = owner
         self._peer = owner._peer  # pyright: ignore[reportPrivateUsage]
         self._handle = handle
         self._methods = methods
+        self._snapshot: dict[str, object] = {}
+        self._depth = -1
+
+    def _qts_refresh(self, snapshot: dict[str, object]) -> None:
+        """The view's properties as they were when the host handed it over: read from
+        here until that call into the judge returns, then from the host again."""
+        self._snapshot = snapshot
+        self._depth = self._peer.current if self._peer is not None else 0
+
 
     def __getattr__(self, name: str) -> Any:
         owner, handle, peer = self._host, self._handle, self._peer
@@ -318,6 +370,8 @@ class Remote:
             return lambda *args: owner.call(lambda: peer.call(handle, name, args))
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in self._snapshot and self._depth and self._depth == peer.current:
+            return self._snapshot[name]
         return owner.call(lambda: peer.call(handle, "." + name, ()))
 
     def __call__(self, *args: object) -> Any:
