@@ -1,6 +1,6 @@
 """The host of the implementation under test: the one process that imports team code.
 
-Started by the judge (:mod:`conformance_tests.remote`) with :data:`BOOT`, which runs
+Started by the judge (:mod:`conformance_tests.remote`) with its ``BOOT`` program, which runs
 this file as ``__main__`` next to the protocol and the binding loader without
 registering any ``conformance_tests`` module: the host holds the implementation, the
 specification it imports, and thin proxies whose methods cross to the judge. No pytest,
@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator
 import contextlib
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from spec.loop import RunContext
 from spec.records import OrderView
@@ -29,30 +29,6 @@ from conformance_tests.binding import BindingError, load_implementation
 from conformance_tests.guards import Attempts, guarded, install, suite_timer
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer
 
-BOOT = """
-import sys, types
-def _load(name, path):
-    module = types.ModuleType(name)
-    module.__file__ = path
-    sys.modules[name] = module
-    exec(compile(open(path, encoding="utf-8").read(), path, "exec"), module.__dict__)
-    return module
-_kit = sys.argv[1]
-for _name in ("protocol", "binding", "guards"):
-    _load("conformance_tests." + _name, _kit + "/" + _name + ".py")
-_main = sys.modules["__main__"]
-_path = _kit + "/host.py"
-exec(compile(open(_path, encoding="utf-8").read(), _path, "exec"), _main.__dict__)
-for _name in ("protocol", "binding", "guards"):
-    del sys.modules["conformance_tests." + _name]
-del _load, _kit, _main, _path, _name, types
-sys.argv[1:2] = []
-sys.exit(main())
-"""
-"""The host's ``python -c`` program (argv: the kit's conformance_tests directory, the
-read and write descriptors, the binding target). It loads this module's three
-dependencies under their names only while this module binds them, then removes them
-from ``sys.modules``, so the implementation finds no ``conformance_tests`` module."""
 
 
 EAGER = frozenset(
@@ -76,7 +52,7 @@ def _proxy_class(peer: Peer) -> Callable[[int, list[str], str, dict[str, object]
                 namespace[method] = _forwarding(peer, method)
             cls = type(name, (), namespace)
             classes[key] = cls
-        proxy = object.__new__(cls)
+        proxy = object.__new__(cast(type[object], cls))
         object.__setattr__(proxy, "_handle", handle)
         return proxy
 

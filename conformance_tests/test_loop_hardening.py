@@ -367,8 +367,8 @@ def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_no
         pytest.skip("signals reach the main thread only")
     rng = random.Random(12)
     if in_host():
-        failures = [f"run {n}: {problem}" for n in range(INTERRUPT_RUNS) for problem in _interrupted_run(implementation, rng)]
-        assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
+        found = [f"run {n}: {problem}" for n in range(INTERRUPT_RUNS) for problem in _interrupted_run(implementation, rng)]
+        assert not found, f"LOOP-12: {len(found)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(found[:5])
         return
     previous_handler = _signal(signal.SIGALRM, _interrupt)
     previous_timer, _ = cast(tuple[float, float], _setitimer(signal.ITIMER_REAL, 0))  # a suite watchdog's, restored below
