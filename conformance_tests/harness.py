@@ -106,8 +106,8 @@ def call_watched(what: Callable[[], _T], scenario: object = None) -> _T:
             return what()
     except HostEnded as error:
         raise AssertionError(
-            f"TERMINAL-1: {error} during this call: the implementation ended its process "
-            "(os._exit? a signal? out of memory?) instead of returning"
+            f"TERMINAL-1: the implementation ended the process during this call ({error}): "
+            "os._exit? a signal? out of memory? run() must return"
         ) from None
     except LoopDidNotReturn as error:
         _stuck.append((test, f"{error} (in {test}; scenario {scenario!r:.300})"))

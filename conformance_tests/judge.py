@@ -84,6 +84,20 @@ class JudgePlugin:
             return True
         return (yield)
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        """An interrupt or exit the implementation raised fails the test: only the suite
+        raises interrupts in a run, and only a Ctrl-C of the judge's own ends the run."""
+        try:
+            return (yield)
+        except (KeyboardInterrupt, SystemExit) as error:
+            if not self.host.came_from_host(error):
+                raise
+            raise AssertionError(
+                f"TERMINAL-1: {type(error).__name__}({error}) escaped the test although the suite "
+                "raised no interrupt there: run() must return, or pass on only the interrupt it got"
+            ) from None
+
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         seen = self.host.take_attempts()
         self.outcome.collector.add_guard_findings(nodeid, seen.network[:20], seen.concurrency[:20], [])

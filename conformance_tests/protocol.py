@@ -177,6 +177,8 @@ class Peer:
         self._next = 1
         self.current = 0
         """The id of the other side's call this side is answering (0: none)."""
+        self.answered = 0
+        """How many of the other side's calls this side has answered."""
         self._rebuilt: dict[str, type[object]] = {}
         self.wait: Callable[[], None] = lambda: None
         """Called before each read: the judge raises from it when a deadline passes."""
@@ -232,6 +234,7 @@ class Peer:
             # An answer to a call abandoned by an interrupt here: dropped.
 
     def _answer(self, message: dict[str, Any]) -> None:
+        self.answered += 1
         outer, self.current = self.current, int(message["id"])
         try:
             self._run(message)
@@ -433,6 +436,11 @@ class Peer:
         refresh = getattr(proxy, "refresh", None) if type(proxy).__name__ == "Remote" else None
         if callable(refresh):
             refresh(snapshot)
+
+    def received(self, value: object) -> bool:
+        """Whether ``value`` was rebuilt here from the other side (an exception the host
+        raised, as opposed to one the judge raised and got back)."""
+        return id(value) in self._came_from
 
     def _received_as(self, data: dict[str, Any], value: object) -> object:
         token = int(data["id"])

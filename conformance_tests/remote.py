@@ -72,6 +72,10 @@ from ``sys.modules``, so the implementation finds no ``conformance_tests`` modul
 HOST_PROGRAM = Path(__file__).resolve().parent
 """The directory of ``host.py`` and what it loads; the judge never imports them."""
 
+SPIN_CALLS = 1_000
+"""Calls into the judge during one call into the host beyond which a loop that does not
+return is called spinning rather than blocked."""
+
 START_LIMIT_S = 30.0
 """Time the host may take to import the binding and say hello."""
 
@@ -143,6 +147,7 @@ class Host:
     _deadline: float = 0.0
     _stderr: deque[bytes] = field(default_factory=lambda: deque(maxlen=64))
     _scratch: tempfile.TemporaryDirectory[str] | None = None
+    _answered_before: int = 0
     _declarations: dict[tuple[int, str], Any] = field(default_factory=dict[tuple[int, str], Any])
 
     def implementation(self) -> object:
@@ -210,6 +215,7 @@ class Host:
             raise TestBudgetExceeded("TERMINAL-1: the test used up its time budget calling into the implementation")
         self._depth += 1
         self._deadline = time.monotonic() + self.call_limit
+        self._answered_before = self._peer.answered if self._peer is not None else 0
         try:
             return what()
         except (ChannelClosed, ProtocolError) as error:
@@ -272,8 +278,15 @@ class Host:
         if remaining > 0 and select.select([self._peer.channel.read_fd], [], [], remaining)[0]:
             return
         self._kill()
-        raise LoopDidNotReturn(f"TERMINAL-1: the loop did not return within {self.call_limit:.0f} s "
-                               "(the host process was killed)")
+        calls = self._peer.answered - self._answered_before
+        raise LoopDidNotReturn(
+            f"TERMINAL-1: the loop did not return within {self.call_limit:.0f} s and was killed; it called the "
+            f"suite's route, gates, source and policy {calls} times meanwhile"
+            + (" (spinning?)" if calls > SPIN_CALLS else " (blocked?)"))
+
+    def came_from_host(self, error: BaseException) -> bool:
+        """Whether ``error`` was raised in the host (not the judge's own, handed back)."""
+        return self._peer is not None and self._peer.received(error)
 
     def _proxy(self, handle: int, methods: list[str], _name: str, snapshot: dict[str, object]) -> object:
         proxy = Remote(self, handle, frozenset(methods))
