@@ -2,9 +2,12 @@
 clause, optionally write it as JSON, JUnit XML and Markdown, and exit non-zero on any
 failure.
 
-The implementation runs only in a child test process (conformance_tests.child); this
-process decides the verdict from what the child reported, so an implementation that
-exits, aborts, hangs or floods its process still gets a full clause table.
+This process is the judge (conformance_tests.judge): it re-runs itself isolated from the
+environment (``python -I``: no ``PYTHONPATH``, no user site, no ``sitecustomize`` of the
+team's tree), never imports the implementation, and runs the tests here against the
+implementation's host process (conformance_tests.remote), so an implementation that
+exits, aborts, hangs or floods its process still gets a full clause table, and nothing
+it does reaches the verdict.
 
 The binding, the profile and the source roots come from the command line, else
 ``$QTS_IMPL``, else ``[tool.qts]`` in ./pyproject.toml (conformance_tests.config).
@@ -19,22 +22,22 @@ import math
 import os
 import random
 import sys
-from collections.abc import Generator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from conformance_tests.binding import ENV_VAR, TargetError, resolve_target
 from conformance_tests.config import ConfigError, ProjectConfig, load_config, version_line
 from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
-from conformance_tests.supervisor import Limits, supervise
+from conformance_tests.judge import Limits, judge
+from conformance_tests.protocol import EXIT_BINDING, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE
+from conformance_tests.remote import containment
 
-EXIT_PASS, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_BINDING = 0, 1, 2, 3, 4
 EXIT_CODES = {
     EXIT_PASS: "every clause passed",
     EXIT_FAILED: "a clause failed or went untested",
     EXIT_USAGE: "bad command line or [tool.qts] configuration",
-    EXIT_INCOMPLETE: "the run could not complete (time budget, Ctrl-C, the test process failed outside any test)",
+    EXIT_INCOMPLETE: "the run could not complete (time budget, Ctrl-C)",
     EXIT_BINDING: "the implementation could not be bound",
 }
 
@@ -88,20 +91,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-@contextmanager
-def _source_roots(config: ProjectConfig) -> Generator[None]:
-    """``[tool.qts] pythonpath`` on the test processes' import path, for this run only."""
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = config.environment(os.environ)["PYTHONPATH"]
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = before
-
-
 def _writable(path: Path) -> str | None:
     """Why ``path`` cannot take a report, or None; checked before the suite runs."""
     if path.is_dir():
@@ -116,6 +105,8 @@ def _writable(path: Path) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and not sys.flags.isolated:
+        _become_isolated(sys.argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -146,9 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         seed = args.seed if args.seed is not None else random.randrange(2**32)
         seed_note = f"{seed} (rerun with --seed {seed})"
-    with _source_roots(config):
-        outcome = supervise(target=target, profile=args.profile, seed=seed, limits=limits, verbose=args.verbose,
-                            clauses=args.clauses)
+    outcome = judge(target=target, profile=args.profile, seed=seed, limits=limits, verbose=args.verbose,
+                    clauses=args.clauses, containment=containment(), env=config.environment(os.environ),
+                    cwd=os.getcwd())
 
     results = outcome.collector.verdict()
     name = outcome.name or "(not bound)"
@@ -161,14 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
-    print(f"test processes: {outcome.processes}; peak memory of a test process: {outcome.peak_rss_bytes // 2**20} MiB")
+    print(f"host processes: {outcome.processes}; peak memory of a host process: {outcome.peak_rss_bytes // 2**20} MiB")
+    print(f"containment: {outcome.containment}")
     print(render_table(results))
     print(f"\n{summary}")
     if args.report is not None:
         args.report.write_text(
             to_json(results, implementation=name, target=target, profile=args.profile, seed=seed_note,
                     binding_error=outcome.binding_error, incomplete=outcome.incomplete,
-                    test_processes=outcome.processes, peak_memory_mib=outcome.peak_rss_bytes // 2**20) + "\n",
+                    host_processes=outcome.processes, containment=outcome.containment, peak_memory_mib=outcome.peak_rss_bytes // 2**20) + "\n",
             encoding="utf-8",
         )
     if args.junit is not None:
@@ -183,6 +175,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"qts-conformance: the run could not complete: {outcome.incomplete}", file=sys.stderr)
         return EXIT_INCOMPLETE
     return EXIT_FAILED if failed or untested else EXIT_PASS
+
+
+def _become_isolated(argv: list[str]) -> None:
+    """Run again as ``python -I -m conformance_tests.cli``: whatever the environment put
+    in this interpreter (a ``sitecustomize`` on ``PYTHONPATH``, a ``.pth`` of the user
+    site) is gone before the judge imports anything."""
+    executable = sys.executable
+    os.execv(executable, [executable, "-I", "-m", "conformance_tests.cli", *argv])
 
 
 if __name__ == "__main__":

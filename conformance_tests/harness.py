@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -27,7 +29,8 @@ from conformance_tests.doubles import (
     SuitePolicy,
     model_read_response,
 )
-from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
+from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, suite_timer, watchdog
+from conformance_tests.remote import Host, HostEnded
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
 from conformance_tests.scenario import Scenario, Step
 
@@ -57,6 +60,31 @@ class ImplementationStuck(BaseException):
     BaseException, so that hypothesis reports it as it is instead of shrinking it."""
 
 
+_host: list[Host] = []
+"""The host process the implementation runs in, when the judge runs the suite
+(``qts-conformance``); empty when it runs in this process (the pytest plugin)."""
+
+
+def run_in_host(host: Host) -> None:
+    """Call the implementation through ``host`` from now on: the host keeps the
+    deadlines and the judge watches it from outside, so no guard runs here."""
+    _host[:] = [host]
+
+
+def in_host() -> bool:
+    """Whether the implementation runs in a host process (``qts-conformance``)."""
+    return bool(_host)
+
+
+def interrupt_after(seconds: float) -> None:
+    """A KeyboardInterrupt ``seconds`` from now, where the implementation runs (LOOP-12)."""
+    if _host:
+        _host[0].interrupt_after(seconds)
+    else:
+        _, set_timer = suite_timer()
+        set_timer(signal.ITIMER_REAL, seconds)
+
+
 def _current_test() -> str:
     return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
 
@@ -72,8 +100,15 @@ def call_watched(what: Callable[[], _T], scenario: object = None) -> _T:
         if where != test or what_happened.startswith("TERMINAL-1: the loop did not return"):
             raise ImplementationStuck(f"TERMINAL-1: not run, the implementation is stuck: {what_happened.removeprefix('TERMINAL-1: ')}")
     try:
+        if _host:
+            return what()
         with watchdog(RUN_TIME_LIMIT_S), guarded():
             return what()
+    except HostEnded as error:
+        raise AssertionError(
+            f"TERMINAL-1: the implementation ended the process during this call ({error}): "
+            "os._exit? a signal? out of memory? run() must return"
+        ) from None
     except LoopDidNotReturn as error:
         _stuck.append((test, f"{error} (in {test}; scenario {scenario!r:.300})"))
         raise LoopDidNotReturn(_stuck[-1][1]) from None
@@ -148,7 +183,7 @@ def run_scenario(
 
     def run() -> None:
         nonlocal report, raised
-        with guarded() as seen:
+        with nullcontext(Attempts()) if _host else guarded() as seen:
             try:
                 loop = implementation.make_loop(route, gate or scripted_gate, policy)
                 source.loop = route.loop = scripted_gate.loop = loop

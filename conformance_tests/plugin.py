@@ -19,6 +19,7 @@ import sys
 from collections.abc import Generator
 from enum import StrEnum
 from pathlib import Path
+from typing import cast
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -201,6 +202,12 @@ def implementation(pytestconfig: pytest.Config) -> Implementation[StrEnum]:
             pytest.exit(f"qts-conformance: {error}", returncode=4)
         pytestconfig.stash[_IMPLEMENTATION] = cached
     return cached
+
+
+def provide_implementation(config: pytest.Config, implementation: object) -> None:
+    """Run the conformance tests against ``implementation`` (the judge's proxy of the
+    host's binding) instead of importing the binding here."""
+    config.stash[_IMPLEMENTATION] = cast(Implementation[StrEnum], implementation)
 
 
 def _target(config: pytest.Config) -> str:

@@ -1,0 +1,197 @@
+"""The host of the implementation under test: the one process that imports team code.
+
+Started by the judge (:mod:`conformance_tests.remote`) with its ``BOOT`` program, which runs
+this file as ``__main__`` next to the protocol and the binding loader without
+registering any ``conformance_tests`` module: the host holds the implementation, the
+specification it imports, and thin proxies whose methods cross to the judge. No pytest,
+no hypothesis, no oracle, no double: what the implementation meets here looks the same
+in a conformance run as in production.
+
+Nothing here is trusted. What the host says (a report, a record, the attempts its audit
+hooks saw) is evidence the judge checks against what it observed itself.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Generator
+import contextlib
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, cast
+
+from spec.loop import RunContext
+from spec.records import OrderView
+
+from conformance_tests.binding import BindingError, load_implementation
+from conformance_tests.guards import Attempts, guarded, install, suite_timer
+from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer
+
+
+
+EAGER = frozenset(
+    name for protocol in (RunContext, OrderView) for name, member in vars(protocol).items() if isinstance(member, property)
+)
+"""The read-only views' properties: sent along with the view, read by the judge's
+policy and gates without a round trip each."""
+
+
+def _proxy_class(peer: Peer) -> Callable[[int, list[str], str, dict[str, object]], object]:
+    """Proxies of the judge's objects: one plain class per name and set of methods."""
+    classes: dict[tuple[str, tuple[str, ...]], type] = {}
+
+    def make(handle: int, methods: list[str], name: str, _snapshot: dict[str, object]) -> object:
+        key = (name, tuple(sorted(methods)))
+        cls = classes.get(key)
+        if cls is None:
+            namespace: dict[str, object] = {"__slots__": ("_handle",), "__module__": "__main__",
+                                            "__getattr__": _reading(peer)}
+            for method in key[1]:
+                namespace[method] = _forwarding(peer, method)
+            cls = type(name, (), namespace)
+            classes[key] = cls
+        proxy = object.__new__(cast(type[object], cls))
+        object.__setattr__(proxy, "_handle", handle)
+        return proxy
+
+    return make
+
+
+def _reading(peer: Peer) -> Callable[[Any, str], object]:
+    def read(self: Any, name: str) -> object:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return peer.call(self._handle, "." + name, ())
+
+    return read
+
+
+def _forwarding(peer: Peer, name: str) -> Callable[..., object]:
+    def method(self: Any, *args: object) -> object:
+        return peer.call(self._handle, name, args)
+
+    method.__name__ = name
+    return method
+
+
+class Control:
+    """What the judge asks of the host itself, beside the implementation."""
+
+    def __init__(self, implementation: object, attempts: Attempts) -> None:
+        self._implementation = implementation
+        self._attempts = attempts
+
+    def implementation(self) -> object:
+        return self._implementation
+
+    def attempts(self) -> tuple[list[str], list[str]]:
+        """Network and concurrency attempts the audit hooks saw since the last ask (the
+        portable fallback; the kernel's view is the judge's own)."""
+        seen = (list(self._attempts.network), list(self._attempts.concurrency))
+        self._attempts.network.clear()
+        self._attempts.concurrency.clear()
+        return seen
+
+    def modules(self) -> list[str]:
+        return sorted(sys.modules)
+
+    def interrupt_after(self, seconds: float) -> None:
+        """A KeyboardInterrupt in ``seconds`` (0 disarms): an asynchronous interrupt as a
+        user's Ctrl-C delivers one (LOOP-12)."""
+        set_handler, set_timer = suite_timer()  # the host's own timer: not the implementation's (LOOP-1)
+        set_handler(signal.SIGALRM, _interrupts.deliver)
+        set_timer(signal.ITIMER_REAL, seconds)
+        if not seconds:
+            _interrupts.pending = False
+
+
+class _Interrupts:
+    """Where an asynchronous interrupt may land: in the implementation's code only. One
+    that arrives while the host reads or writes a message is held, and raised where the
+    implementation next calls out, as if it had arrived a moment later; one still held
+    when the implementation's call ends arrived after it, and is dropped."""
+
+    def __init__(self) -> None:
+        self.open = False
+        self.pending = False
+        self.depth = 0
+
+    def deliver(self, _signum: int, frame: FrameType | None) -> None:
+        if self.open and (frame is None or frame.f_code.co_filename not in _HOST_FILES):
+            raise KeyboardInterrupt("SIGALRM")
+        self.pending = True
+
+    @contextmanager
+    def allowed(self) -> Generator[None]:
+        """Around a call of the implementation's code."""
+        if self.depth == 0:
+            self.pending = False
+        self.depth += 1
+        was_open = self.open
+        try:
+            self._open()
+            yield
+        finally:
+            self.depth -= 1
+            self.open = was_open
+
+    @contextmanager
+    def held(self) -> Generator[None]:
+        """Around a call out of the implementation's code, to the judge."""
+        if self.open:
+            self._open()
+        was_open, self.open = self.open, False
+        try:
+            yield
+        finally:
+            self.open = was_open
+
+    def _open(self) -> None:
+        self.open = True
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt("SIGALRM")
+
+
+_HOST_FILES = frozenset({_Interrupts.deliver.__code__.co_filename, Peer.call.__code__.co_filename, contextlib.__file__})
+"""Where the host's own code runs: an interrupt whose handler runs there is held."""
+
+_interrupts = _Interrupts()
+
+
+def main() -> int:
+    read_fd, write_fd, target = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    channel = Channel(read_fd, write_fd)
+    install()
+    with guarded() as attempts:
+        try:
+            implementation: object = load_implementation(target)
+        except BindingError as error:
+            channel.send({"kind": BINDING_ERROR, "message": str(error)})
+            return 4
+        except BaseException as error:  # noqa: BLE001 - whatever the import does, it is the finding
+            channel.send({"kind": BINDING_ERROR, "message": (
+                f"importing {target} raised {type(error).__name__}({error}); a binding must import cleanly")})
+            return 4
+    if attempts.any:
+        channel.send({"kind": BINDING_ERROR, "message": (
+            f"importing {target} tried {'; '.join(attempts.network + attempts.concurrency)[:600]}; "
+            "a binding must not reach the network, start threads or processes while imported (ROUTE-1, LOOP-1)")})
+        return 4
+    proxies: dict[str, Callable[[int, list[str], str, dict[str, object]], object]] = {}
+    peer = Peer(channel, lambda handle, methods, name, snapshot: proxies["make"](handle, methods, name, snapshot))
+    proxies["make"] = _proxy_class(peer)
+    peer.active = _interrupts.allowed
+    peer.forward_text = True
+    peer.eager = EAGER
+    peer.outbound = _interrupts.held
+    with guarded() as seen:
+        control = Control(implementation, seen)
+        channel.send({"kind": HELLO, "control": peer.encode(control), "pid": os.getpid()})
+        try:
+            peer.serve()
+        except ChannelClosed:
+            pass
+    return 0

@@ -1,0 +1,152 @@
+"""The judge: runs the conformance tests in this process against the implementation in
+its host process, and keeps the verdict here, where the implementation cannot reach.
+
+pytest runs isolated from the directory it was started in: no configuration file, no
+``conftest.py``, no ``PYTEST_ADDOPTS``, no plugin but the suite's own and hypothesis'.
+The team's configuration is for the team's own pytest run (the plugin path); a verdict
+of ``qts-conformance`` depends on the implementation alone.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Generator
+from contextlib import nullcontext, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conformance_tests import harness
+from conformance_tests.remote import BindingFailed, Containment, Host
+from conformance_tests.report import ClauseCollector
+
+SHRINK_BUDGET_S = 6
+"""Seconds hypothesis may spend shrinking one failing property (its default is 300): a
+failing run must cost about what a passing one does; the example shown is then the
+smallest found within the budget."""
+
+KIT = Path(__file__).resolve().parent.parent
+"""Where the suite's package lies: pytest's root directory in the judge."""
+
+_SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_CURRENT_TEST")
+"""The environment's say in a pytest run: none, in the judge."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    test_budget: float
+    total_budget: float
+    memory_limit: int
+
+
+@dataclass
+class Outcome:
+    collector: ClauseCollector = field(default_factory=ClauseCollector)
+    name: str | None = None
+    binding_error: str | None = None
+    incomplete: str | None = None
+    """Why the run could not complete (tests are left untested), or None."""
+    processes: int = 0
+    peak_rss_bytes: int = 0
+    containment: str = ""
+
+
+class JudgePlugin:
+    """Hands the tests the host's implementation, keeps the budgets, and files what the
+    judge saw the host do during each test under ROUTE-1 / LOOP-1."""
+
+    def __init__(self, host: Host, outcome: Outcome, limits: Limits) -> None:
+        self.host = host
+        self.outcome = outcome
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.total_budget
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        from conformance_tests.plugin import provide_implementation
+
+        provide_implementation(config, self.host.implementation())
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.host.take_attempts()
+        self.host.test_deadline = time.monotonic() + self.limits.test_budget
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        if time.monotonic() >= self.deadline:
+            self.outcome.incomplete = f"the run used up its time budget of {self.limits.total_budget:.0f} s"
+            item.session.shouldstop = self.outcome.incomplete
+            return True
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        """An interrupt or exit the implementation raised fails the test: only the suite
+        raises interrupts in a run, and only a Ctrl-C of the judge's own ends the run."""
+        try:
+            return (yield)
+        except (KeyboardInterrupt, SystemExit) as error:
+            if not self.host.came_from_host(error):
+                raise
+            raise AssertionError(
+                f"TERMINAL-1: {type(error).__name__}({error}) escaped the test although the suite "
+                "raised no interrupt there: run() must return, or pass on only the interrupt it got"
+            ) from None
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        seen = self.host.take_attempts()
+        self.outcome.collector.add_guard_findings(nodeid, seen.network[:20], seen.concurrency[:20], [])
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.outcome.incomplete = "interrupted (Ctrl-C); the tests not yet run are untested"
+
+
+def judge(
+    *, target: str, profile: str, seed: int | None, limits: Limits, verbose: bool, clauses: str | None,
+    containment: Containment, env: dict[str, str], cwd: str,
+) -> Outcome:
+    outcome = Outcome(containment=containment.description)
+    host = Host(target, limits.memory_limit, harness.RUN_TIME_LIMIT_S, containment, env=env, cwd=cwd)
+    try:
+        try:
+            host.implementation()
+        except BindingFailed as error:
+            outcome.binding_error = str(error)
+            return outcome
+        outcome.name = host.name
+        harness.run_in_host(host)
+        for name in _SCRUBBED:
+            os.environ.pop(name, None)
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        from hypothesis.internal.conjecture import engine
+
+        engine.MAX_SHRINKING_SECONDS = SHRINK_BUDGET_S
+        with tempfile.TemporaryDirectory(prefix="qts-judge-") as scratch:
+            ini = os.path.join(scratch, "pytest.ini")
+            with open(ini, "w", encoding="utf-8") as empty:
+                empty.write("[pytest]\n")
+            arguments = [
+                "--pyargs", "conformance_tests", "-c", ini, "--rootdir", str(KIT), "--noconftest",
+                "-p", "conformance_tests.plugin", "-p", "_hypothesis_pytestplugin", "-p", "no:cacheprovider",
+                "-W", "ignore::pytest.PytestAssertRewriteWarning", "--capture=no",
+                f"--qts-impl={target}", f"--qts-profile={profile}", "--tb=short",
+            ]
+            if seed is not None:
+                arguments.append(f"--hypothesis-seed={seed}")
+            if clauses is not None:
+                arguments.append(f"--qts-clauses={clauses}")
+            arguments += ["-v"] if verbose else ["-qq", "--no-header", "-rN"]
+            plugins: list[object] = [outcome.collector, JudgePlugin(host, outcome, limits)]
+            with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
+                with redirect_stdout(out):
+                    pytest.main(arguments, plugins=plugins)
+    finally:
+        host.close()
+        outcome.processes = host.processes
+        outcome.peak_rss_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return outcome
