@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from conformance_tests.binding import ENV_VAR, TargetError, resolve_target
-from conformance_tests.config import ConfigError, ProjectConfig, load_config, version_line
+from conformance_tests.config import ConfigError, load_config, version_line
 from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.judge import Limits, judge
