@@ -153,14 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
     print(f"host processes: {outcome.processes}; peak memory of a host process: {outcome.peak_rss_bytes // 2**20} MiB")
-    print(f"containment: {outcome.containment}")
+    print(f"containment: {outcome.containment}; isolated judge: {'yes' if sys.flags.isolated else 'no'}")
     print(render_table(results))
     print(f"\n{summary}")
     if args.report is not None:
         args.report.write_text(
             to_json(results, implementation=name, target=target, profile=args.profile, seed=seed_note,
                     binding_error=outcome.binding_error, incomplete=outcome.incomplete,
-                    host_processes=outcome.processes, containment=outcome.containment, peak_memory_mib=outcome.peak_rss_bytes // 2**20) + "\n",
+                    host_processes=outcome.processes, containment=outcome.containment,
+                    isolation={"judge_isolated": bool(sys.flags.isolated), "host_judging_modules": outcome.host_judging_modules,
+                               "judge_team_modules": outcome.judge_team_modules}, peak_memory_mib=outcome.peak_rss_bytes // 2**20) + "\n",
             encoding="utf-8",
         )
     if args.junit is not None:

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from conformance_tests import harness
-from conformance_tests.remote import BindingFailed, Containment, Host
+from conformance_tests.guards import LoopDidNotReturn
+from conformance_tests.remote import BindingFailed, Containment, Host, HostEnded, TestBudgetExceeded
 from conformance_tests.report import ClauseCollector
 
 SHRINK_BUDGET_S = 6
@@ -54,6 +55,11 @@ class Outcome:
     processes: int = 0
     peak_rss_bytes: int = 0
     containment: str = ""
+    host_judging_modules: list[str] | None = None
+    """The suite's and the test stack's modules the host had loaded at the end (None: the
+    host had ended); a binding that imports none of them leaves this empty."""
+    judge_team_modules: list[str] = field(default_factory=list[str])
+    """The binding's package as loaded in the judge at the end: always empty."""
 
 
 class JudgePlugin:
@@ -106,6 +112,16 @@ class JudgePlugin:
         self.outcome.incomplete = "interrupted (Ctrl-C); the tests not yet run are untested"
 
 
+JUDGING_PACKAGES = frozenset({"pytest", "_pytest", "hypothesis", "conformance_tests"})
+
+
+def _judging_modules(host: Host) -> list[str] | None:
+    try:
+        return sorted(m for m in host.modules() if m.split(".")[0] in JUDGING_PACKAGES)
+    except (HostEnded, LoopDidNotReturn, TestBudgetExceeded):
+        return None
+
+
 def judge(
     *, target: str, profile: str, seed: int | None, limits: Limits, verbose: bool, clauses: str | None,
     containment: Containment, env: dict[str, str], cwd: str,
@@ -145,6 +161,9 @@ def judge(
             with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
                 with redirect_stdout(out):
                     pytest.main(arguments, plugins=plugins)
+        outcome.host_judging_modules = _judging_modules(host)
+        top = target.partition(":")[0].split(".")[0]
+        outcome.judge_team_modules = sorted(m for m in sys.modules if m.split(".")[0] == top)
     finally:
         host.close()
         outcome.processes = host.processes

@@ -75,6 +75,11 @@ VALUE_BASES = _value_classes()
 value; any other object crosses as a handle."""
 
 
+_dumps, _loads = json.dumps, json.loads
+"""Bound when the protocol loads, before the host imports the binding: a binding that
+replaces ``json.dumps`` changes its own JSON, not the channel's."""
+
+
 class ChannelClosed(Exception):
     """The other side's end of the channel closed: its process ended."""
 
@@ -92,7 +97,7 @@ class Channel:
         self._buffer = bytearray()
 
     def send(self, message: dict[str, Any]) -> None:
-        data = json.dumps(message, separators=(",", ":")).encode()
+        data = _dumps(message, separators=(",", ":")).encode()
         frame = struct.pack(">I", len(data)) + data
         while frame:
             frame = frame[os.write(self.write_fd, frame):]
@@ -103,7 +108,7 @@ class Channel:
         if size > MESSAGE_LIMIT:
             raise ProtocolError(f"a message of {size} bytes (the limit is {MESSAGE_LIMIT})")
         try:
-            message = json.loads(self._exactly(size, wait))
+            message = _loads(self._exactly(size, wait))
         except ValueError as error:
             raise ProtocolError(f"a message that is not JSON: {error}") from None
         if not isinstance(message, dict):

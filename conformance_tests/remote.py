@@ -199,12 +199,19 @@ class Host:
                                 "a binding must not exit, abort or kill its process when imported" + self._tail()) from None
         if hello["kind"] == BINDING_ERROR:
             raise BindingFailed(str(hello.get("message")))
-        if hello["kind"] != HELLO:
-            raise BindingFailed(f"the host process said {hello['kind']!r} instead of hello")
-        self._control = self._peer.decode(hello["control"])
-        self._pid = int(hello["pid"])
-        self._implementation = self.call(lambda: self._control.implementation())
-        self.name = str(self.call(lambda: self._implementation.name))
+        try:
+            if hello["kind"] != HELLO:
+                raise ProtocolError(f"its first message was {hello['kind']!r}, not hello")
+            self._control = self._peer.decode(hello["control"])
+            if not isinstance(self._control, Remote):
+                raise ProtocolError("its hello named no control object")
+            self._pid = int(hello["pid"])
+            self._implementation = self.call(lambda: self._control.implementation())
+            self.name = str(self.call(lambda: self._implementation.name))
+        except (ProtocolError, HostEnded, LoopDidNotReturn, TestBudgetExceeded, ValueError, TypeError, KeyError) as error:
+            raise BindingFailed(
+                f"the host process of {self.target} did not start as the kit's host ({error}); something in the "
+                "binding's import wrote to the judge's channel or ended the process" + self._tail()) from None
 
     def call(self, what: Callable[[], _T]) -> _T:
         """Run ``what`` (calls into the host) under the judge's deadline; then note what
