@@ -7,6 +7,7 @@
     assets = ["src/runtime/...", "tests/runtime/..."]   # default: the seed's list, tests included
     unlocked = ["src/runtime/_log.py"]   # imported by the assets, deliberately not locked
     conformance = ["{python}", "-m", "conformance_tests.cli", "--impl", "mypkg.qts_binding"]
+    entry = ["mypkg.qts_binding"]        # imported the way production does; default: the --impl above
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ SEED_ASSETS = (
 with their tests"), the default for a QTS repository."""
 
 
+DEFAULT_BINDING = "reference_impl.binding"
+"""What ``qts-conformance`` tests without ``--impl`` (conformance_tests.binding.DEFAULT_TARGET)."""
+
+
 class LockError(Exception):
     """The lock cannot be read, written or honoured; the message says what to do."""
 
@@ -50,6 +55,8 @@ class Config:
     assets: tuple[str, ...]
     unlocked: tuple[str, ...]
     conformance: tuple[str, ...]
+    entry: tuple[str, ...] | None = None
+    """Modules production imports the assets through (its binding); None: the conformance command's ``--impl``."""
 
     @classmethod
     def load(cls, root: Path) -> Config:
@@ -61,6 +68,7 @@ class Config:
         config = cls(
             root, root / str(table.get("lock", "phase4.lock")), pythonpath, assets,
             tuple(_strings(table, "unlocked", ())), tuple(_strings(table, "conformance", ())),
+            tuple(_strings(table, "entry", ())) if "entry" in table else None,
         )
         for asset in assets:
             if not is_test_file(asset):
@@ -88,6 +96,18 @@ class Config:
         roots = ", ".join(e.relative_to(self.root).as_posix() or "." for e in self.pythonpath)
         raise LockError(f"asset {path} is not under any [tool.qts-assets] pythonpath entry ({roots}); "
                         "add its source root to pythonpath")
+
+    def entry_modules(self) -> tuple[str, ...]:
+        """What production imports the assets through: ``entry``, else the binding the conformance command
+        names (``--impl``, or the suite's default binding, the reference, when it names none)."""
+        if self.entry is not None:
+            return self.entry
+        command = list(self.conformance)
+        if "--impl" in command[:-1]:
+            return (command[command.index("--impl") + 1].partition(":")[0],)
+        if "conformance_tests.cli" in command:
+            return (DEFAULT_BINDING,)
+        return ()
 
     def conformance_command(self) -> list[str]:
         if not self.conformance:

@@ -217,6 +217,7 @@ def _extends(config: Config, previous: Version, version: Version, content: dict[
                                          version, content)
                 if found:
                     problems.setdefault(path, []).extend(found)
+    problems.update(_kit_backed(old, new, added, where, previous))
     for record in added:
         if record.get("kind") == "acknowledge":
             index = record.get("rebaseline")
@@ -225,6 +226,27 @@ def _extends(config: Config, previous: Version, version: Version, content: dict[
                 problems[f"acknowledge {index}"] = [
                     f"{where} acknowledges record {index!r}, which is not a rebaseline committed before it: "
                     "a rebaseline is acknowledged by a reviewer in a later commit"]
+    return problems
+
+
+def _kit_backed(old: Lock, new: Lock, added: list[Record], where: str, previous: Version) -> dict[str, list[str]]:
+    """A kit module newly recorded needs an ``add`` record naming it; a changed hash or kit version, a rebaseline."""
+    if any(r.get("kind") == "rebaseline" for r in added):
+        return {}
+    problems: dict[str, list[str]] = {}
+    newly = {str(m) for r in added if r.get("kind") == "add" for m in r.get("kit_modules", [])}
+    before, after = old.kit_modules, new.kit_modules
+    for module in sorted(before.keys() | after.keys()):
+        if module not in before and module in newly:
+            continue
+        if before.get(module) != after.get(module):
+            problems[f"kit {module}"] = [f"{where} changes the recorded kit module {module} without an add or rebaseline "
+                                         f"record: a hand edit of the lock; restore it (git checkout "
+                                         f"{previous.commit or 'HEAD'} -- {previous.path}); a kit upgrade goes through "
+                                         "`qts-assets lock --rebaseline --reason ...`"]
+    if before and old.kit.get("version") != new.kit.get("version"):
+        problems["kit version"] = [f"{where} changes the recorded kit version ({old.kit.get('version')} -> "
+                                   f"{new.kit.get('version')}) without a rebaseline record"]
     return problems
 
 
