@@ -21,7 +21,7 @@ def lock(config: Config, *, rebaseline: bool, reason: str | None) -> int:
     observed = observe(config)
     wanted = {p: w for p, w in scope(config, observed).items() if p not in config.unlocked}
     head = git(config.root, "rev-parse", "HEAD")
-    changes_what_runs = observed.problems + observed.patched(set(wanted))
+    changes_what_runs = observed.problems + observed.shadowed(config, set(wanted)) + observed.patched(set(wanted))
     if changes_what_runs:
         raise LockError("what the assets run is not what their files say, so locking it would accept a change without "
                         "evidence: " + "; ".join(changes_what_runs) + ". A change to what an asset runs needs "
@@ -70,13 +70,16 @@ def lock(config: Config, *, rebaseline: bool, reason: str | None) -> int:
 
 def tidy(config: Config, reason: str) -> int:
     existing = Lock.read(config.lock_path)
-    entries, changed = pending(config, existing)
+    observed = observe(config)
+    entries, changed = pending(config, existing, observed)
     base = locked_base(config, existing, changed, None)
     old = blobs(config.root, [f"{base}:{p}" for p in changed])
     problems = [tidy_problem(p, old[f"{base}:{p}"] or b"", (config.root / p).read_bytes())
                 if p in existing.entries and p in entries else f"{p} is added or deleted, so it is not a tidy-up"
                 for p in changed]
-    refused = [p for p in problems if p]
+    refused = [p for p in problems if p] or [
+        f"what the assets run changes: {p}" for p in
+        observed.problems + observed.shadowed(config, set(entries)) + observed.patched(set(entries))]
     if refused:
         print("not a tidy-up: " + "; ".join(refused) + ". A behavioural change needs `qts-assets unlock --test <id>`.",
               file=sys.stderr)

@@ -67,6 +67,23 @@ class Observed:
         return [problem for name, found in sorted(self.integrity.items())
                 if self.files.get(name) in locked or name in self.kit for problem in found]
 
+    def shadowed(self, config: Config, locked: set[str]) -> list[str]:
+        """Locked modules Python loads from another file (a package ``loop/`` beside ``loop.py``, a copy earlier
+        on the path): the locked file is not what runs."""
+        found: list[str] = []
+        for path in sorted(locked):
+            if is_test_file(path) or not path.endswith(".py"):
+                continue
+            try:
+                module = config.module_of(path)
+            except LockError:
+                continue
+            loaded = self.files.get(module)
+            if loaded is not None and loaded != path:
+                found.append(f"{module} is loaded from {loaded}, not from the locked {path} "
+                             f"({self.how.get(module, 'imported with the assets')}): something shadows it")
+        return found
+
     def kit_record(self) -> dict[str, object]:
         """What the lock records of the installed kit: its version and each loaded kit module's hash."""
         return {"version": self.kit_version, "modules": dict(sorted(self.kit.items()))} if self.kit else {}
@@ -83,7 +100,9 @@ def observe(config: Config) -> Observed:
         request = {"assets": assets, "entry": list(config.entry_modules()), "root": root,
                    "exclude": _interpreter_dirs(), "kit": list(KIT_PACKAGES), "out": str(out)}
         script = (Path(__file__).parent / "probe_script.py").read_text(encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in config.pythonpath)}
+        # The declared source roots first, then whatever the environment adds, as production would see it.
+        inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([*(str(p) for p in config.pythonpath), *inherited])}
         env.pop("PYTHONSTARTUP", None)
         done = subprocess.run([sys.executable, "-P", "-c", script, json.dumps(request)], cwd=config.root, env=env,
                               capture_output=True, text=True, check=False)
@@ -135,7 +154,7 @@ def _classify(config: Config, root: str, data: _Report) -> Observed:
             observed.files[name] = real
             observed.kit[name] = hashlib.sha256(Path(real).read_bytes()).hexdigest()
     observed.hooks = data["hooks"]
-    observed.integrity = data["problems"]
+    observed.integrity = {name: [p.replace(root + os.sep, "") for p in found] for name, found in data["problems"].items()}
     return observed
 
 

@@ -13,6 +13,7 @@ from enforcement.assets.evidence import TestRun, run_command, run_pytest
 from enforcement.assets.git import blobs, dirty, git, who, worktree
 from enforcement.assets.history import check_history
 from enforcement.assets.lock import Entry, Lock
+from enforcement.assets.observe import Observed
 from enforcement.assets.scope import current, scope, sha256_of
 
 
@@ -20,9 +21,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def pending(config: Config, lock: Lock) -> tuple[dict[str, Entry], list[str]]:
+def pending(config: Config, lock: Lock, observed: Observed | None = None) -> tuple[dict[str, Entry], list[str]]:
     """The working tree's entries for everything in scope, and the paths whose lock entry they change."""
-    entries = current(config, {p: w for p, w in scope(config).items() if p not in config.unlocked})
+    entries = current(config, {p: w for p, w in scope(config, observed).items() if p not in config.unlocked})
     changed = sorted(p for p in lock.entries.keys() | entries.keys()
                      if (lock.entries[p].sha256 if p in lock.entries else None) != (entries[p].sha256 if p in entries else None))
     if not any(p in lock.entries for p in changed):

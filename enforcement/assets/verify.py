@@ -14,7 +14,7 @@ from functools import partial
 from enforcement.assets.config import Config, LockError, is_test_file
 from enforcement.assets.evidence import run_pytest
 from enforcement.assets.git import blobs, git, worktree
-from enforcement.assets.history import History, check_history
+from enforcement.assets.history import History, check_history, first_lock_commit, root_of_trust_problems
 from enforcement.assets.lock import Entry, Lock, describe
 from enforcement.assets.observe import Observed, observe
 from enforcement.assets.scope import current, scope
@@ -26,8 +26,13 @@ class Report:
     notes: list[str] = field(default_factory=list[str])
 
 
-def verify(config: Config, *, replay: bool) -> int:
+def verify(config: Config, *, replay: bool, root_of_trust: str | None = None) -> int:
     report, lock, history = check(config)
+    if root_of_trust:
+        report.problems += root_of_trust_problems(config, root_of_trust)
+    else:
+        report.notes.append(f"no root of trust pinned; the lock's first commit is {first_lock_commit(config) or '(not committed)'}: "
+                            "pin it in CI (QTS_ASSETS_ROOT_OF_TRUST, docs/asset-lock.md)")
     if replay:
         report.problems += _replay(config, lock, history)
     for note in report.notes:
@@ -58,7 +63,8 @@ def check(config: Config) -> tuple[Report, Lock, History]:
     observed = observe(config)
     in_scope = scope(config, observed)
     wanted = {p: why for p, why in in_scope.items() if p not in config.unlocked}
-    report.problems += observed.problems + observed.patched(set(lock.entries)) + kit_changes(lock, observed)
+    report.problems += (observed.problems + observed.shadowed(config, set(lock.entries)) + observed.patched(set(lock.entries))
+                        + kit_changes(lock, observed))
     now = current(config, wanted)
     for path, why in sorted(wanted.items()):
         if path not in lock.entries:
