@@ -64,7 +64,8 @@ def lock(config: Config, *, rebaseline: bool, reason: str | None) -> int:
         record.update({"kit_modules": kit_added, "kit_version": observed.kit_version})
     existing.history.append({**record, "commit": head, "by": who(config.root), "recorded": now()})
     existing.dump(config.lock_path)
-    print(f"added {len(added) + len(kit_added)} file(s) to {config.lock_name}: {', '.join(added + kit_added)}")
+    print(f"added {len(added)} file(s) and {len(kit_added)} kit module(s) to {config.lock_name}: "
+          f"{', '.join(added + kit_added)}")
     return 0
 
 
