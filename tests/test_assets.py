@@ -870,3 +870,85 @@ def test_a_hand_edited_kit_hash_in_the_lock_fails_verify(tmp_path: Path, monkeyp
     capsys.readouterr()
     assert qts(project, "verify") == 1
     assert "changes the recorded kit module reference_impl.runtime.execution_loop.loop without an add or rebaseline" in capsys.readouterr().err
+
+
+DECORATED = '''
+from __future__ import annotations
+import functools
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar, overload, Protocol
+
+T = TypeVar("T")
+
+class E(Enum):
+    A = 1
+    def label(self) -> str:
+        return self.name
+
+@dataclass(frozen=True, slots=True)
+class D(Generic[T]):
+    x: int
+    def __post_init__(self) -> None:
+        pass
+    @property
+    def y(self) -> int:
+        return self.x
+    @classmethod
+    def make(cls) -> "D[T]":
+        return cls(1)
+    @staticmethod
+    def s() -> int:
+        return 1
+    def __init_subclass__(cls, **kw: object) -> None:
+        super().__init_subclass__()
+    def __class_getitem__(cls, item: object) -> object:
+        return cls
+
+class P(Protocol):
+    def f(self) -> int: ...
+
+class C:
+    def __new__(cls) -> "C":
+        return super().__new__(cls)
+    @property
+    def v(self) -> int:
+        return 1
+    @v.setter
+    def v(self, value: int) -> None:
+        pass
+    @functools.cached_property
+    def w(self) -> int:
+        return 2
+
+@functools.cache
+def cached(x: int) -> int:
+    return x
+
+@contextmanager
+def ctx():
+    yield
+
+@overload
+def o(x: int) -> int: ...
+@overload
+def o(x: str) -> str: ...
+def o(x: object) -> object:
+    return x
+
+try:
+    from json import loads as fast
+except ImportError:
+    def fast(s: str) -> object:
+        return s
+'''
+
+
+def test_decorated_and_conditional_definitions_are_not_mistaken_for_patches(project: Path) -> None:
+    """Descriptors, wrappers, slotted dataclasses, overloads and an import-or-def fallback are what the source makes."""
+    from enforcement.assets.observe import observe
+
+    write(project, {"src/venue/asset.py": DECORATED})
+    observed = observe(Config.load(project))
+    assert observed.problems == [] and observed.integrity["venue.asset"] == []

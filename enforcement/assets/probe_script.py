@@ -124,7 +124,14 @@ def _check_body(body: list[Any], namespace: dict[str, Any], module_globals: dict
                 codes: dict[str, list[Any]], problems: list[str]) -> None:
     import ast
 
-    for statement in _top_level(body):
+    statements = _top_level(body)
+    # A name the source also binds otherwise (``try: from json import loads as f`` / ``except: def f``) may hold either.
+    other = {getattr(n, "id", None) or getattr(n, "asname", None) or getattr(n, "name", None)
+             for s in statements if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+             for n in ast.walk(s) if isinstance(n, ast.alias) or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))}
+    for statement in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.name in other:
+            continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if statement.name not in namespace:
                 continue
@@ -158,7 +165,9 @@ def _top_level(body: list[Any]) -> list[Any]:
 
 def _check_function(live: object, qualname: str, decorated: bool, module: str, globals_: dict[str, Any],
                     codes: dict[str, list[Any]], problems: list[str]) -> None:
-    layers = [live]
+    layers: list[Any] = [live]
+    while type(layers[-1]) in (staticmethod, classmethod):  # also implicit: __new__, __init_subclass__
+        layers.append(layers[-1].__func__)
     if decorated:
         for unwrap in ("__func__", "fget", "func", "__wrapped__"):
             while hasattr(layers[-1], unwrap) and getattr(layers[-1], unwrap) is not None and len(layers) < 16:
