@@ -952,3 +952,20 @@ def test_decorated_and_conditional_definitions_are_not_mistaken_for_patches(proj
     write(project, {"src/venue/asset.py": DECORATED})
     observed = observe(Config.load(project))
     assert observed.problems == [] and observed.integrity["venue.asset"] == []
+
+
+def test_evidence_is_refused_when_the_suites_binding_does_not_run_the_changed_asset(project: Path,
+                                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The conformance suite must judge the new behaviour: a binding that never loads the asset judges nothing."""
+    set_config(project, 'entry = ["venue.binding"]')
+    write(project, {"src/venue/binding.py": "IMPL = None  # runs a copy of the loop kept elsewhere\n"})
+    relock(project, "a binding")
+    edit(project, *FIX)
+    test_id = add_test(project, "assert clamp(9, 5) == 5")
+    commit(project, "fix clamp, with its test")
+    assert qts(project, "unlock", "--test", test_id) == 1
+    assert ("evidence refused: the conformance command's binding (venue.binding) does not load src/venue/asset.py on "
+            "the new version") in capsys.readouterr().err
+    write(project, {"src/venue/binding.py": "from venue.asset import route as route\n"})
+    commit(project, "the binding runs the asset")
+    assert qts(project, "unlock", "--test", test_id) == 0

@@ -94,10 +94,20 @@ def observe(config: Config) -> Observed:
     assets = [config.module_of(a) for a in config.assets if not is_test_file(a)]
     if not assets:
         return Observed()
+    return _classify(config, _run(config, assets, list(config.entry_modules())))
+
+
+def loaded_by_entry(config: Config) -> set[str]:
+    """The project files importing the entry point alone loads: what a suite run through the binding exercises."""
+    entry = list(config.entry_modules())
+    return set(_classify(config, _run(config, entry, [])).closure) if entry else set()
+
+
+def _run(config: Config, first: list[str], then: list[str]) -> _Report:
     root = os.path.realpath(config.root)
     with tempfile.TemporaryDirectory(prefix="qts-observe-") as scratch:
         out = Path(scratch) / "observed.json"
-        request = {"assets": assets, "entry": list(config.entry_modules()), "root": root,
+        request = {"assets": first, "entry": then, "root": root,
                    "exclude": _interpreter_dirs(), "kit": list(KIT_PACKAGES), "out": str(out)}
         script = (Path(__file__).parent / "probe_script.py").read_text(encoding="utf-8")
         # The declared source roots first, then whatever the environment adds, as production would see it.
@@ -109,8 +119,7 @@ def observe(config: Config) -> Observed:
         if not out.exists():
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
             raise LockError(f"importing the assets in a clean interpreter failed (exit code {done.returncode}):\n{tail}")
-        data = cast(_Report, json.loads(out.read_text(encoding="utf-8")))
-    return _classify(config, root, data)
+        return cast(_Report, json.loads(out.read_text(encoding="utf-8")))
 
 
 class _Module(TypedDict):
@@ -129,7 +138,8 @@ class _Report(TypedDict):
     hooks: list[str]
 
 
-def _classify(config: Config, root: str, data: _Report) -> Observed:
+def _classify(config: Config, data: _Report) -> Observed:
+    root = os.path.realpath(config.root)
     observed = Observed(kit_version=_kit_version())
     observed.problems += data["failures"]
     excluded = tuple(p + os.sep for p in _interpreter_dirs())
