@@ -232,20 +232,29 @@ def _internal(graph: ImportGraph, runtime: list[Module]) -> list[str]:
 
 
 def _dynamic_imports(graph: ImportGraph, runtime: list[Module], allowed: frozenset[tuple[str, str]]) -> list[Violation]:
-    """Runtime modules that import by name: the graph cannot see what they load (docs/layering.md)."""
+    """Runtime modules, and project modules the runtime imports, that import by name: the graph cannot see
+    what they load (docs/layering.md)."""
     violations: list[Violation] = []
-    for module in _internal(graph, runtime):
-        file = _source_file(module)
-        for use in uses_in(Path(file)):
-            if (module, use.primitive) in allowed:
-                continue
-            loads = f", here {use.target}" if use.target else ""
-            violations.append(Violation(
-                kind="dynamic-import", runtime=module, forbidden=(
-                    f"{module} imports by name with {use.primitive} (what it loads{loads} is invisible to the import "
-                    f"graph); import it with an import statement, or allow the call site with "
-                    f"`allowed_dynamic_imports = {module} -> {use.primitive}` once reviewed:"),
-                chain=[Step(importer=module, imported=use.target or use.primitive, where=[f"{file}:{use.line}: {use.text}"])]))
+    seen: set[tuple[str, int]] = set()
+    for source in runtime:
+        own = set(_internal(graph, [source]))
+        reached = own | {m for m in graph.find_upstream_modules(source.name, as_package=True) if not graph.is_module_squashed(m)}
+        for module in sorted(reached):
+            file = _source_file(module)
+            for use in uses_in(Path(file)):
+                if (module, use.primitive) in allowed or (module, use.line) in seen:
+                    continue
+                seen.add((module, use.line))
+                inside = (module,) if module in own else sorted(graph.find_shortest_chains(importer=source.name,
+                                                                                          imported=module))[0]
+                loads = f", here {use.target}" if use.target else ""
+                violations.append(Violation(
+                    kind="dynamic-import", runtime=inside[0], forbidden=(
+                        f"{module} imports by name with {use.primitive} (what it loads{loads} is invisible to the "
+                        f"import graph); import it with an import statement, or allow the call site with "
+                        f"`allowed_dynamic_imports = {module} -> {use.primitive}` once reviewed:"),
+                    chain=_steps(graph, inside) + [Step(importer=module, imported=use.target or use.primitive,
+                                                        where=[f"{file}:{use.line}: {use.text}"])]))
     return violations
 
 

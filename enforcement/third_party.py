@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+from importlib.machinery import SourceFileLoader
 import sys
 from collections import deque
 from functools import cache
@@ -97,6 +98,8 @@ def unreadable(package: str) -> str | None:
         return None
     if spec is None or spec.origin in ("built-in", "frozen"):
         return None
+    if spec.origin is not None and spec.loader is not None and not isinstance(spec.loader, SourceFileLoader):
+        return f"{spec.origin} is loaded by {type(spec.loader).__name__}, not read from source files"
     if spec.submodule_search_locations:
         for location in spec.submodule_search_locations:
             for file in sorted(Path(location).rglob("*")):

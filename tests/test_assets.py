@@ -969,3 +969,9 @@ def test_evidence_is_refused_when_the_suites_binding_does_not_run_the_changed_as
     write(project, {"src/venue/binding.py": "from venue.asset import route as route\n"})
     commit(project, "the binding runs the asset")
     assert qts(project, "unlock", "--test", test_id) == 0
+
+
+def test_a_root_of_trust_tag_without_a_good_signature_fails_verify(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(project, "tag", "phase4-root")  # a lightweight tag: anyone can move it, nothing vouches for it
+    assert qts(project, "verify", "--root-of-trust", "tag:phase4-root") == 1
+    assert "the root of trust tag:phase4-root is not a tag with a good signature here" in capsys.readouterr().err

@@ -335,3 +335,27 @@ def test_a_sourceless_vendor_wrapper_is_refused_unless_allow_listed(tmp_path: Pa
                                            "runtime_modules =\n    runtime\nallowed_unreadable =\n    vendor_wrap\n")
     write(project, {".importlinter": config})
     assert lint(project, project / "src", tmp_path / "site").returncode == 0
+
+
+def test_a_dynamic_import_in_a_helper_the_runtime_imports_is_refused_with_the_chain(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {
+        "src/runtime/execution_loop/loop.py": "from common import util\n",
+        "src/common/util.py": 'import importlib\n\nPLUGIN = importlib.import_module("strategy.alpha")\n',
+    })
+    result = lint(project, project / "src")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())
+    assert "common.utilimportsbynamewithimportlib.import_module(whatitloads,herestrategy.alphaisinvisible" in out
+    assert "runtime.execution_loop.loop->common.util" in out and "src/common/util.py:3:" in out
+
+
+def test_a_package_loaded_from_a_zip_archive_is_refused_as_unreadable(tmp_path: Path) -> None:
+    import zipfile
+
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": "import zipwrap\n"})
+    with zipfile.ZipFile(tmp_path / "vendor.zip", "w") as archive:
+        archive.writestr("zipwrap/__init__.py", "import ccxt\n")
+    result = lint(project, project / "src", tmp_path / "vendor.zip")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())
+    assert "reachestheinstalledpackagezipwrap,whoseimportscannotberead:" in out and "isloadedbyzipimporter" in out
