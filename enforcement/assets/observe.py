@@ -36,6 +36,8 @@ from enforcement.assets.config import Config, LockError, is_test_file
 KIT_PACKAGES = ("spec", "reference_impl", "conformance_tests", "enforcement")
 """The kit's top-level packages (pyproject's wheel packages): a team's assets re-export the reference runtime."""
 KIT_DISTRIBUTION = "qts-phase4-kit"
+OBSERVE_TIMEOUT = 120
+"""Seconds an import of the assets may take; importing them does no work of its own."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,12 @@ def _run(config: Config, first: list[str], then: list[str]) -> _Report:
         inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([*(str(p) for p in config.pythonpath), *inherited])}
         env.pop("PYTHONSTARTUP", None)
-        done = subprocess.run([sys.executable, "-P", "-c", script, json.dumps(request)], cwd=config.root, env=env,
-                              capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run([sys.executable, "-P", "-c", script, json.dumps(request)], cwd=config.root, env=env,
+                                  capture_output=True, text=True, check=False, timeout=OBSERVE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise LockError(f"importing the assets ({', '.join(first)}) did not finish in {OBSERVE_TIMEOUT} s: an import "
+                            "that waits (a connection, input, a loop) runs in every process that imports them") from None
         if not out.exists():
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
             raise LockError(f"importing the assets in a clean interpreter failed (exit code {done.returncode}):\n{tail}")
