@@ -98,20 +98,20 @@ def unreadable(package: str) -> str | None:
         return None
     if spec is None or spec.origin in ("built-in", "frozen"):
         return None
-    if spec.origin is not None and spec.loader is not None and not isinstance(spec.loader, SourceFileLoader):
-        return f"{spec.origin} is loaded by {type(spec.loader).__name__}, not read from source files"
-    if spec.submodule_search_locations:
-        for location in spec.submodule_search_locations:
-            for file in sorted(Path(location).rglob("*")):
-                if file.suffix in (".so", ".pyd"):
-                    return f"{file} is a compiled extension"
-                if file.suffix == ".pyc" and file.parent.name != "__pycache__":
-                    return f"{file} is bytecode without its source"
-        return None
     origin = str(spec.origin or "")
-    if origin.endswith(".py"):
-        return None
-    return f"{origin or package} is not Python source (loaded by {type(spec.loader).__name__})"
+    if origin.endswith(".pyc"):
+        return f"{origin} is bytecode without its source"
+    if origin.endswith((".so", ".pyd")):
+        return f"{origin} is a compiled extension"
+    if spec.origin is not None and spec.loader is not None and not isinstance(spec.loader, SourceFileLoader):
+        return f"{origin} is loaded by {type(spec.loader).__name__}, not read from source files"
+    for location in spec.submodule_search_locations or ():
+        for file in sorted(Path(location).rglob("*")):
+            if file.suffix in (".so", ".pyd"):
+                return f"{file} is a compiled extension"
+            if file.suffix == ".pyc" and file.parent.name != "__pycache__":
+                return f"{file} is bytecode without its source"
+    return None
 
 
 def unreadable_reached(start: str, allowed: frozenset[str]) -> list[tuple[str, str, list[Hop]]]:
