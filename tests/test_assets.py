@@ -975,3 +975,26 @@ def test_a_root_of_trust_tag_without_a_good_signature_fails_verify(project: Path
     git(project, "tag", "phase4-root")  # a lightweight tag: anyone can move it, nothing vouches for it
     assert qts(project, "verify", "--root-of-trust", "tag:phase4-root") == 1
     assert "the root of trust tag:phase4-root is not a tag with a good signature here" in capsys.readouterr().err
+
+
+def test_a_class_swapped_for_a_look_alike_subclass_fails_verify(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, "def route(", "class Router:\n    def send(self, intent: str) -> str:\n        return intent\n\n\ndef route(")
+    set_config(project, 'entry = ["venue.binding"]')
+    write(project, {"src/venue/binding.py": "IMPL = None\n"})
+    relock(project, "a router class")
+    write(project, {"src/venue/binding.py": '''\
+from venue import asset
+
+
+class Router(asset.Router):
+    def __getattribute__(self, name: str) -> object:
+        return object.__getattribute__(self, name)
+
+
+Router.__module__ = "venue.asset"
+asset.Router = Router
+IMPL = None
+'''})
+    commit(project, "a look-alike router")
+    assert qts(project, "verify") == 1
+    assert "venue.asset.Router.send is missing from the class venue.asset.Router" in capsys.readouterr().err

@@ -134,6 +134,9 @@ def _check_body(body: list[Any], namespace: dict[str, Any], module_globals: dict
             continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if statement.name not in namespace:
+                if prefix:  # the class defines it, so a class without it is a stand-in (a subclass, a copy)
+                    problems.append(f"{module}.{prefix}{statement.name} is missing from the class {module}."
+                                    f"{prefix.rstrip('.')}: the class is not the one the locked source defines")
                 continue
             _check_function(namespace[statement.name], prefix + statement.name, bool(statement.decorator_list),
                             module, module_globals, codes, problems)
