@@ -822,26 +822,33 @@ def test_the_root_of_trust_is_read_from_the_ci_variable(project: Path, monkeypat
     assert "the lock's first commit is" in capsys.readouterr().err
 
 
-def test_a_patched_installed_kit_module_fails_verify_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    """A team re-exports the kit's loop; an upgrade (here, a patch) of the installed kit changes what its asset runs."""
+def kit_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A team's project whose asset re-exports the loop of a kit installed outside it (a copy on PYTHONPATH)."""
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     kit = tmp_path / "site"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "spec", kit / "spec", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(Path(__file__).resolve().parents[1] / "reference_impl", kit / "reference_impl",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("spec", "reference_impl"):
+        shutil.copytree(Path(__file__).resolve().parents[1] / package, kit / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setenv("PYTHONPATH", str(kit))
     project = tmp_path / "desk"
     write(project, {
         "pyproject.toml": '[tool.qts-assets]\npythonpath = ["src"]\nassets = ["src/runtime/execution_loop/loop.py"]\n',
         "src/runtime/__init__.py": "", "src/runtime/execution_loop/__init__.py": "",
-        "src/runtime/execution_loop/loop.py": "from reference_impl.runtime.execution_loop.loop import ExecutionLoop\n\n"
-                                              '__all__ = ["ExecutionLoop"]\n',
+        "src/runtime/execution_loop/loop.py": '"""The loop."""\n\nfrom reference_impl.runtime.execution_loop.loop import '
+                                              'ExecutionLoop\n\n__all__ = ["ExecutionLoop"]\n',
     })
     git(project, "init", "-q")
     commit(project, "phase 4")
     assert qts(project, "lock") == 0
     commit(project, "lock")
+    return project
+
+
+def test_a_patched_installed_kit_module_fails_verify_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A team re-exports the kit's loop; an upgrade (here, a patch) of the installed kit changes what its asset runs."""
+    project = kit_project(tmp_path, monkeypatch)
+    kit = tmp_path / "site"
     kit_record = lock_data(project)["kit"]
     assert "reference_impl.runtime.execution_loop.loop" in kit_record["modules"] and kit_record["version"]
     assert qts(project, "verify") == 0
@@ -998,3 +1005,25 @@ IMPL = None
     commit(project, "a look-alike router")
     assert qts(project, "verify") == 1
     assert "venue.asset.Router.send is missing from the class venue.asset.Router" in capsys.readouterr().err
+
+
+def test_a_merge_resolved_with_merge_lock_keeps_the_kit_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    project = kit_project(tmp_path, monkeypatch)
+    git(project, "checkout", "-q", "-b", "tidy")
+    edit(project, '"""The loop."""', '"""The loop (seed 2.1)."""', "src/runtime/execution_loop/loop.py")
+    assert qts(project, "tidy", "--reason", "docstring") == 0
+    commit(project, "tidy")
+    git(project, "checkout", "-q", "-")
+    write(project, {"src/runtime/limits.py": "MAX = 5\n"})
+    edit(project, 'assets = ["src/runtime/execution_loop/loop.py"]',
+         'assets = ["src/runtime/execution_loop/loop.py", "src/runtime/limits.py"]', "pyproject.toml")
+    commit(project, "a new asset")
+    assert qts(project, "lock") == 0
+    commit(project, "lock it")
+    assert subprocess.run(["git", "merge", "-q", "tidy"], cwd=project, capture_output=True, check=False).returncode != 0
+    assert qts(project, "merge-lock") == 0
+    commit(project, "merge")
+    capsys.readouterr()
+    assert qts(project, "verify") == 0, capsys.readouterr().err
+    assert "reference_impl.runtime.execution_loop.loop" in lock_data(project)["kit"]["modules"]

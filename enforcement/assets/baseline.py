@@ -125,7 +125,8 @@ def merge_lock(config: Config) -> int:
     history = ours.history + [r for r in theirs.history if r not in ours.history]
     wanted = {p: w for p, w in scope(config).items() if p not in config.unlocked}
     known = {p: w for p, w in wanted.items() if p in ours.entries or p in theirs.entries}
-    merged = Lock(current(config, known), history)
+    kit = {**theirs.kit, **ours.kit, "modules": {**theirs.kit_modules, **ours.kit_modules}} if ours.kit or theirs.kit else {}
+    merged = Lock(current(config, known), history, kit=kit)
     added = sorted(p for p in wanted if p not in known)
     if added:
         merged.entries.update(current(config, {p: wanted[p] for p in added}))
