@@ -1027,3 +1027,113 @@ def test_a_merge_resolved_with_merge_lock_keeps_the_kit_record(tmp_path: Path, m
     capsys.readouterr()
     assert qts(project, "verify") == 0, capsys.readouterr().err
     assert "reference_impl.runtime.execution_loop.loop" in lock_data(project)["kit"]["modules"]
+
+
+RETRY_DESK = {
+    "pyproject.toml": '[tool.qts-assets]\npythonpath = ["src"]\n'
+                      'assets = ["src/desk/venue_route.py", "tests/runtime/test_phase4_route.py"]\n'
+                      'conformance = ["{python}", "-m", "conformance_tests.cli", "--impl", "desk.binding"]\n',
+    "src/desk/__init__.py": "",
+    "src/desk/venue_route.py": '''\
+"""What the loop calls for each intent: the venue's route, as it is."""
+
+from spec.route import ExecutionRoute
+from spec.values import ExecutionIntent, ExecutionResponse
+
+
+class DeskRoute:
+    def __init__(self, route: ExecutionRoute) -> None:
+        self._route = route
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        return self._route.execute(intent)
+''',
+    "src/desk/binding.py": '''\
+"""The desk as the conformance suite sees it: the reference loop, routing through DeskRoute."""
+
+from reference_impl.binding import ReferenceImplementation
+from reference_impl.runtime.execution_loop.loop import ExecutionLoop
+from spec.loop import StopPolicy
+from spec.order_state import OrderState
+from spec.risk import RiskGate
+from spec.route import ExecutionRoute
+from spec.state_machine import PHASE4
+
+from desk.venue_route import DeskRoute
+
+
+class Desk(ReferenceImplementation):
+    name = "desk"
+
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[OrderState], stop_policy: StopPolicy, /
+                  ) -> ExecutionLoop[OrderState]:
+        return ExecutionLoop(DeskRoute(route), gate, stop_policy, machine=PHASE4)
+
+
+QTS_IMPLEMENTATION = Desk()
+''',
+    "tests/runtime/test_phase4_route.py": '''\
+from decimal import Decimal
+
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+from desk.venue_route import DeskRoute
+
+
+class Venue:
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        return ExecutionResponse(intent.intent_id, accepted=True)
+
+
+def test_the_desk_route_answers_as_the_venue() -> None:
+    intent = ExecutionIntent("i-1", "XYZ", Side.BUY, Decimal(1))
+    assert DeskRoute(Venue()).execute(intent) == ExecutionResponse("i-1", accepted=True)
+''',
+}
+RETRY_EVIDENCE = '''\
+from decimal import Decimal
+
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+from desk.venue_route import DeskRoute
+
+
+class TimesOutOnce:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        self.calls += 1
+        if self.calls == 1:
+            raise TimeoutError("the venue timed out")
+        return ExecutionResponse(intent.intent_id, accepted=True)
+
+
+def test_a_timed_out_order_is_sent_again() -> None:
+    intent = ExecutionIntent("i-1", "XYZ", Side.BUY, Decimal(1))
+    assert DeskRoute(TimesOutOnce()).execute(intent) == ExecutionResponse("i-1", accepted=True)
+'''
+
+
+def test_a_retry_on_timeout_fix_with_passing_evidence_is_refused_by_the_suite(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The harmful "fix": send a timed-out order again. Its evidence fails before and passes after and the
+    Phase 4 tests pass, but the conformance suite, run on the new version through the desk's binding, raises
+    TimeoutError from the route and sees the intent routed twice (LOOP-2), so the unlock is refused."""
+    write(tmp_path, RETRY_DESK)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.name", "dev")
+    git(tmp_path, "config", "user.email", "dev@example.com")
+    commit(tmp_path, "phase 4")
+    assert qts(tmp_path, "lock") == 0
+    commit(tmp_path, "lock")
+    edit(tmp_path, "        return self._route.execute(intent)\n",
+         "        try:\n            return self._route.execute(intent)\n"
+         "        except TimeoutError:  # the venue timed out: ask once more\n"
+         "            return self._route.execute(intent)\n", "src/desk/venue_route.py")
+    write(tmp_path, {"tests/test_retry.py": RETRY_EVIDENCE})
+    commit(tmp_path, "retry a timed-out order, with its test")
+    capsys.readouterr()
+    assert qts(tmp_path, "unlock", "--test", "tests/test_retry.py::test_a_timed_out_order_is_sent_again") == 1
+    err = capsys.readouterr().err
+    assert "evidence refused: the conformance suite" in err and "LOOP-2" in err, err
