@@ -26,6 +26,7 @@ and source text of the import, so the fix can start from the first line printed.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,7 +40,9 @@ from importlinter.domain.contract import Contract, ContractCheck, InvalidContrac
 from importlinter.domain.helpers import module_expressions_to_modules
 from importlinter.domain.imports import ImportExpression, Module, ModuleExpression
 
-from enforcement.third_party import chain_to, is_third_party
+from enforcement.dynamic_imports import uses_in
+from enforcement.stdlib_network import network_reaching
+from enforcement.third_party import chain_to, is_third_party, unreadable_reached
 
 
 class Step(TypedDict):
@@ -84,6 +87,10 @@ class RuntimeIsolationContract(Contract):
     broker_sdks = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
     network_modules = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
     ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
+    allowed_dynamic_imports = fields.SetField(subfield=fields.StringField(), required=False)
+    """``module -> primitive`` call sites of the runtime layer that may import by name (reviewed, written down)."""
+    allowed_unreadable = fields.SetField(subfield=fields.ModuleExpressionField(), required=False)
+    """Installed packages the runtime may reach although their code cannot be read (bytecode, extensions)."""
 
     def validate(self) -> None:
         if not any(self._expressions(option) for option, _ in FORBIDDEN):
@@ -116,7 +123,10 @@ class RuntimeIsolationContract(Contract):
                         violations.append(
                             Violation(kind=kind, runtime=chain[0], forbidden=chain[-1], chain=_steps(graph, chain))
                         )
-        violations += _through_third_party(graph, runtime, forbidden_roots)
+        allowed_unreadable = frozenset(e.expression for e in self._expressions("allowed_unreadable"))
+        violations += _through_third_party(graph, runtime, forbidden_roots, allowed_unreadable)
+        violations += _dynamic_imports(graph, runtime, self._allowed_dynamic())
+        violations += _stdlib_network(graph, runtime, forbidden_roots, violations)
         return ContractCheck(
             kept=not violations,
             warnings=list(removal.warnings),
@@ -124,8 +134,26 @@ class RuntimeIsolationContract(Contract):
             metadata={"violations": violations},
         )
 
+    def _allowed_dynamic(self) -> frozenset[tuple[str, str]]:
+        allowed: set[tuple[str, str]] = set()
+        for entry in cast("Iterable[str]", self.allowed_dynamic_imports or ()):
+            module, arrow, primitive = str(entry).partition("->")
+            if not arrow:
+                raise ValueError(f"allowed_dynamic_imports entry {entry!r} is not `module -> primitive` "
+                                 "(e.g. `runtime.plugins -> importlib.import_module`)")
+            allowed.add((module.strip(), primitive.strip()))
+        return frozenset(allowed)
+
     def render_broken_contract(self, check: ContractCheck) -> None:
         for violation in cast("list[Violation]", check.metadata["violations"]):
+            if violation["kind"] in ("dynamic-import", "unreadable"):
+                output.print_error(violation["forbidden"])
+                for step in violation["chain"]:
+                    output.print_error(f"    {step['importer']} -> {step['imported']}", bold=False)
+                    for where in step["where"]:
+                        output.print_error(f"        {where}", bold=False)
+                output.new_line()
+                continue
             if not violation["chain"]:
                 output.print_error(
                     f"{violation['forbidden']} is {violation['kind']} code inside the runtime layer "
@@ -173,12 +201,22 @@ FORBIDDEN = (
 MUST_EXIST = frozenset({"strategy_modules", "real_order_modules"})
 
 
-def _through_third_party(graph: ImportGraph, runtime: list[Module], forbidden: dict[str, str]) -> list[Violation]:
-    """Chains that leave the project for an installed package and reach a forbidden one from there."""
+def _through_third_party(graph: ImportGraph, runtime: list[Module], forbidden: dict[str, str],
+                         allowed_unreadable: frozenset[str]) -> list[Violation]:
+    """Chains that leave the project for an installed package and reach a forbidden one from there, and
+    installed packages on the way whose code cannot be read (nothing can be said of what they import)."""
     violations: list[Violation] = []
     for source in runtime:
         reached = graph.find_upstream_modules(source.name, as_package=True)
         for package in sorted(m for m in reached if graph.is_module_squashed(m) and is_third_party(m) and m not in forbidden):
+            for blind, why, blind_hops in unreadable_reached(package, allowed_unreadable):
+                inside = sorted(graph.find_shortest_chains(importer=source.name, imported=package))[0]
+                steps = _steps(graph, inside) + [Step(importer=a, imported=b, where=w[:3]) for a, b, w in blind_hops]
+                violations.append(Violation(
+                    kind="unreadable", runtime=inside[0], forbidden=(
+                        f"{inside[0]} reaches the installed package {blind}, whose imports cannot be read: {why}. "
+                        f"Replace it with a source distribution, or name it in allowed_unreadable once reviewed:"),
+                    chain=steps))
             hops = chain_to(package, frozenset(forbidden))
             if hops is None:
                 continue
@@ -186,6 +224,94 @@ def _through_third_party(graph: ImportGraph, runtime: list[Module], forbidden: d
             steps = _steps(graph, inside) + [Step(importer=a, imported=b, where=w[:3]) for a, b, w in hops]
             violations.append(Violation(kind=forbidden[hops[-1][1]], runtime=inside[0], forbidden=hops[-1][1], chain=steps))
     return violations
+
+
+def _internal(graph: ImportGraph, runtime: list[Module]) -> list[str]:
+    return sorted(m for m in graph.modules if not graph.is_module_squashed(m)
+                  and any(m == r.name or m.startswith(r.name + ".") for r in runtime))
+
+
+def _dynamic_imports(graph: ImportGraph, runtime: list[Module], allowed: frozenset[tuple[str, str]]) -> list[Violation]:
+    """Runtime modules, and project modules the runtime imports, that import by name: the graph cannot see
+    what they load (docs/layering.md)."""
+    violations: list[Violation] = []
+    seen: set[tuple[str, int]] = set()
+    for source in runtime:
+        own = set(_internal(graph, [source]))
+        reached = own | {m for m in graph.find_upstream_modules(source.name, as_package=True) if not graph.is_module_squashed(m)}
+        for module in sorted(reached):
+            file = _source_file(module)
+            for use in uses_in(Path(file)):
+                if (module, use.primitive) in allowed or (module, use.line) in seen:
+                    continue
+                seen.add((module, use.line))
+                inside = (module,) if module in own else sorted(graph.find_shortest_chains(importer=source.name,
+                                                                                          imported=module))[0]
+                loads = f", here {use.target}" if use.target else ""
+                violations.append(Violation(
+                    kind="dynamic-import", runtime=inside[0], forbidden=(
+                        f"{module} imports by name with {use.primitive} (what it loads{loads} is invisible to the "
+                        f"import graph); import it with an import statement, or allow the call site with "
+                        f"`allowed_dynamic_imports = {module} -> {use.primitive}` once reviewed:"),
+                    chain=_steps(graph, inside) + [Step(importer=module, imported=use.target or use.primitive,
+                                                        where=[f"{file}:{use.line}: {use.text}"])]))
+    return violations
+
+
+def _stdlib_network(graph: ImportGraph, runtime: list[Module], forbidden: dict[str, str],
+                    found: list[Violation]) -> list[Violation]:
+    """Standard-library modules the runtime (or a project module it imports) loads that reach a socket, TLS
+    or another process, by the standard library's own import graph (enforcement.stdlib_network)."""
+    reaching = network_reaching()
+    reported = {(v["runtime"], v["forbidden"]) for v in found}
+    violations: list[Violation] = []
+    for source in runtime:
+        own = set(_internal(graph, [source]))
+        modules = own | {m for m in graph.find_upstream_modules(source.name, as_package=True) if not graph.is_module_squashed(m)}
+        for module in sorted(modules):
+            file = _source_file(module)
+            for name, line, text in _full_imports(Path(file)):
+                hit = next((n for n in _prefixes(name) if n in reaching), None)
+                top = name.split(".")[0]
+                if hit is None or top in forbidden or not graph.direct_import_exists(importer=module, imported=top):
+                    continue
+                if module in own:
+                    inside: tuple[str, ...] = (module,)
+                else:
+                    chains = sorted(graph.find_shortest_chains(importer=source.name, imported=module))
+                    if not chains:
+                        continue
+                    inside = chains[0]
+                if (inside[0], hit) in reported:
+                    continue
+                reported.add((inside[0], hit))
+                path = reaching[hit]
+                steps = _steps(graph, inside) + [Step(importer=module, imported=hit, where=[f"{file}:{line}: {text}"])] + [
+                    Step(importer=a, imported=b, where=["(the standard library's own import)"]) for a, b in zip(path, path[1:])]
+                violations.append(Violation(kind="network", runtime=inside[0], forbidden=hit, chain=steps))
+    return violations
+
+
+def _prefixes(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _full_imports(file: Path) -> list[tuple[str, int, str]]:
+    """Absolute imports in ``file`` with their full dotted names (``from logging.handlers import HTTPHandler``)."""
+    try:
+        source = file.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(file))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []
+    lines = source.splitlines()
+    found: list[tuple[str, int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno, lines[node.lineno - 1].strip()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found += [(f"{node.module}.{alias.name}", node.lineno, lines[node.lineno - 1].strip()) for alias in node.names]
+    return found
 
 
 def _name(module: Module) -> str:

@@ -5,6 +5,7 @@ a committed failing-then-passing test is still accepted end to end."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -619,3 +620,520 @@ def test_a_project_in_a_subdirectory_of_its_repository_works(tmp_path: Path, mon
     assert "evidence refused: tests/test_fix.py::test_fix passed on the locked version" in capsys.readouterr().err
     assert qts(project, "verify") == 1
     assert "src/venue/asset.py: the implementation changed" in capsys.readouterr().err
+
+
+# --- what the assets really run, not what their import lines say --------------------------
+
+
+def set_config(project: Path, line: str) -> None:
+    edit(project, "conformance =", f"{line}\nconformance =", "pyproject.toml")
+
+
+def relock(project: Path, reason: str) -> None:
+    """Commit the project as it stands and make it the locked baseline."""
+    commit(project, reason)
+    assert qts(project, "lock", "--rebaseline", "--reason", reason) == 0
+    commit(project, f"lock: {reason}")
+
+
+def test_a_binding_that_wraps_a_locked_function_fails_verify_naming_both(project: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The hot-fix that avoids unlock: the team's binding (the production entry point) wraps the asset."""
+    set_config(project, 'entry = ["venue.binding"]')
+    write(project, {"src/venue/binding.py": "from venue import asset\n\n_clamp = asset.clamp\n\n\n"
+                                            "def clamp(value: int, high: int) -> int:\n    return min(_clamp(value, high), high)\n\n\n"
+                                            "asset.clamp = clamp\n"})
+    commit(project, "hot-fix in the binding")
+    assert qts(project, "verify") == 1
+    err = capsys.readouterr().err
+    assert "venue.asset.clamp is not the function the locked source compiles to" in err
+    assert "clamp from venue.binding (src/venue/binding.py:6)" in err
+
+
+def test_the_binding_named_by_the_conformance_command_is_the_default_entry_point(project: Path,
+                                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, '"no:cacheprovider"]', '"no:cacheprovider", "--impl", "venue.binding:IMPL"]', "pyproject.toml")
+    write(project, {"src/venue/binding.py": "from venue import asset\n\nasset.route = print\nIMPL = None\n"})
+    commit(project, "a binding that replaces route")
+    assert Config.load(project).entry_modules() == ("venue.binding",)
+    assert qts(project, "verify") == 1
+    assert "venue.asset.route is not the function the locked source compiles to: it is a builtins." in capsys.readouterr().err
+
+
+def test_an_unlocked_module_installing_an_import_hook_that_patches_fails_verify(project: Path,
+                                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A module in [tool.qts-assets] unlocked may change freely; what it does to a locked module may not."""
+    edit(project, "from enum import StrEnum\n", "from enum import StrEnum\n\nfrom venue import helpers\n")
+    write(project, {"src/venue/helpers.py": "LIMIT = 1\n"})
+    set_config(project, 'unlocked = ["src/venue/helpers.py"]\nentry = ["venue.binding"]')
+    write(project, {"src/venue/binding.py": "import venue.asset\n"})
+    relock(project, "a helper deliberately unlocked")
+    assert qts(project, "verify") == 0
+    write(project, {"src/venue/helpers.py": '''\
+import sys
+
+LIMIT = 1
+
+
+class Patcher:
+    """Patches the asset as soon as anything else is imported."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        asset = sys.modules.get("venue.asset")
+        if asset is not None and hasattr(asset, "clamp"):
+            asset.clamp = lambda value, high: min(value, high)
+        return None
+
+
+sys.meta_path.insert(0, Patcher())
+'''})
+    commit(project, "only an unlocked helper changed")
+    assert qts(project, "verify") == 1
+    captured = capsys.readouterr()
+    assert "venue.asset.clamp is not the function the locked source compiles to: it is Patcher.find_spec.<locals>.<lambda> from venue.helpers (src/venue/helpers.py:12)" in captured.err
+    assert "import hooks installed when the assets and the entry point were imported: venue.helpers.Patcher" in captured.out
+
+
+def test_a_shadow_package_beside_a_locked_module_fails_verify(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``venue/asset/__init__.py`` beside ``venue/asset.py``: Python imports the package."""
+    write(project, {"src/venue/asset/__init__.py": ASSET.replace("high + 1", "high")})
+    commit(project, "a fixed copy that Python prefers")
+    assert qts(project, "verify") == 1
+    err = capsys.readouterr().err
+    assert "venue.asset is loaded from src/venue/asset/__init__.py, not from the locked src/venue/asset.py" in err
+    assert "src/venue/asset/__init__.py is not locked but run with the assets as venue.asset" in err
+
+
+def test_a_sitecustomize_at_the_source_root_fails_verify(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, {"src/sitecustomize.py": "import venue.asset\n\nvenue.asset.clamp = min\n"})
+    commit(project, "patch at interpreter start-up")
+    assert qts(project, "verify") == 1
+    err = capsys.readouterr().err
+    assert ("src/sitecustomize.py is not locked but run with the assets as sitecustomize: loaded at interpreter "
+            "start-up (site: sitecustomize or a .pth file)") in err
+    assert "venue.asset.clamp is not the function the locked source compiles to: it is a builtins." in err
+
+
+def test_a_module_the_asset_loads_with_importlib_is_locked_with_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, "from enum import StrEnum\n", 'import importlib\nfrom enum import StrEnum\n\nhooks = importlib.import_module("venue.hooks")\n')
+    write(project, {"src/venue/hooks.py": "RETRIES = 0\n"})
+    relock(project, "the asset loads its hooks by name")
+    because = lock_data(project)["assets"]["src/venue/hooks.py"]["locked_because"]
+    assert because == "run with the assets as venue.hooks: imported by venue.asset (src/venue/asset.py:5)"
+    edit(project, "RETRIES = 0", "RETRIES = 1", "src/venue/hooks.py")
+    commit(project, "retry once")
+    assert qts(project, "verify") == 1
+    assert "src/venue/hooks.py: RETRIES changed" in capsys.readouterr().err
+
+
+def test_a_helper_from_an_undeclared_source_root_fails_verify(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A monorepo's ``libs/`` on the path (an editable install, PYTHONPATH) but not in pythonpath: nothing locks it."""
+    monkeypatch.setenv("PYTHONPATH", str(project / "libs"))
+    write(project, {"libs/qts_common/retry.py": "ATTEMPTS = 1\n"})
+    edit(project, "from enum import StrEnum\n", "from enum import StrEnum\n\nfrom qts_common.retry import ATTEMPTS\n")
+    commit(project, "a shared helper from libs")
+    assert qts(project, "lock", "--rebaseline", "--reason", "the helper") == 2
+    err = capsys.readouterr().err
+    assert ("qts_common.retry runs with the assets (imported by venue.asset (src/venue/asset.py:4)) from "
+            "libs/qts_common/retry.py, outside every [tool.qts-assets] pythonpath entry") in err
+
+
+def test_a_helper_from_a_second_declared_source_root_is_locked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, 'pythonpath = ["src"]', 'pythonpath = ["src", "libs"]', "pyproject.toml")
+    write(project, {"libs/qts_common/retry.py": "ATTEMPTS = 1\n"})
+    edit(project, "from enum import StrEnum\n", 'from enum import StrEnum\nimport importlib\n\nretry = importlib.import_module("qts_common.retry")\n')
+    relock(project, "a shared helper from libs")
+    assert "libs/qts_common/retry.py" in lock_data(project)["assets"]
+    edit(project, "ATTEMPTS = 1", "ATTEMPTS = 2", "libs/qts_common/retry.py")
+    assert qts(project, "verify") == 1
+    assert "libs/qts_common/retry.py: ATTEMPTS changed" in capsys.readouterr().err
+
+
+SNEAKY_GUARD = 'if __import__("types").SimpleNamespace(TYPE_CHECKING=True).TYPE_CHECKING:\n'
+
+
+def test_a_block_guarded_by_something_else_named_type_checking_is_not_a_tidy_up(project: Path,
+                                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    ASSET_END = "        send(intent)\n"
+    edit(project, ASSET_END, f"{ASSET_END}\n\n{SNEAKY_GUARD}    clamp = min  # noqa\n")
+    assert qts(project, "tidy", "--reason", "typing only") == 1
+    assert "src/venue/asset.py changes code, not only comments, docstrings or annotations" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("guard", "inert"), [
+    ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n", True),
+    ("import typing as t\n\nif t.TYPE_CHECKING:\n", True),
+    ("from typing_extensions import TYPE_CHECKING as TC\n\nif TC:\n", True),
+    (SNEAKY_GUARD, False),
+    ("TYPE_CHECKING = True\n\nif TYPE_CHECKING:\n", False),
+    ("from typing import TYPE_CHECKING\n\nTYPE_CHECKING = True\n\nif TYPE_CHECKING:\n", False),
+    ("import types as typing\n\nif typing.TYPE_CHECKING:\n", False),
+])
+def test_only_typing_type_checking_by_name_resolution_hides_an_import_from_the_scope(project: Path, guard: str,
+                                                                                    inert: bool) -> None:
+    from enforcement.assets.scope import scope
+
+    write(project, {"src/venue/typing_only.py": "X = 1\n"})
+    edit(project, "from enum import StrEnum\n", f"from enum import StrEnum\n{guard}    from venue import typing_only\n")
+    assert ("src/venue/typing_only.py" not in scope(Config.load(project))) is inert
+
+
+def test_lock_refuses_to_add_a_reexported_module_that_patches_the_asset(project: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """"Adding a lock restricts" holds only while what is added does not change what an asset runs."""
+    write(project, {"src/venue/__init__.py": "from venue.extra import EXTRA\n\n__all__ = [\"EXTRA\"]\n",
+                    "src/venue/extra.py": "from venue import asset\n\n\ndef clamp(value: int, high: int) -> int:\n"
+                                          "    return min(value, high)\n\n\nasset.clamp = clamp\nEXTRA = 1\n"})
+    commit(project, "re-export a module that patches")
+    assert qts(project, "lock") == 2
+    err = capsys.readouterr().err
+    assert "locking it would accept a change without evidence: venue.asset.clamp is not the function" in err
+    assert "it is clamp from venue.extra (src/venue/extra.py:4)" in err
+    assert qts(project, "tidy", "--reason", "re-export EXTRA") == 1
+    assert "not a tidy-up" in capsys.readouterr().err
+    assert qts(project, "verify") == 1
+
+
+def test_an_orphan_branch_locking_a_changed_asset_fails_against_the_pinned_root_of_trust(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from enforcement.assets.history import first_lock_commit
+
+    root = first_lock_commit(Config.load(project))
+    assert root is not None and root == git(project, "rev-parse", "HEAD").strip()
+    assert qts(project, "verify", "--root-of-trust", root) == 0
+    git(project, "checkout", "-q", "--orphan", "fresh")
+    (project / "phase4.lock").unlink()
+    edit(project, *FIX)
+    commit(project, "a fresh start")
+    assert qts(project, "lock") == 0
+    commit(project, "lock afresh")
+    assert qts(project, "verify") == 0, "without a pinned root the fresh history checks out: nothing contradicts it"
+    capsys.readouterr()
+    assert qts(project, "verify", "--root-of-trust", root) == 1
+    assert f"HEAD does not descend from the pinned root of trust {root[:12]}" in capsys.readouterr().err
+
+
+def test_the_root_of_trust_is_read_from_the_ci_variable(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("QTS_ASSETS_ROOT_OF_TRUST", git(project, "rev-parse", "HEAD~1").strip())
+    assert qts(project, "verify") == 1
+    assert "the lock's first commit is" in capsys.readouterr().err
+
+
+def kit_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A team's project whose asset re-exports the loop of a kit installed outside it (a copy on PYTHONPATH)."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    kit = tmp_path / "site"
+    for package in ("spec", "reference_impl"):
+        shutil.copytree(Path(__file__).resolve().parents[1] / package, kit / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("PYTHONPATH", str(kit))
+    project = tmp_path / "desk"
+    write(project, {
+        "pyproject.toml": '[tool.qts-assets]\npythonpath = ["src"]\nassets = ["src/runtime/execution_loop/loop.py"]\n',
+        "src/runtime/__init__.py": "", "src/runtime/execution_loop/__init__.py": "",
+        "src/runtime/execution_loop/loop.py": '"""The loop."""\n\nfrom reference_impl.runtime.execution_loop.loop import '
+                                              'ExecutionLoop\n\n__all__ = ["ExecutionLoop"]\n',
+    })
+    git(project, "init", "-q")
+    commit(project, "phase 4")
+    assert qts(project, "lock") == 0
+    commit(project, "lock")
+    return project
+
+
+def test_a_patched_installed_kit_module_fails_verify_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A team re-exports the kit's loop; an upgrade (here, a patch) of the installed kit changes what its asset runs."""
+    project = kit_project(tmp_path, monkeypatch)
+    kit = tmp_path / "site"
+    kit_record = lock_data(project)["kit"]
+    assert "reference_impl.runtime.execution_loop.loop" in kit_record["modules"] and kit_record["version"]
+    assert qts(project, "verify") == 0
+    loop = kit / "reference_impl" / "runtime" / "execution_loop" / "loop.py"
+    loop.write_text(loop.read_text(encoding="utf-8") + "\nRETRY_ON_TIMEOUT = True\n", encoding="utf-8")
+    capsys.readouterr()
+    assert qts(project, "verify") == 1
+    err = capsys.readouterr().err
+    assert f"the installed kit's reference_impl.runtime.execution_loop.loop ({loop.resolve()}" in err
+    assert "a kit upgrade changes what the assets run; accept it with `qts-assets lock --rebaseline --reason ...`" in err
+    assert qts(project, "lock") == 2
+    assert qts(project, "lock", "--rebaseline", "--reason", "kit upgrade reviewed") == 0
+    commit(project, "rebaseline for the kit upgrade")
+    assert qts(project, "verify") == 0
+
+
+def test_a_hand_edited_kit_hash_in_the_lock_fails_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    test_a_patched_installed_kit_module_fails_verify_naming_it(tmp_path, monkeypatch, capsys)
+    project = tmp_path / "desk"
+    loop = tmp_path / "site" / "reference_impl" / "runtime" / "execution_loop" / "loop.py"
+    loop.write_text(loop.read_text(encoding="utf-8") + "\nRETRY_ON_TIMEOUT = False\n", encoding="utf-8")
+    data = lock_data(project)
+    data["kit"]["modules"]["reference_impl.runtime.execution_loop.loop"] = sha_of(loop.parent, "loop.py")
+    (project / "phase4.lock").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    capsys.readouterr()
+    assert qts(project, "verify") == 1
+    assert "changes the recorded kit module reference_impl.runtime.execution_loop.loop without an add or rebaseline" in capsys.readouterr().err
+
+
+DECORATED = '''
+from __future__ import annotations
+import functools
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar, overload, Protocol
+
+T = TypeVar("T")
+
+class E(Enum):
+    A = 1
+    def label(self) -> str:
+        return self.name
+
+@dataclass(frozen=True, slots=True)
+class D(Generic[T]):
+    x: int
+    def __post_init__(self) -> None:
+        pass
+    @property
+    def y(self) -> int:
+        return self.x
+    @classmethod
+    def make(cls) -> "D[T]":
+        return cls(1)
+    @staticmethod
+    def s() -> int:
+        return 1
+    def __init_subclass__(cls, **kw: object) -> None:
+        super().__init_subclass__()
+    def __class_getitem__(cls, item: object) -> object:
+        return cls
+
+class P(Protocol):
+    def f(self) -> int: ...
+
+class C:
+    def __new__(cls) -> "C":
+        return super().__new__(cls)
+    @property
+    def v(self) -> int:
+        return 1
+    @v.setter
+    def v(self, value: int) -> None:
+        pass
+    @functools.cached_property
+    def w(self) -> int:
+        return 2
+
+@functools.cache
+def cached(x: int) -> int:
+    return x
+
+@contextmanager
+def ctx():
+    yield
+
+@overload
+def o(x: int) -> int: ...
+@overload
+def o(x: str) -> str: ...
+def o(x: object) -> object:
+    return x
+
+try:
+    from json import loads as fast
+except ImportError:
+    def fast(s: str) -> object:
+        return s
+'''
+
+
+def test_decorated_and_conditional_definitions_are_not_mistaken_for_patches(project: Path) -> None:
+    """Descriptors, wrappers, slotted dataclasses, overloads and an import-or-def fallback are what the source makes."""
+    from enforcement.assets.observe import observe
+
+    write(project, {"src/venue/asset.py": DECORATED})
+    observed = observe(Config.load(project))
+    assert observed.problems == [] and observed.integrity["venue.asset"] == []
+
+
+def test_evidence_is_refused_when_the_suites_binding_does_not_run_the_changed_asset(project: Path,
+                                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The conformance suite must judge the new behaviour: a binding that never loads the asset judges nothing."""
+    set_config(project, 'entry = ["venue.binding"]')
+    write(project, {"src/venue/binding.py": "IMPL = None  # runs a copy of the loop kept elsewhere\n"})
+    relock(project, "a binding")
+    edit(project, *FIX)
+    test_id = add_test(project, "assert clamp(9, 5) == 5")
+    commit(project, "fix clamp, with its test")
+    assert qts(project, "unlock", "--test", test_id) == 1
+    assert ("evidence refused: the conformance command's binding (venue.binding) does not load src/venue/asset.py on "
+            "the new version") in capsys.readouterr().err
+    write(project, {"src/venue/binding.py": "from venue.asset import route as route\n"})
+    commit(project, "the binding runs the asset")
+    assert qts(project, "unlock", "--test", test_id) == 0
+
+
+def test_a_root_of_trust_tag_without_a_good_signature_fails_verify(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(project, "tag", "phase4-root")  # a lightweight tag: anyone can move it, nothing vouches for it
+    assert qts(project, "verify", "--root-of-trust", "tag:phase4-root") == 1
+    assert "the root of trust tag:phase4-root is not a tag with a good signature here" in capsys.readouterr().err
+
+
+def test_a_class_swapped_for_a_look_alike_subclass_fails_verify(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(project, "def route(", "class Router:\n    def send(self, intent: str) -> str:\n        return intent\n\n\ndef route(")
+    set_config(project, 'entry = ["venue.binding"]')
+    write(project, {"src/venue/binding.py": "IMPL = None\n"})
+    relock(project, "a router class")
+    write(project, {"src/venue/binding.py": '''\
+from venue import asset
+
+
+class Router(asset.Router):
+    def __getattribute__(self, name: str) -> object:
+        return object.__getattribute__(self, name)
+
+
+Router.__module__ = "venue.asset"
+asset.Router = Router
+IMPL = None
+'''})
+    commit(project, "a look-alike router")
+    assert qts(project, "verify") == 1
+    assert "venue.asset.Router.send is missing from the class venue.asset.Router" in capsys.readouterr().err
+
+
+def test_a_merge_resolved_with_merge_lock_keeps_the_kit_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    project = kit_project(tmp_path, monkeypatch)
+    git(project, "checkout", "-q", "-b", "tidy")
+    edit(project, '"""The loop."""', '"""The loop (seed 2.1)."""', "src/runtime/execution_loop/loop.py")
+    assert qts(project, "tidy", "--reason", "docstring") == 0
+    commit(project, "tidy")
+    git(project, "checkout", "-q", "-")
+    write(project, {"src/runtime/limits.py": "MAX = 5\n"})
+    edit(project, 'assets = ["src/runtime/execution_loop/loop.py"]',
+         'assets = ["src/runtime/execution_loop/loop.py", "src/runtime/limits.py"]', "pyproject.toml")
+    commit(project, "a new asset")
+    assert qts(project, "lock") == 0
+    commit(project, "lock it")
+    assert subprocess.run(["git", "merge", "-q", "tidy"], cwd=project, capture_output=True, check=False).returncode != 0
+    assert qts(project, "merge-lock") == 0
+    commit(project, "merge")
+    capsys.readouterr()
+    assert qts(project, "verify") == 0, capsys.readouterr().err
+    assert "reference_impl.runtime.execution_loop.loop" in lock_data(project)["kit"]["modules"]
+
+
+RETRY_DESK = {
+    "pyproject.toml": '[tool.qts-assets]\npythonpath = ["src"]\n'
+                      'assets = ["src/desk/venue_route.py", "tests/runtime/test_phase4_route.py"]\n'
+                      'conformance = ["{python}", "-m", "conformance_tests.cli", "--impl", "desk.binding"]\n',
+    "src/desk/__init__.py": "",
+    "src/desk/venue_route.py": '''\
+"""What the loop calls for each intent: the venue's route, as it is."""
+
+from spec.route import ExecutionRoute
+from spec.values import ExecutionIntent, ExecutionResponse
+
+
+class DeskRoute:
+    def __init__(self, route: ExecutionRoute) -> None:
+        self._route = route
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        return self._route.execute(intent)
+''',
+    "src/desk/binding.py": '''\
+"""The desk as the conformance suite sees it: the reference loop, routing through DeskRoute."""
+
+from reference_impl.binding import ReferenceImplementation
+from reference_impl.runtime.execution_loop.loop import ExecutionLoop
+from spec.loop import StopPolicy
+from spec.order_state import OrderState
+from spec.risk import RiskGate
+from spec.route import ExecutionRoute
+from spec.state_machine import PHASE4
+
+from desk.venue_route import DeskRoute
+
+
+class Desk(ReferenceImplementation):
+    name = "desk"
+
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[OrderState], stop_policy: StopPolicy, /
+                  ) -> ExecutionLoop[OrderState]:
+        return ExecutionLoop(DeskRoute(route), gate, stop_policy, machine=PHASE4)
+
+
+QTS_IMPLEMENTATION = Desk()
+''',
+    "tests/runtime/test_phase4_route.py": '''\
+from decimal import Decimal
+
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+from desk.venue_route import DeskRoute
+
+
+class Venue:
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        return ExecutionResponse(intent.intent_id, accepted=True)
+
+
+def test_the_desk_route_answers_as_the_venue() -> None:
+    intent = ExecutionIntent("i-1", "XYZ", Side.BUY, Decimal(1))
+    assert DeskRoute(Venue()).execute(intent) == ExecutionResponse("i-1", accepted=True)
+''',
+}
+RETRY_EVIDENCE = '''\
+from decimal import Decimal
+
+from spec.values import ExecutionIntent, ExecutionResponse, Side
+
+from desk.venue_route import DeskRoute
+
+
+class TimesOutOnce:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        self.calls += 1
+        if self.calls == 1:
+            raise TimeoutError("the venue timed out")
+        return ExecutionResponse(intent.intent_id, accepted=True)
+
+
+def test_a_timed_out_order_is_sent_again() -> None:
+    intent = ExecutionIntent("i-1", "XYZ", Side.BUY, Decimal(1))
+    assert DeskRoute(TimesOutOnce()).execute(intent) == ExecutionResponse("i-1", accepted=True)
+'''
+
+
+def test_a_retry_on_timeout_fix_with_passing_evidence_is_refused_by_the_suite(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The harmful "fix": send a timed-out order again. Its evidence fails before and passes after and the
+    Phase 4 tests pass, but the conformance suite, run on the new version through the desk's binding, raises
+    TimeoutError from the route and sees the intent routed twice (LOOP-2), so the unlock is refused."""
+    write(tmp_path, RETRY_DESK)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.name", "dev")
+    git(tmp_path, "config", "user.email", "dev@example.com")
+    commit(tmp_path, "phase 4")
+    assert qts(tmp_path, "lock") == 0
+    commit(tmp_path, "lock")
+    edit(tmp_path, "        return self._route.execute(intent)\n",
+         "        try:\n            return self._route.execute(intent)\n"
+         "        except TimeoutError:  # the venue timed out: ask once more\n"
+         "            return self._route.execute(intent)\n", "src/desk/venue_route.py")
+    write(tmp_path, {"tests/test_retry.py": RETRY_EVIDENCE})
+    commit(tmp_path, "retry a timed-out order, with its test")
+    capsys.readouterr()
+    assert qts(tmp_path, "unlock", "--test", "tests/test_retry.py::test_a_timed_out_order_is_sent_again") == 1
+    err = capsys.readouterr().err
+    assert "evidence refused: the conformance suite" in err and "LOOP-2" in err, err

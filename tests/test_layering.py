@@ -226,3 +226,136 @@ def test_this_repositorys_contracts_fail_on_a_planted_violation(tmp_path: Path, 
     result = lint(tmp_path, tmp_path)
     assert result.returncode != 0, result.stdout
     assert message in " ".join(result.stdout.split()), result.stdout
+
+
+# --- imports that are not import statements ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param('import importlib\n\nalpha = importlib.import_module("strategy.alpha")\n',
+                     "runtime.execution_loop.loop imports by name with importlib.import_module (what it loads, here "
+                     "strategy.alpha is invisible", id="import_module"),
+        pytest.param('from importlib.metadata import entry_points\n\nPLUGINS = entry_points(group="qts.strategies")\n',
+                     "runtime.execution_loop.loop imports by name with importlib.metadata.entry_points", id="entry_points"),
+        pytest.param('alpha = __import__("strategy.alpha")\n',
+                     "runtime.execution_loop.loop imports by name with builtins.__import__ (what it loads, here strategy.alpha",
+                     id="dunder-import"),
+        pytest.param('exec("import strategy.alpha")\n',
+                     "runtime.execution_loop.loop imports by name with builtins.exec (what it loads, here strategy.alpha",
+                     id="exec"),
+    ],
+)
+def test_dynamic_imports_in_the_runtime_are_refused(tmp_path: Path, code: str, expected: str) -> None:
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": code})
+    result = lint(project, project / "src")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())  # rich wraps long lines anywhere
+    assert "".join(expected.split()) in out and "src/runtime/execution_loop/loop.py:" in out, result.stdout
+
+
+def test_an_allow_listed_dynamic_import_call_site_is_accepted(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": 'import importlib\n\nimportlib.import_module("json")\n'})
+    config = documented_template().replace(
+        "runtime_modules =\n    runtime\n",
+        "runtime_modules =\n    runtime\nallowed_dynamic_imports =\n    runtime.execution_loop.loop -> importlib.import_module\n")
+    write(project, {".importlinter": config})
+    result = lint(project, project / "src")
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param("from xmlrpc.client import ServerProxy\n",
+                     ["runtime.execution_loop.loop imports the network module xmlrpc.client:",
+                      "src/runtime/execution_loop/loop.py:1: from xmlrpc.client import ServerProxy",
+                      "xmlrpc.client -> http.client", "http.client -> socket"], id="xmlrpc"),
+        pytest.param("from logging.handlers import HTTPHandler\n",
+                     ["runtime.execution_loop.loop imports the network module logging.handlers:",
+                      "logging.handlers -> socket"], id="logging-http-handler"),
+        pytest.param('import subprocess\n\n\ndef fetch() -> None:\n    subprocess.run(["curl", "https://x"], check=True)\n',
+                     ["runtime.execution_loop.loop imports the network module subprocess:",
+                      "src/runtime/execution_loop/loop.py:1: import subprocess"], id="subprocess-curl"),
+    ],
+)
+def test_stdlib_modules_that_reach_the_network_are_refused_without_being_listed(tmp_path: Path, code: str,
+                                                                                expected: list[str]) -> None:
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": code})
+    result = lint(project, project / "src")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())  # rich wraps long lines anywhere
+    for line in expected:
+        assert "".join(line.split()) in out, f"missing {line!r} in:\n{result.stdout}"
+
+
+def test_the_derived_network_list_comes_from_the_stdlib_import_graph() -> None:
+    """Derived, not listed: every module found reaches a socket, TLS or a process by its own imports."""
+    from enforcement.stdlib_network import REACHED, network_reaching
+
+    found = network_reaching()
+    assert {"xmlrpc.client", "logging.handlers", "smtplib", "http.client", "urllib.request", "subprocess"} <= set(found)
+    assert not {"logging", "typing", "dataclasses", "enum", "collections", "functools"} & set(found)
+    assert all(path[-1] in REACHED for path in found.values())
+
+
+def test_a_broker_sdk_behind_a_namespace_package_is_caught(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": "import nswrap.venue\n"})
+    write(tmp_path, {"site/nswrap/venue.py": "import ccxt\n"})  # PEP 420: no __init__.py
+    result = lint(project, project / "src", tmp_path / "site")
+    assert result.returncode != 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "runtime.execution_loop.loop imports the real-order module ccxt:" in out and "nswrap/venue.py:1: import ccxt" in out
+
+
+def test_a_broker_sdk_a_wrapper_loads_with_importlib_is_caught(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": "import lazy_wrapper\n"})
+    write(tmp_path, {"site/lazy_wrapper/__init__.py": 'import importlib\n\nsdk = importlib.import_module("ccxt")\n'})
+    result = lint(project, project / "src", tmp_path / "site")
+    assert result.returncode != 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "runtime.execution_loop.loop imports the real-order module ccxt:" in out
+    assert 'lazy_wrapper/__init__.py:3: sdk = importlib.import_module("ccxt")' in out
+
+
+def test_a_sourceless_vendor_wrapper_is_refused_unless_allow_listed(tmp_path: Path) -> None:
+    import py_compile
+
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": "import vendor_wrap\n"})
+    write(tmp_path, {"build/vendor_wrap/__init__.py": "import ccxt\n"})
+    (tmp_path / "site" / "vendor_wrap").mkdir(parents=True)
+    py_compile.compile(str(tmp_path / "build/vendor_wrap/__init__.py"), cfile=str(tmp_path / "site/vendor_wrap/__init__.pyc"))
+    result = lint(project, project / "src", tmp_path / "site")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())  # rich wraps long lines anywhere
+    assert "runtime.execution_loop.loopreachestheinstalledpackagevendor_wrap,whoseimportscannotberead:" in out
+    assert "vendor_wrap/__init__.pycisbytecodewithoutitssource" in out
+    config = documented_template().replace("runtime_modules =\n    runtime\n",
+                                           "runtime_modules =\n    runtime\nallowed_unreadable =\n    vendor_wrap\n")
+    write(project, {".importlinter": config})
+    assert lint(project, project / "src", tmp_path / "site").returncode == 0
+
+
+def test_a_dynamic_import_in_a_helper_the_runtime_imports_is_refused_with_the_chain(tmp_path: Path) -> None:
+    project = fixture_project(tmp_path, {
+        "src/runtime/execution_loop/loop.py": "from common import util\n",
+        "src/common/util.py": 'import importlib\n\nPLUGIN = importlib.import_module("strategy.alpha")\n',
+    })
+    result = lint(project, project / "src")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())
+    assert "common.utilimportsbynamewithimportlib.import_module(whatitloads,herestrategy.alphaisinvisible" in out
+    assert "runtime.execution_loop.loop->common.util" in out and "src/common/util.py:3:" in out
+
+
+def test_a_package_loaded_from_a_zip_archive_is_refused_as_unreadable(tmp_path: Path) -> None:
+    import zipfile
+
+    project = fixture_project(tmp_path, {"src/runtime/execution_loop/loop.py": "import zipwrap\n"})
+    with zipfile.ZipFile(tmp_path / "vendor.zip", "w") as archive:
+        archive.writestr("zipwrap/__init__.py", "import ccxt\n")
+    result = lint(project, project / "src", tmp_path / "vendor.zip")
+    assert result.returncode != 0, result.stdout
+    out = "".join(result.stdout.split())
+    assert "reachestheinstalledpackagezipwrap,whoseimportscannotberead:" in out and "isloadedbyzipimporter" in out

@@ -2,7 +2,8 @@
 
     qts-assets lock                    lock the Phase 4 assets (first time), or add newly in-scope files
     qts-assets lock --rebaseline --reason WHY   a deliberate new baseline, reported until acknowledged
-    qts-assets verify [--replay]       fail on any change without a record that checks out against git
+    qts-assets verify [--replay] [--root-of-trust COMMIT|tag:NAME]
+                                       fail on any change without a record that checks out against git
     qts-assets unlock --test ID        accept a committed change, given a committed failing-then-passing test
     qts-assets tidy --reason WHY       accept a change of comments, docstrings or annotations only
     qts-assets acknowledge N           a reviewer accepts rebaseline record N
@@ -17,6 +18,7 @@ Exit codes: see ``EXIT_CODES`` (also in ``--help`` and docs/asset-lock.md).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +32,9 @@ EXIT_CODES = {
     1: "a check failed or evidence was refused",
     2: "bad command line or [tool.qts] configuration",
 }
+
+ROOT_OF_TRUST_VARIABLE = "QTS_ASSETS_ROOT_OF_TRUST"
+"""Set in CI from a value kept outside the repository (a CI variable), so a rewritten history cannot change it."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lock":
             return baseline.lock(config, rebaseline=args.rebaseline, reason=args.reason)
         if args.command == "verify":
-            return verify.verify(config, replay=args.replay)
+            return verify.verify(config, replay=args.replay, root_of_trust=args.root_of_trust or None)
         if args.command == "tidy":
             return baseline.tidy(config, args.reason)
         if args.command == "merge-lock":
@@ -74,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     lock.add_argument("--reason", help="why the assets are re-baselined; kept in the lock")
     verify = commands.add_parser("verify", help="fail on any change without a record that checks out against git")
     verify.add_argument("--replay", action="store_true", help="also rerun each evidence test on its two versions")
+    verify.add_argument("--root-of-trust", default=os.environ.get(ROOT_OF_TRUST_VARIABLE), metavar="COMMIT|tag:NAME",
+                        help=f"the lock's first commit as pinned outside the repository (default: ${ROOT_OF_TRUST_VARIABLE})")
     unlock = commands.add_parser("unlock", help="accept a committed change with a committed test as evidence")
     unlock.add_argument("--test", required=True, help="pytest id that fails on the locked version, passes on HEAD")
     unlock.add_argument("--base", help="the commit holding the locked version (default: the lock's last commit)")

@@ -8,6 +8,7 @@ sections 2-4)::
     assets = ["src/runtime/...", "tests/runtime/..."]   # default: the seed's list, tests included
     unlocked = ["src/runtime/_log.py"]   # imported by the assets, deliberately not locked
     conformance = ["{python}", "-m", "conformance_tests.cli", "--impl", "mypkg.qts_binding"]
+    entry = ["mypkg.qts_binding"]        # imported the way production does; default: the --impl above
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ SEED_ASSETS = (
 with their tests"), the default for a QTS repository."""
 
 
+DEFAULT_BINDING = "reference_impl.binding"
+"""What ``qts-conformance`` tests without ``--impl`` (conformance_tests.binding.DEFAULT_TARGET)."""
+
+
 class LockError(Exception):
     """The lock cannot be read, written or honoured; the message says what to do."""
 
@@ -53,6 +58,11 @@ class Config:
     conformance: tuple[str, ...]
     section: str = "[tool.qts]"
     """The pyproject table the settings came from, as messages name it."""
+    entry: tuple[str, ...] | None = None
+    """Modules production imports the assets through (its binding); None: the conformance command's ``--impl``,
+    else ``implementation``."""
+    implementation: str | None = None
+    """The ``implementation`` setting: the team's binding."""
 
     @classmethod
     def load(cls, root: Path) -> Config:
@@ -64,6 +74,8 @@ class Config:
         config = cls(
             root, root / str(project.settings["lock"]), project.pythonpath, assets,
             project.strings("unlocked"), project.strings("conformance"), project.section,
+            project.strings("entry") if "entry" in project.settings else None,
+            project.implementation,
         )
         for asset in assets:
             if not is_test_file(asset):
@@ -91,6 +103,20 @@ class Config:
         roots = ", ".join(e.relative_to(self.root).as_posix() or "." for e in self.pythonpath)
         raise LockError(f"asset {path} is not under any {self.section} pythonpath entry ({roots}); "
                         "add its source root to pythonpath")
+
+    def entry_modules(self) -> tuple[str, ...]:
+        """What production imports the assets through: ``entry``, else the binding the conformance command
+        names (``--impl``, or the suite's default binding, the reference, when it names none)."""
+        if self.entry is not None:
+            return self.entry
+        command = list(self.conformance)
+        if "--impl" in command[:-1]:
+            return (command[command.index("--impl") + 1].partition(":")[0],)
+        if self.implementation is not None:
+            return (self.implementation.partition(":")[0],)
+        if "conformance_tests.cli" in command:
+            return (DEFAULT_BINDING,)
+        return ()
 
     def conformance_command(self) -> list[str]:
         if not self.conformance:

@@ -10,6 +10,7 @@ lock carries) count too, so a deleted, recreated or redirected lock breaks the c
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import cast
@@ -77,6 +78,41 @@ def check_history(config: Config, working: Lock | None) -> History:
     history.introduced_at = [next((v.commit for v in committed if record in v.lock.history), None)
                              for record in working.history]
     return history
+
+
+def root_of_trust_problems(config: Config, pinned: str) -> list[str]:
+    """The lock's first commit must be the pinned one (a commit id, or ``tag:NAME`` for a signed tag),
+    and HEAD must descend from it: a history rewritten or started afresh (an orphan branch locking a
+    changed asset) has no earlier lock to contradict it, so only a value kept outside it can."""
+    if pinned.startswith("tag:"):
+        tag = pinned.removeprefix("tag:")
+        if not _tag_verifies(config, tag):
+            return [f"the root of trust {pinned} is not a tag with a good signature here (git verify-tag {tag} failed): "
+                    "fetch the tag and the signer's key, or pin the first lock commit's id instead"]
+        pinned = f"{tag}^{{commit}}"
+    root = git(config.root, "rev-parse", "--verify", "--quiet", f"{pinned}^{{commit}}", check=False)
+    if not root:
+        return [f"the pinned root of trust {pinned} is not a commit of this repository: the history was rewritten, or "
+                "the clone lacks it (fetch everything)"]
+    first = first_lock_commit(config)
+    if subprocess.run(["git", "merge-base", "--is-ancestor", root, "HEAD"], cwd=config.root, capture_output=True,
+                      check=False).returncode != 0:
+        return [f"HEAD does not descend from the pinned root of trust {root[:12]}: this history (its first lock at "
+                f"{(first or 'none')[:12]}) was started afresh or rewritten, so its lock proves nothing"]
+    if first != root:
+        return [f"the lock's first commit is {(first or 'none')[:12]}, not the pinned root of trust {root[:12]}: the lock "
+                "was recreated or its history rewritten"]
+    return []
+
+
+def first_lock_commit(config: Config) -> str | None:
+    """The commit that holds the oldest lock of this history: what a team pins as its root of trust."""
+    graph = _LockGraph(config)
+    return next((commit for commit, _ in graph.commits if graph.version_at(commit) is not None), None)
+
+
+def _tag_verifies(config: Config, tag: str) -> bool:
+    return subprocess.run(["git", "verify-tag", tag], cwd=config.root, capture_output=True, check=False).returncode == 0
 
 
 def _behind_rebaselines(config: Config, committed: list[Version], working: Lock) -> set[str | None]:
@@ -217,6 +253,7 @@ def _extends(config: Config, previous: Version, version: Version, content: dict[
                                          version, content)
                 if found:
                     problems.setdefault(path, []).extend(found)
+    problems.update(_kit_backed(old, new, added, where, previous))
     for record in added:
         if record.get("kind") == "acknowledge":
             index = record.get("rebaseline")
@@ -225,6 +262,27 @@ def _extends(config: Config, previous: Version, version: Version, content: dict[
                 problems[f"acknowledge {index}"] = [
                     f"{where} acknowledges record {index!r}, which is not a rebaseline committed before it: "
                     "a rebaseline is acknowledged by a reviewer in a later commit"]
+    return problems
+
+
+def _kit_backed(old: Lock, new: Lock, added: list[Record], where: str, previous: Version) -> dict[str, list[str]]:
+    """A kit module newly recorded needs an ``add`` record naming it; a changed hash or kit version, a rebaseline."""
+    if any(r.get("kind") == "rebaseline" for r in added):
+        return {}
+    problems: dict[str, list[str]] = {}
+    newly = {str(m) for r in added if r.get("kind") == "add" for m in r.get("kit_modules", [])}
+    before, after = old.kit_modules, new.kit_modules
+    for module in sorted(before.keys() | after.keys()):
+        if module not in before and module in newly:
+            continue
+        if before.get(module) != after.get(module):
+            problems[f"kit {module}"] = [f"{where} changes the recorded kit module {module} without an add or rebaseline "
+                                         f"record: a hand edit of the lock; restore it (git checkout "
+                                         f"{previous.commit or 'HEAD'} -- {previous.path}); a kit upgrade goes through "
+                                         "`qts-assets lock --rebaseline --reason ...`"]
+    if before and old.kit.get("version") != new.kit.get("version"):
+        problems["kit version"] = [f"{where} changes the recorded kit version ({old.kit.get('version')} -> "
+                                   f"{new.kit.get('version')}) without a rebaseline record"]
     return problems
 
 

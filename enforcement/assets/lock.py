@@ -4,7 +4,8 @@ append-only history of records that accepted every change since the first lock
 
 Record kinds (each with ``by``, ``recorded``):
     lock         the first lock (``commit``)
-    add          files newly locked; adding a lock restricts, so no evidence is needed
+    add          files newly locked (``assets``), or kit modules newly recorded (``kit_modules``); adding a
+                 lock restricts, so no evidence is needed, unless what it adds changes what an asset runs
     evidence     a test failing on ``locked_version`` and passing on ``new_version`` (``test``, ``assets``)
     tidy         a non-behavioural change of ``assets`` (same API, same code but docs/annotations), ``reason``
     rebaseline   a deliberate new baseline (``reason``, ``commit``), reported until acknowledged
@@ -45,6 +46,13 @@ class Lock:
     entries: dict[str, Entry]
     history: list[Record] = field(default_factory=list[Record])
     format: int = FORMAT
+    kit: dict[str, Any] = field(default_factory=dict[str, Any])
+    """The installed kit the assets ran with: ``{"version": ..., "modules": {module: sha256}}`` (empty where
+    the assets load no kit module from outside the project, as in the kit's own repository)."""
+
+    @property
+    def kit_modules(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in cast(dict[str, Any], self.kit.get("modules", {})).items()}
 
     def dump(self, path: Path) -> None:
         data = {
@@ -53,6 +61,7 @@ class Lock:
             "(or `tidy`, or a reasoned `lock --rebaseline`); `qts-assets verify` checks every record against git history.",
             "assets": {name: _entry_json(e) for name, e in sorted(self.entries.items())},
             "history": self.history,
+            **({"kit": self.kit} if self.kit else {}),
         }
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -75,7 +84,7 @@ class Lock:
             }
             if version == 1:
                 return cls(entries, [_from_format_1(r) for r in data.get("evidence", [])], 1)
-            return cls(entries, [cast(Record, r) for r in data["history"]])
+            return cls(entries, [cast(Record, r) for r in data["history"]], kit=cast(dict[str, Any], data.get("kit") or {}))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise LockError(f"{where} is not a valid asset lock ({type(error).__name__}: {error}); restore it from "
                             "git, or, during a merge, resolve it with `qts-assets merge-lock`") from error
@@ -93,7 +102,9 @@ def describe(record: Record) -> str:
     if kind == "tidy":
         return f"tidy-up of {', '.join(assets_of(record))} by {record.get('by')}: {record.get('reason')}"
     if kind == "add":
-        return f"files added to the lock at {str(record.get('commit'))[:12]} by {record.get('by')}: {', '.join(assets_of(record))}"
+        kit = [str(m) for m in record.get("kit_modules", [])]
+        return (f"files added to the lock at {str(record.get('commit'))[:12]} by {record.get('by')}: "
+                f"{', '.join(assets_of(record) + [f'kit module {m}' for m in kit])}")
     if kind == "rebaseline":
         return f"rebaseline at {str(record.get('commit'))[:12]} by {record.get('by')} ({record.get('recorded')}): {record.get('reason')}"
     return f"{kind} by {record.get('by')}"

@@ -2,7 +2,10 @@
 touching them (seed section 4). For code assets that is every module executed when they
 are imported: their packages' ``__init__.py`` files and, transitively, every module of
 the project they import (imports under ``if TYPE_CHECKING:`` never run and are left
-out). For test assets it is the ``conftest.py`` files pytest loads for them. A module in
+out). For test assets it is the ``conftest.py`` files pytest loads for them. What the imports
+say is checked against what really runs: the modules loaded when the assets are imported
+in a clean interpreter (``observe.py``: dynamic imports, ``sitecustomize``, shadowing
+packages) are in scope too. A module in
 that scope can be left unlocked only by naming it in ``[tool.qts] unlocked``;
 verify then reports it every time.
 """
@@ -14,13 +17,16 @@ import hashlib
 from pathlib import Path, PurePosixPath
 
 from enforcement.assets.config import Config, LockError, is_test_file
+from enforcement.assets.inert import TypeChecking
 from enforcement.assets.lock import Entry
+from enforcement.assets.observe import Observed, observe
 from enforcement.assets.surface import api_surface
 
 
-def scope(config: Config, tree: Path | None = None) -> dict[str, str | None]:
-    """``{path: why}`` for every file the lock must cover (``why`` is None for listed assets)."""
-    base = tree or config.root
+def scope(config: Config, observed: Observed | None = None) -> dict[str, str | None]:
+    """``{path: why}`` for every file the lock must cover (``why`` is None for listed assets): what the
+    imports say, and what really ran when the assets were imported (``observe.py``)."""
+    base = config.root
     found: dict[str, str | None] = {asset: None for asset in config.assets}
     queue = [a for a in config.assets if not is_test_file(a)]
     for asset in config.assets:
@@ -37,6 +43,10 @@ def scope(config: Config, tree: Path | None = None) -> dict[str, str | None]:
         for imported, how in _executed_by(config, base, path, module):
             found.setdefault(imported, f"{how} {path}")
             queue.append(imported)
+    roots = tuple(p.relative_to(config.root).as_posix() for p in config.pythonpath)
+    for path, loaded in sorted((observed or observe(config)).closure.items()):
+        if path.endswith(".py") and any(r in (".", "") or path.startswith(r + "/") for r in roots):
+            found.setdefault(path, f"run with the assets as {loaded.module}: {loaded.how}")
     return found
 
 
@@ -75,7 +85,7 @@ def _executed_by(config: Config, base: Path, path: str, module: str) -> list[tup
         raise LockError(f"{path} has a syntax error at line {error.lineno} ({error.msg}); fix it and rerun") from error
     is_package = PurePosixPath(path).name == "__init__.py"
     names = {*_parents(module, include_self=is_package)}
-    finder = _ImportFinder(module if is_package else module.rpartition(".")[0])
+    finder = _ImportFinder(module if is_package else module.rpartition(".")[0], TypeChecking.of(syntax))
     finder.visit(syntax)
     found: list[tuple[str, str]] = []
     for name in sorted(names):
@@ -102,15 +112,13 @@ def _files_of(config: Config, base: Path, module: str) -> list[str]:
 
 
 class _ImportFinder(ast.NodeVisitor):
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, type_checking: TypeChecking) -> None:
         self.package = package
+        self.type_checking = type_checking
         self.names: set[str] = set()
 
     def visit_If(self, node: ast.If) -> None:
-        test = node.test
-        if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-        ):
+        if self.type_checking.is_guard(node.test):
             for child in node.orelse:
                 self.visit(child)
             return

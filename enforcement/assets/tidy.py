@@ -1,5 +1,6 @@
 """A tidy-up is a change that cannot alter behaviour: the same API surface and the same
-code once docstrings, comments, ``if TYPE_CHECKING:`` blocks and annotations outside
+code once docstrings, comments, ``if TYPE_CHECKING:`` blocks (``typing.TYPE_CHECKING`` by name
+resolution, ``inert.py``) and annotations outside
 class bodies are set aside (class-body annotations stay: they make dataclass fields).
 In a package's ``__init__.py``, new re-exports are a tidy-up too: added
 ``from ... import ...`` lines and ``__all__`` entries, with every old export kept (Phase 5
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from enforcement.assets.inert import TypeChecking
 from enforcement.assets.surface import api_surface
 
 
@@ -47,16 +49,19 @@ def _assigns_all(statement: ast.stmt) -> bool:
 
 
 def _normalised(tree: ast.Module) -> str:
-    return ast.dump(_Strip().visit(tree), include_attributes=False)
+    return ast.dump(_Strip(TypeChecking.of(tree)).visit(tree), include_attributes=False)
 
 
 class _Strip(ast.NodeTransformer):
+    def __init__(self, type_checking: TypeChecking) -> None:
+        self.type_checking = type_checking
+
     def generic_visit(self, node: ast.AST) -> ast.AST:
         for name in ("body", "orelse", "finalbody"):
             statements = getattr(node, name, None)
             if isinstance(statements, list):
                 in_class = isinstance(node, ast.ClassDef)
-                kept = [s for s in statements if isinstance(s, ast.stmt) and not _inert(s, in_class=in_class)]  # pyright: ignore[reportUnknownVariableType]
+                kept = [s for s in statements if isinstance(s, ast.stmt) and not _inert(s, self.type_checking, in_class=in_class)]  # pyright: ignore[reportUnknownVariableType]
                 setattr(node, name, kept or ([ast.Pass()] if name == "body" else []))
         if isinstance(node, ast.ClassDef):
             for statement in node.body:
@@ -83,15 +88,13 @@ class _Strip(ast.NodeTransformer):
         return self.generic_visit(node)
 
 
-def _inert(statement: ast.stmt, *, in_class: bool) -> bool:
+def _inert(statement: ast.stmt, type_checking: TypeChecking, *, in_class: bool) -> bool:
     """A bare string (a docstring), a bare annotation outside a class body (``x: int``), or
-    an ``if TYPE_CHECKING:`` block without ``else``."""
+    an ``if TYPE_CHECKING:`` block without ``else`` whose test really is ``typing.TYPE_CHECKING``."""
     if isinstance(statement, ast.AnnAssign) and statement.value is None and not in_class:
         return True
     if isinstance(statement, ast.Expr):
         return isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str)
     if isinstance(statement, ast.If) and not statement.orelse:
-        test = statement.test
-        return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        return type_checking.is_guard(statement.test)
     return False

@@ -8,11 +8,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from enforcement.assets.config import Config, LockError
+from enforcement.assets.config import Config, LockError, is_test_file
 from enforcement.assets.evidence import TestRun, run_command, run_pytest
 from enforcement.assets.git import blobs, dirty, git, who, worktree
 from enforcement.assets.history import check_history
 from enforcement.assets.lock import Entry, Lock
+from enforcement.assets.observe import Observed, loaded_by_entry
 from enforcement.assets.scope import current, scope, sha256_of
 
 
@@ -20,9 +21,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def pending(config: Config, lock: Lock) -> tuple[dict[str, Entry], list[str]]:
+def pending(config: Config, lock: Lock, observed: Observed | None = None) -> tuple[dict[str, Entry], list[str]]:
     """The working tree's entries for everything in scope, and the paths whose lock entry they change."""
-    entries = current(config, {p: w for p, w in scope(config).items() if p not in config.unlocked})
+    entries = current(config, {p: w for p, w in scope(config, observed).items() if p not in config.unlocked})
     changed = sorted(p for p in lock.entries.keys() | entries.keys()
                      if (lock.entries[p].sha256 if p in lock.entries else None) != (entries[p].sha256 if p in entries else None))
     if not any(p in lock.entries for p in changed):
@@ -89,6 +90,12 @@ def unlock(config: Config, test_id: str, base: str | None) -> int:
             if phase4.outcome != "passed":
                 return _refused(f"the Phase 4 tests ({', '.join(config.phase4_tests)}) {phase4.outcome} on the new version; "
                                 "they always stay passing (seed section 5)", phase4)
+        unexercised = _not_exercised(config, tree, changed)
+        if unexercised:
+            print(f"evidence refused: the conformance command's binding ({', '.join(config.entry_modules())}) does not "
+                  f"load {', '.join(unexercised)} on the new version, so the suite cannot judge the change; name the "
+                  "binding that runs the assets in [tool.qts] conformance (--impl) or entry", file=sys.stderr)
+            return 1
         suite = run_command(config, tree, conformance)
         if suite.outcome != "passed":
             return _refused(f"the conformance suite ({' '.join(config.conformance)}) {suite.outcome} on the new version; "
@@ -108,6 +115,16 @@ def unlock(config: Config, test_id: str, base: str | None) -> int:
     print(f"evidence accepted: {test_id} fails on {base_commit[:12]} and passes on {head[:12]}, with the Phase 4 tests "
           f"and the conformance suite green; lock updated for {', '.join(changed)}. Commit {config.lock_name}.")
     return 0
+
+
+def _not_exercised(config: Config, tree: Path, changed: list[str]) -> list[str]:
+    """Changed code assets that the binding the suite runs does not load in ``tree`` (the new version)."""
+    there = Config.load(tree)
+    if not there.entry_modules():
+        return []
+    code = [p for p in changed if not is_test_file(p) and (tree / p).is_file()]
+    loaded = loaded_by_entry(there)
+    return [p for p in code if p not in loaded]
 
 
 def _refused(why: str, run: TestRun) -> int:

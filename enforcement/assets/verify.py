@@ -14,8 +14,9 @@ from functools import partial
 from enforcement.assets.config import Config, LockError, is_test_file
 from enforcement.assets.evidence import run_pytest
 from enforcement.assets.git import blobs, git, worktree
-from enforcement.assets.history import History, check_history
+from enforcement.assets.history import History, check_history, first_lock_commit, root_of_trust_problems
 from enforcement.assets.lock import Entry, Lock, describe
+from enforcement.assets.observe import Observed, observe
 from enforcement.assets.scope import current, scope
 
 
@@ -25,8 +26,13 @@ class Report:
     notes: list[str] = field(default_factory=list[str])
 
 
-def verify(config: Config, *, replay: bool) -> int:
+def verify(config: Config, *, replay: bool, root_of_trust: str | None = None) -> int:
     report, lock, history = check(config)
+    if root_of_trust:
+        report.problems += root_of_trust_problems(config, root_of_trust)
+    else:
+        report.notes.append(f"no root of trust pinned; the lock's first commit is {first_lock_commit(config) or '(not committed)'}: "
+                            "pin it in CI (QTS_ASSETS_ROOT_OF_TRUST, docs/asset-lock.md)")
     if replay:
         report.problems += _replay(config, lock, history)
     for note in report.notes:
@@ -54,8 +60,11 @@ def check(config: Config) -> tuple[Report, Lock, History]:
     report = Report()
     history = check_history(config, lock)
     report.problems += history.problems
-    in_scope = scope(config)
+    observed = observe(config)
+    in_scope = scope(config, observed)
     wanted = {p: why for p, why in in_scope.items() if p not in config.unlocked}
+    report.problems += (observed.problems + observed.shadowed(config, set(lock.entries)) + observed.patched(set(lock.entries))
+                        + kit_changes(lock, observed))
     now = current(config, wanted)
     for path, why in sorted(wanted.items()):
         if path not in lock.entries:
@@ -68,10 +77,32 @@ def check(config: Config) -> tuple[Report, Lock, History]:
         else:
             report.problems += differences(path, locked, now.get(path))
     report.notes += _notes(config, lock, sorted(p for p in in_scope if p in config.unlocked))
+    if observed.hooks:
+        report.notes.append(f"import hooks installed when the assets and the entry point were imported: {', '.join(observed.hooks)}")
     beside = _beside_the_assets(config, set(lock.entries) | set(config.unlocked))
     if beside:
         report.notes.append(f"in the asset packages, neither locked nor run with the assets: {', '.join(beside)}")
     return report, lock, history
+
+
+def kit_changes(lock: Lock, observed: Observed, *, unrecorded: bool = True) -> list[str]:
+    """Kit modules the assets run whose installed code differs from the lock (and, with ``unrecorded``,
+    those it does not record)."""
+    found: list[str] = []
+    locked = lock.kit_modules
+    for name, sha in sorted(observed.kit.items()):
+        where = f"{name} ({observed.files[name]}, {observed.how.get(name, 'loaded with the assets')})"
+        if name not in locked and unrecorded:
+            found.append(f"kit module {where} runs with the assets but the lock does not record it: "
+                         "`qts-assets lock` records the kit's version and its hash")
+        elif name in locked and locked[name] != sha:
+            found.append(f"the installed kit's {where} differs from the one locked (kit {lock.kit.get('version')} locked, "
+                         f"{observed.kit_version} installed): a kit upgrade changes what the assets run; accept it with "
+                         "`qts-assets lock --rebaseline --reason ...`")
+    if locked and observed.kit and lock.kit.get("version") != observed.kit_version:
+        found.append(f"the installed kit is {observed.kit_version}, the lock records {lock.kit.get('version')}: "
+                     "a kit upgrade goes through `qts-assets lock --rebaseline --reason ...`")
+    return found
 
 
 def _beside_the_assets(config: Config, accounted: set[str]) -> list[str]:
