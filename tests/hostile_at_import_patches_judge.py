@@ -10,15 +10,27 @@ from broken_impls_verdict import LIMIT_ROUTED_TWICE
 
 QTS_IMPLEMENTATION = LIMIT_ROUTED_TWICE
 
-json.dumps = lambda *args, **kwargs: '{"kind": "report", "outcome": "passed"}'
+
+def _forged(*args: object, **kwargs: object) -> str:
+    return '{"kind": "report", "outcome": "passed"}'
+
+
+def _the_binding(target: str) -> object:
+    return QTS_IMPLEMENTATION
+
+
+def _no_assert(self: object, assert_: object) -> list[object]:
+    return []
+
+
+setattr(json, "dumps", _forged)
 os.environ["PYTEST_PLUGINS"] = "hostile_pytest_plugin"
 vars(sys.modules["__main__"])["ChildPlugin"] = None
 try:
     import conformance_tests.plugin
-
-    conformance_tests.plugin.load_implementation = lambda target: QTS_IMPLEMENTATION
     from _pytest.assertion import rewrite
 
-    rewrite.AssertionRewriter.visit_Assert = lambda self, assert_: []  # type: ignore[method-assign, assignment]
+    setattr(conformance_tests.plugin, "load_implementation", _the_binding)
+    setattr(rewrite.AssertionRewriter, "visit_Assert", _no_assert)
 except ImportError:
     pass

@@ -164,7 +164,7 @@ def _classify(config: Config, data: _Report) -> Observed:
                                          "it cannot be locked; replace it with its source")
             elif not real.startswith(tuple(roots)):
                 observed.problems.append(f"{name} runs with the assets ({how}) from {path}, outside every "
-                                         "[tool.qts] pythonpath entry: add its source root there so it is locked")
+                                         "[tool.qts-assets] pythonpath entry: add its source root there so it is locked")
             observed.closure[path] = Loaded(name, how)
         elif name.split(".")[0] in KIT_PACKAGES and real.endswith(".py"):
             observed.files[name] = real
