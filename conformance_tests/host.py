@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, cast
 
+import spec.interface
 from spec.loop import RunContext
 from spec.records import OrderView
 
@@ -76,6 +77,9 @@ def _forwarding(peer: Peer, name: str) -> Callable[..., object]:
     return method
 
 
+INTROSPECTING_CHECKS = frozenset({"gate_interface_breaches", "loop_interface_breaches"})
+
+
 class Control:
     """What the judge asks of the host itself, beside the implementation."""
 
@@ -94,17 +98,23 @@ class Control:
         self._attempts.concurrency.clear()
         return seen
 
+    def introspect(self, check: str, target: object) -> object:
+        """One of spec's interface checks, run here on the implementation's own object:
+        they read its signatures, which only this process has (RISK-7, LOOP-9)."""
+        if check not in INTROSPECTING_CHECKS:
+            raise ValueError(f"{check!r} is not one of spec's interface checks")
+        return getattr(spec.interface, check)(target)
+
     def modules(self) -> list[str]:
         return sorted(sys.modules)
 
-    def interrupt_after(self, seconds: float) -> None:
-        """A KeyboardInterrupt in ``seconds`` (0 disarms): an asynchronous interrupt as a
-        user's Ctrl-C delivers one (LOOP-12)."""
-        set_handler, set_timer = suite_timer()  # the host's own timer: not the implementation's (LOOP-1)
+    def expect_interrupts(self) -> None:
+        """SIGALRM from the judge raises KeyboardInterrupt in the implementation's code:
+        an asynchronous interrupt as a user's Ctrl-C delivers one (LOOP-12). The judge
+        sends the signal; no timer runs here, so every timer the host arms is the
+        implementation's (LOOP-1)."""
+        set_handler, _ = suite_timer()
         set_handler(signal.SIGALRM, _interrupts.deliver)
-        set_timer(signal.ITIMER_REAL, seconds)
-        if not seconds:
-            _interrupts.pending = False
 
 
 class _Interrupts:

@@ -166,6 +166,9 @@ def judge(
         outcome.judge_team_modules = sorted(m for m in sys.modules if m.split(".")[0] == top)
     finally:
         host.close()
+        late = host.take_attempts()
+        outcome.collector.add_guard_findings("(the host's exit, after the last test)", late.network[:20], late.concurrency[:20], [])
         outcome.processes = host.processes
+        outcome.containment += f"; kernel watch: {host.watched}"
         outcome.peak_rss_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return outcome

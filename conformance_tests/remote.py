@@ -17,6 +17,7 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 
 from conformance_tests.guards import Attempts, LoopDidNotReturn
+from conformance_tests.kernel_watch import LAUNCH, Attempt, Watch, receive_listener
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer, ProtocolError
 
 _T = TypeVar("_T")
@@ -75,6 +77,9 @@ HOST_PROGRAM = Path(__file__).resolve().parent
 SPIN_CALLS = 1_000
 """Calls into the judge during one call into the host beyond which a loop that does not
 return is called spinning rather than blocked."""
+
+EXIT_LIMIT_S = 3.0
+"""Time the host may take to exit once its channel closes."""
 
 START_LIMIT_S = 30.0
 """Time the host may take to import the binding and say hello."""
@@ -148,6 +153,11 @@ class Host:
     _stderr: deque[bytes] = field(default_factory=lambda: deque(maxlen=64))
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     _answered_before: int = 0
+    _watch: Watch | None = None
+    _interrupt: threading.Timer | None = None
+    _interrupt_pid: int = 0
+    watched: str = ""
+    """How the kernel watches the host (seccomp user notification), or why it does not."""
     _declarations: dict[tuple[int, str], Any] = field(default_factory=dict[tuple[int, str], Any])
 
     def implementation(self) -> object:
@@ -171,19 +181,26 @@ class Host:
         command = [*self.containment.prefix]
         if command:
             command += ["--bind", self._scratch.name, self._scratch.name, "--chdir", self.cwd, "--"]
-        command += [sys.executable, "-c", BOOT, kit, str(to_host_r), str(to_judge_w), self.target]
+        watch_judge, watch_host = socket.socketpair()
+        command += [sys.executable, "-I", "-c", LAUNCH, str(watch_host.fileno()), "--",
+                    "-c", BOOT, kit, str(to_host_r), str(to_judge_w), self.target]
         limit = self.memory_limit
 
         def limits() -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
         self._process = subprocess.Popen(
-            command, pass_fds=(to_host_r, to_judge_w), cwd=self.cwd, stdin=subprocess.DEVNULL,
+            command, pass_fds=(to_host_r, to_judge_w, watch_host.fileno()), cwd=self.cwd, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, preexec_fn=limits,
             env={**self.env, "TMPDIR": self._scratch.name},
         )
         os.close(to_host_r)
         os.close(to_judge_w)
+        watch_host.close()
+        listener, self.watched = receive_listener(watch_judge, START_LIMIT_S)
+        watch_judge.close()
+        if listener is not None:
+            self._watch = Watch(listener, self._kernel_saw)
         self.processes += 1
         self._stderr.clear()
         assert self._process.stderr is not None
@@ -273,8 +290,21 @@ class Host:
         return seen
 
     def interrupt_after(self, seconds: float) -> None:
-        """Arm a KeyboardInterrupt in the host ``seconds`` from now (LOOP-12)."""
-        self.call(lambda: self._control.interrupt_after(seconds))
+        """A SIGALRM to the host ``seconds`` from now, raised there as KeyboardInterrupt
+        (LOOP-12); 0 cancels the one pending."""
+        if self._interrupt is not None:
+            self._interrupt.cancel()
+            self._interrupt = None
+        if seconds:
+            if self._interrupt_pid != self._pid:
+                self.call(lambda: self._control.expect_interrupts())
+                self._interrupt_pid = self._pid
+            self._interrupt = threading.Timer(seconds, _signal, (self._pid,))
+            self._interrupt.start()
+
+    def introspect(self, check: str, target: object) -> object:
+        """spec's interface check ``check`` on a host object, run in the host."""
+        return self.call(lambda: self._control.introspect(check, target))
 
     def modules(self) -> list[str]:
         return list(self.call(lambda: self._control.modules()))
@@ -322,20 +352,34 @@ class Host:
         return f"; its last output: {text[-600:]}" if text else ""
 
     def _kill(self) -> None:
-        if self._process is not None:
+        if self._process is not None and self._process.poll() is None:
             try:
                 os.killpg(self._process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self._process.wait()
 
+    def _kernel_saw(self, attempt: Attempt) -> None:
+        what = f"{attempt.call}, refused by the kernel (task {attempt.pid})"
+        getattr(self.attempts, attempt.kind).append(what)
+
     def close(self) -> None:
+        """End the host: its channel closes, it exits as a process does (its ``atexit``
+        handlers run, watched like everything else), or is killed after a moment."""
+        self.interrupt_after(0)
         if self._process is not None:
-            self._kill()
+            if self._peer is not None:
+                os.close(self._peer.channel.write_fd)
+            try:
+                self._process.wait(timeout=EXIT_LIMIT_S)
+            except subprocess.TimeoutExpired:
+                self._kill()
             if self._peer is not None:
                 os.close(self._peer.channel.read_fd)
-                os.close(self._peer.channel.write_fd)
             self._process = None
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
@@ -435,6 +479,13 @@ class Remote:
 
     def __repr__(self) -> str:
         return f"<host object {self._handle}>"
+
+
+def _signal(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGALRM)
+    except ProcessLookupError:
+        pass
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:

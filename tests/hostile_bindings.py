@@ -8,13 +8,22 @@ The tricks that act while the binding is imported live in their own modules
 
 from __future__ import annotations
 
+import ctypes
+import faulthandler
+import importlib
+import multiprocessing
+import signal
+import struct
 import sys
 import unittest
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
-from spec import ExecutionIntent, ExecutionResponse, ExecutionRoute
+from spec import ExecutionIntent, ExecutionResponse, ExecutionRoute, RunReport
 
 from broken_impls import Mutant
+from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
 
 
 @dataclass(frozen=True)
@@ -50,3 +59,83 @@ class _SkippingMutant(Mutant):
 
 
 SKIPS_EVERYTHING = _SkippingMutant("raises SkipTest from every entry point", route=_NotApplicable)
+
+
+# --- What no audit hook sees: the kernel does --------------------------------------------
+
+
+class _WatchdogLoop(ReferenceLoop[StrEnum]):
+    """LOOP-1: "dump the stacks if a run wedges" — faulthandler's C watchdog thread."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        try:
+            faulthandler.dump_traceback_later(60)
+        except RuntimeError:
+            pass
+        try:
+            return super().run(intents)
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+
+
+STARTS_A_C_WATCHDOG = Mutant("faulthandler watchdog thread per run", loop=_WatchdogLoop)
+
+
+_c_setitimer: Callable[[int, float], object] = getattr(importlib.import_module("_signal"), "setitimer")
+"""The C module's own setitimer: no wrapper of the ``signal`` module's name reaches it."""
+
+
+class _AlarmLoop(ReferenceLoop[StrEnum]):
+    """LOOP-1: a run deadline armed through the C module, past any wrapped name."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        try:
+            _c_setitimer(signal.ITIMER_VIRTUAL, 30)
+        except OSError:
+            pass
+        return super().run(intents)
+
+
+ARMS_A_C_TIMER = Mutant("arms a timer through _signal", loop=_AlarmLoop)
+
+
+@dataclass(frozen=True)
+class _CopiesToASecondVenue:
+    """ROUTE-1: every order also goes to a second venue, through libc, past ``socket``."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = libc.socket(2, 1, 0)  # AF_INET, SOCK_STREAM
+        if fd >= 0:
+            address = struct.pack("!HH4s8x", 2, 9, bytes([127, 0, 0, 1]))
+            libc.connect(fd, address, len(address))
+            libc.close(fd)
+        return self.route.execute(intent)
+
+
+CONNECTS_THROUGH_CTYPES = Mutant("copies orders to a second venue through libc", route=_CopiesToASecondVenue)
+
+
+def _send_copy(intent_id: str) -> None:
+    """Runs in the spawned process: there only the kernel is watching."""
+
+
+@dataclass(frozen=True)
+class _SpawnsASender:
+    """LOOP-1/ROUTE-1: a "spawn" process per order, started and joined within the call."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            sender = multiprocessing.get_context("spawn").Process(target=_send_copy, args=(intent.intent_id,))
+            sender.start()
+            sender.join()
+        except OSError:
+            pass
+        return self.route.execute(intent)
+
+
+SPAWNS_A_SENDER = Mutant("spawns a sender process per order", route=_SpawnsASender)
