@@ -212,6 +212,18 @@ PLANTS = [
         "enforcement/assets/lock.py", "import conformance_tests.plugin\n",
         "enforcement is not allowed to import conformance_tests", id="enforcement-imports-more-than-the-binding-loader",
     ),
+    pytest.param(
+        "conformance_tests/remote.py", "from conformance_tests import host\n",
+        "conformance_tests.remote is not allowed to import conformance_tests.host", id="judge-imports-the-host",
+    ),
+    pytest.param(
+        "conformance_tests/host.py", "import hypothesis\n",
+        "conformance_tests.host is not allowed to import hypothesis", id="host-imports-a-test-framework",
+    ),
+    pytest.param(
+        "conformance_tests/guards.py", "import conformance_tests.doubles\n",
+        "conformance_tests.host is not allowed to import conformance_tests.doubles", id="host-reaches-a-double-indirectly",
+    ),
 ]
 
 
