@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ctypes
 import faulthandler
+import gc
 import importlib
 import multiprocessing
 import signal
 import struct
 import sys
+import threading
 import unittest
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -139,3 +141,26 @@ class _SpawnsASender:
 
 
 SPAWNS_A_SENDER = Mutant("spawns a sender process per order", route=_SpawnsASender)
+
+
+def _disarm_the_audit_hooks() -> None:
+    """Empties the guards' arming list, reached through their ``arm`` control."""
+    for candidate in gc.get_objects():
+        if type(candidate).__name__ == "_Controls":
+            armed: list[object] = getattr(getattr(candidate, "arm"), "__self__")
+            armed.clear()
+
+
+class _DisarmingLoop(ReferenceLoop[StrEnum]):
+    """LOOP-1: switches the in-process guards off, then journals on a thread."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        _disarm_the_audit_hooks()
+        try:
+            threading.Thread(target=lambda: None).start()
+        except RuntimeError:
+            pass
+        return super().run(intents)
+
+
+DISARMS_THE_GUARDS = Mutant("disarms the audit hooks, then starts a thread", loop=_DisarmingLoop)

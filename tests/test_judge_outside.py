@@ -116,14 +116,15 @@ kernel = pytest.mark.skipif(
         ("hostile_bindings:STARTS_A_C_WATCHDOG", "LOOP-1", "clone3() (a thread or a process), refused by the kernel"),
         ("hostile_bindings:ARMS_A_C_TIMER", "LOOP-1", "setitimer(), refused by the kernel"),
         ("hostile_bindings:SPAWNS_A_SENDER", "LOOP-1", "refused by the kernel"),
+        ("hostile_bindings:DISARMS_THE_GUARDS", "LOOP-1", "clone3() (a thread or a process), refused by the kernel"),
         ("hostile_bindings:CONNECTS_THROUGH_CTYPES", "ROUTE-1", "socket(AF_INET), refused by the kernel"),
         ("hostile_at_import_logs_out_at_exit", "ROUTE-1", "the host's exit, after the last test"),
     ],
 )
 def test_what_no_audit_hook_sees_the_kernel_refuses_and_reports(binding: str, clause: str, says: str, tmp_path: Path) -> None:
-    """A C thread, a timer armed through ``_signal``, a spawned process, a connect
-    through libc, a connect from an ``atexit`` handler: each passed LOOP-1/ROUTE-1 under
-    the audit hooks alone. The seccomp filter the launcher installs stops each at the
+    """A C thread, a timer armed through ``_signal``, a spawned process, a thread started
+    after emptying the audit hooks' arming list, a connect through libc, a connect from an
+    ``atexit`` handler: each passed LOOP-1/ROUTE-1 under the audit hooks alone. The seccomp filter the launcher installs stops each at the
     system call and tells the judge."""
     code, verdict, output = run_cli(tmp_path, "--impl", binding, "--clauses", "LOOP-1,ROUTE-1")
     assert code == EXIT_FAILED, output[-3000:]
