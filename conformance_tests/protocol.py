@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import os
 import struct
@@ -368,12 +369,7 @@ class Peer:
 
     def _class(self, cls: type, root: type) -> list[str]:
         """``cls`` and its bases up to the first class both sides share."""
-        chain: list[str] = []
-        for base in cls.__mro__:
-            chain.append(type_key(base))
-            if _shared(base):
-                break
-        return chain if chain else [type_key(root)]
+        return _chain(cls, root)
 
     def _enum_type(self, cls: type[enum.Enum]) -> dict[str, object]:
         return {"key": type_key(cls), "members": [[m.name, self.encode(m.value)] for m in cls],
@@ -505,6 +501,16 @@ class Peer:
         return made
 
 
+@functools.cache
+def _chain(cls: type, root: type) -> list[str]:
+    chain: list[str] = []
+    for base in cls.__mro__:
+        chain.append(type_key(base))
+        if _shared(base):
+            break
+    return chain if chain else [type_key(root)]
+
+
 def _is_value(value: object) -> bool:
     bases: tuple[type[object], ...] = VALUE_BASES
     return isinstance(value, bases)
@@ -528,10 +534,18 @@ def _transported_text(error: BaseException) -> str:
 
 
 def _methods(value: object) -> list[str]:
-    """The public methods of ``value`` (and the protocol dunders a loop may use on it)."""
-    names = [n for n in dir(type(value)) if not n.startswith("_") and callable(getattr(type(value), n, None))]
-    names += [n for n in ("__call__", "__iter__", "__next__") if callable(getattr(type(value), n, None))]
+    """The public methods of ``value``'s class (and the protocol dunders a loop may use
+    on it), worked out once per class: views and contexts cross on every call."""
+    cls = type(value)
+    names = _METHODS.get(cls)
+    if names is None:
+        names = [n for n in dir(cls) if not n.startswith("_") and callable(getattr(cls, n, None))]
+        names += [n for n in ("__call__", "__iter__", "__next__") if callable(getattr(cls, n, None))]
+        _METHODS[cls] = names
     return names
+
+
+_METHODS: dict[type, list[str]] = {}
 
 
 def _plain(arg: object) -> object:
