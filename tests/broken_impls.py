@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -322,6 +323,35 @@ class _HealthCheckedRoute:
 
 
 BROKER_HEALTH_CHECK = Mutant("pings a broker", route=_HealthCheckedRoute)
+
+
+class _HeartbeatLoop(ReferenceLoop[StrEnum]):
+    """LOOP-1: the loop starts a plain ``threading.Thread`` "to send heartbeats" per run."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        beat = threading.Thread(target=lambda: None, name="heartbeat")
+        beat.start()
+        try:
+            return super().run(intents)
+        finally:
+            beat.join()
+
+
+THREAD_STARTED_BY_LOOP = Mutant("the loop starts a heartbeat thread", loop=_HeartbeatLoop)
+
+
+class _DropCopyLoop(ReferenceLoop[StrEnum]):
+    """ROUTE-1: the loop opens a socket "for a drop copy" per run, beside its route."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        except OSError:
+            pass
+        return super().run(intents)
+
+
+SOCKET_OPENED_BY_LOOP = Mutant("the loop opens a drop-copy socket", loop=_DropCopyLoop)
 
 
 # --- Gate-handling defects -------------------------------------------------------------
@@ -776,6 +806,8 @@ EXPECTED_FAILURES: dict[str, str] = {
     "NORMALISES_RESPONSE_ID": "LOOP-4",
     "THREADED_ROUTE_CALL": "LOOP-1",
     "BROKER_HEALTH_CHECK": "ROUTE-1",
+    "THREAD_STARTED_BY_LOOP": "LOOP-1",
+    "SOCKET_OPENED_BY_LOOP": "ROUTE-1",
     "BEFORE_INTENT_IGNORED": "RISK-1",
     "ROUTES_WHEN_REFUSED": "RISK-2",
     "AFTER_RESPONSE_IGNORED": "RISK-3",
