@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import gc
 import random
-import signal
-import threading
-import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from types import FrameType
-from typing import cast
 
 import pytest
+from hypothesis import settings
 
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
@@ -28,8 +25,8 @@ from spec.records import OrderView, RunReport, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, RichResponse
-from conformance_tests.guards import suite_timer
 from conformance_tests.harness import call_watched
+from conformance_tests.interrupt_points import InterruptPlan, run_planned
 from conformance_tests.scenario import OrderId
 
 Impl = Implementation[StrEnum]
@@ -291,14 +288,14 @@ def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementa
     )
 
 
-# --- LOOP-12: a real asynchronous interrupt --------------------------------------------
+# --- LOOP-12: an asynchronous interrupt at every execution point ------------------------
+#
+# The interrupt is raised at a counted execution point of the run (every place a supported
+# CPython may run a signal handler: conformance_tests.interrupt_points), not by a timer,
+# so the same binding, profile and seed give the same problems on every machine.
 
-INTERRUPT_RUNS = 300
-_signal, _setitimer = suite_timer()  # the real ones: the suite's own timer is not the loop's (LOOP-1)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt("SIGALRM")
+SAMPLED_RUNS, POINTS_PER_RUN = 24, 12
+"""Longer runs drawn from the seed, and how many of each run's points are tried."""
 
 
 @contextmanager
@@ -312,30 +309,51 @@ def _no_gc() -> Generator[None]:
             gc.enable()
 
 
-def _interrupted_run(implementation: Impl, rng: random.Random) -> list[str]:
-    """One run with a KeyboardInterrupt due at a random moment of it; what went wrong."""
-    ids = [f"o-{n}" for n in range(rng.randint(1, 8))]
-    ids += rng.sample(ids, k=min(len(ids), rng.randint(0, 2)))  # repeated ids: LOOP-2 under interrupts
-    intents = [intent(i) for i in ids]
-    failing = {i: raising(RuntimeError("venue down")) for i in ids if rng.random() < 0.2}
-    start = time.perf_counter()
-    make_loop(implementation, Route(failing)).run(iter(intents))
-    window = 1.2 * (time.perf_counter() - start)
+@dataclass(frozen=True)
+class _Script:
+    """One run: the intents' ids in order, the ids the route fails and the id on which
+    the route asks the loop to stop (LOOP-7: that request ends with its run)."""
 
-    route = Route(failing)
+    ids: tuple[str, ...]
+    failing: frozenset[str] = frozenset()
+    stop_on: str = ""
+
+    @staticmethod
+    def draw(rng: random.Random) -> _Script:
+        ids = [f"o-{n}" for n in range(rng.randint(3, 8))]
+        ids += rng.sample(ids, k=rng.randint(0, 2))  # repeated ids: LOOP-2 under interrupts
+        failing = frozenset(i for i in ids if rng.random() < 0.2)
+        return _Script(tuple(ids), failing, rng.choice(["", *ids]))
+
+
+_SMALL_SCRIPTS = (
+    _Script(("o-1", "o-2", "o-1"), frozenset({"o-2"})),
+    _Script(("o-1", "o-2"), stop_on="o-1"),
+)
+
+
+def _interrupted_at(implementation: Impl, script: _Script, point: int | None) -> tuple[int, list[str]]:
+    """Run ``script`` with a KeyboardInterrupt at execution ``point`` (None: none): how
+    many points the run passed, and what went wrong."""
+    intents = [intent(i) for i in script.ids]
+    loop: Loop
+
+    def stopping(sent: ExecutionIntent) -> object:
+        loop.request_stop()
+        return ExecutionResponse(sent.intent_id, True)
+
+    answers = {i: raising(RuntimeError("venue down")) for i in script.failing}
+    if script.stop_on:
+        answers[script.stop_on] = stopping
+    route = Route(answers)
     loop = make_loop(implementation, route)
     source: Iterator[ExecutionIntent] = iter(intents)
-    with _no_gc():  # a gc callback (hypothesis installs one) would swallow the interrupt
-        try:
-            try:
-                _setitimer(signal.ITIMER_REAL, rng.uniform(0.0, window) or 1e-6)
-                loop.run(source)
-            finally:
-                _setitimer(signal.ITIMER_REAL, 0)
-        except KeyboardInterrupt:
-            pass
+    with _no_gc():  # a gc callback (hypothesis installs one) would add points no plan chose
+        injection = run_planned(InterruptPlan(point), lambda: loop.run(source))
     handed = intents[: len(intents) - source.__length_hint__()]  # type: ignore[attr-defined]
     problems: list[str] = []
+    if injection.raised_at is not None and not isinstance(injection.outcome, KeyboardInterrupt):
+        problems.append(f"the interrupt did not propagate out of run() (it ended with {injection.outcome!r})")
     report = loop.last_report
     if report is None:
         if handed:
@@ -352,33 +370,47 @@ def _interrupted_run(implementation: Impl, rng: random.Random) -> list[str]:
     if len(route.calls) != len(set(route.calls)):
         problems.append(f"routed twice: {route.calls}")
     try:
-        loop.run([])
+        after = loop.run([intent("next")])
+        if [o.intent.intent_id for o in after.orders] != ["next"]:
+            problems.append(f"the next run settled {[o.intent.intent_id for o in after.orders]}, stopping with "
+                            f"{after.stop.kind.value}: the interrupted run left state behind (LOOP-7)")
     except Exception as error:
         problems.append(f"the loop cannot run again: {error!r}")
-    return problems
+    where = f" [interrupt at point {point}: {injection.raised_at}]" if injection.raised_at else ""
+    return injection.points, [problem + where for problem in problems]
+
+
+def _seed(config: pytest.Config, profile: settings) -> int:
+    """The ci profile is derandomised: a fixed seed. Otherwise the run's hypothesis seed."""
+    if profile.derandomize:
+        return 12
+    chosen: object = config.getoption("hypothesis_seed", None)
+    return int(chosen) if isinstance(chosen, (int, str)) and str(chosen).isdigit() else random.randrange(2**32)
 
 
 @pytest.mark.clause("LOOP-12")
-@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers (SIGALRM)")
-def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_none_twice(implementation: Impl) -> None:
-    """Property: whatever moment a KeyboardInterrupt from a signal handler lands at, the
-    intents the source handed over are all in last_report, terminal, none routed twice."""
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("signals reach the main thread only")
-    rng = random.Random(12)
-    previous_handler = _signal(signal.SIGALRM, _interrupt)
-    previous_timer, _ = cast(tuple[float, float], _setitimer(signal.ITIMER_REAL, 0))  # a suite watchdog's, restored below
-    started = time.monotonic()
+def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_none_twice(
+    implementation: Impl, pytestconfig: pytest.Config, qts_settings: settings
+) -> None:
+    """Property: wherever a KeyboardInterrupt lands (every execution point of small runs,
+    sampled points of longer runs drawn from the seed), it propagates, the intents the
+    source handed over are all in last_report, terminal, none routed twice, and the loop
+    runs again afresh. Every problem found is listed, on one line."""
     failures: list[str] = []
-    try:
-        for number in range(INTERRUPT_RUNS):
-            failures += [f"run {number}: {problem}" for problem in _interrupted_run(implementation, rng)]
-    finally:
-        _setitimer(signal.ITIMER_REAL, 0)
-        _signal(signal.SIGALRM, previous_handler)
-        if previous_timer:
-            _setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
-    assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
+    for number, script in enumerate(_SMALL_SCRIPTS):
+        points, clean = _interrupted_at(implementation, script, None)
+        failures += [f"small run {number}, no interrupt: {p}" for p in clean]
+        for point in range(points):
+            failures += [f"small run {number}: {p}" for p in _interrupted_at(implementation, script, point)[1]]
+    seed = _seed(pytestconfig, qts_settings)
+    rng = random.Random(seed)
+    for number in range(SAMPLED_RUNS):
+        script = _Script.draw(rng)
+        points, clean = _interrupted_at(implementation, script, None)
+        failures += [f"run {number} {script}, no interrupt: {p}" for p in clean]
+        for point in sorted(rng.sample(range(points), k=min(points, POINTS_PER_RUN))):
+            failures += [f"run {number} {script}: {p}" for p in _interrupted_at(implementation, script, point)[1]]
+    assert not failures, f"LOOP-12: {len(failures)} problem(s) (seed {seed}): " + " | ".join(failures)
 
 
 class _InterruptedWhileRead(Exception):
