@@ -21,7 +21,7 @@ class Timer:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.current = item.nodeid
-        clauses = [c for m in item.iter_markers("clause") for c in m.args]
+        clauses = [c for m in item.iter_markers("qts_clause") for c in m.args]
         self.tests[item.nodeid] = {"clauses": clauses, "seconds": 0.0}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

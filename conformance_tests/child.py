@@ -62,7 +62,7 @@ class ChildPlugin:
         config.hook.pytest_deselected(items=[item for item in items if item.nodeid in self.skip])
         items[:] = kept
         self.channel.send("collected", tests={
-            item.nodeid: [cid for marker in item.iter_markers("clause") for cid in marker.args] for item in items
+            item.nodeid: [cid for marker in item.iter_markers("qts_clause") for cid in marker.args] for item in items
         })
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:

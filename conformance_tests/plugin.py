@@ -88,7 +88,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "clause(*ids): the specification clauses a test proves (docs/specification.md)"
+        "markers", "qts_clause(*ids): the specification clauses a test proves (docs/specification.md)"
     )
     config.stash[SETTINGS_KEY] = SETTINGS[str(config.getoption("--qts-profile"))]
     collector = ClauseCollector()
@@ -106,7 +106,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     clauses ``--qts-clauses`` names; tag each test's report with its clauses so the
     verdict also works under pytest-xdist."""
     for item in items:
-        clause_ids = tuple(cid for marker in item.iter_markers("clause") for cid in marker.args)
+        clause_ids = tuple(cid for marker in item.iter_markers("qts_clause") for cid in marker.args)
         unknown = [cid for cid in clause_ids if cid not in CLAUSES]
         if unknown:
             raise pytest.UsageError(
@@ -120,7 +120,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        clauses = {cid for marker in item.iter_markers("clause") for cid in marker.args}
+        clauses = {cid for marker in item.iter_markers("qts_clause") for cid in marker.args}
         (kept if not clauses or clauses & wanted else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -113,7 +113,7 @@ def forged(value: object, **fields: object) -> object:
 # --- RISK-4: recording a fault never fails ------------------------------------------
 
 
-@pytest.mark.clause("RISK-4")
+@pytest.mark.qts_clause("RISK-4")
 def test_a_route_exception_whose_str_raises_fails_only_its_order(implementation: Impl) -> None:
     report = make_loop(implementation, Route({"o-2": raising(UnprintableError())})).run([intent("o-1"), intent("o-2"), intent("o-3")])
     got = states(report)
@@ -121,7 +121,7 @@ def test_a_route_exception_whose_str_raises_fails_only_its_order(implementation:
     assert report.orders[1].fault is not None, "RISK-4: the route failure carries no fault"
 
 
-@pytest.mark.clause("RISK-4")
+@pytest.mark.qts_clause("RISK-4")
 def test_an_interrupt_whose_str_raises_still_leaves_every_order_in_last_report(implementation: Impl) -> None:
     loop = make_loop(implementation, Route({"o-2": raising(UnprintableInterrupt())}))
     with pytest.raises(UnprintableInterrupt):
@@ -133,7 +133,7 @@ def test_an_interrupt_whose_str_raises_still_leaves_every_order_in_last_report(i
 # --- LOOP-3 / LOOP-4: values built around their constructors --------------------------
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 @pytest.mark.parametrize(
     "make",
     [lambda: object.__new__(ExecutionIntent), lambda: forged(intent("o-2"), intent_id=None)],
@@ -162,7 +162,7 @@ class TaggedIntent(ExecutionIntent):
     __slots__ = ()
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_an_object_that_only_looks_like_an_intent_is_refused_and_not_routed(implementation: Impl) -> None:
     route = Route()
     loop = make_loop(implementation, route)
@@ -171,7 +171,7 @@ def test_an_object_that_only_looks_like_an_intent_is_refused_and_not_routed(impl
     assert route.calls == ["o-1"], f"LOOP-3: routed {route.calls} for a source whose second item only looked like an intent"
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_other(implementation: Impl) -> None:
     route = Route()
     tagged = TaggedIntent("o-2", "QTS", Side.BUY, Decimal(1))
@@ -180,7 +180,7 @@ def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_o
     assert report.orders[1].intent is tagged and states(report)[1] == ("o-2", ACCEPTED), f"LOOP-3: {states(report)}"
 
 
-@pytest.mark.clause("LOOP-4")
+@pytest.mark.qts_clause("LOOP-4")
 @pytest.mark.parametrize(
     "make",
     [
@@ -201,7 +201,7 @@ def test_a_response_built_around_its_constructor_fails_only_its_order(implementa
     assert got == [("o-1", FAILED), ("o-2", ACCEPTED)], f"LOOP-4: a forged response gave {got}"
 
 
-@pytest.mark.clause("LOOP-2")
+@pytest.mark.qts_clause("LOOP-2")
 def test_ids_given_as_str_subclasses_are_routed_at_most_once(implementation: Impl) -> None:
     class IdentityId(str):
         def __eq__(self, other: object) -> bool:
@@ -218,7 +218,7 @@ def test_ids_given_as_str_subclasses_are_routed_at_most_once(implementation: Imp
 # --- LOOP-11: re-entry ------------------------------------------------------------------
 
 
-@pytest.mark.clause("LOOP-11")
+@pytest.mark.qts_clause("LOOP-11")
 def test_reentering_run_from_a_hook_is_refused_and_changes_nothing(implementation: Impl) -> None:
     route = Route()
     refusals: list[Exception] = []
@@ -241,7 +241,7 @@ def test_reentering_run_from_a_hook_is_refused_and_changes_nothing(implementatio
     assert states(loop.run([intent("o-3")])) == [("o-3", ACCEPTED)], "LOOP-11: the loop does not run again"
 
 
-@pytest.mark.clause("LOOP-11")
+@pytest.mark.qts_clause("LOOP-11")
 def test_reentering_run_from_the_route_is_refused_and_keeps_the_execution_limit(implementation: Impl) -> None:
     loop: Loop
 
@@ -270,7 +270,7 @@ class Answering:
         return self.answer  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
 
 
-@pytest.mark.clause("LOOP-13")
+@pytest.mark.qts_clause("LOOP-13")
 @pytest.mark.parametrize(
     "answer", [False, 0, "stop", StopKind.POLICY, StopReason("policy", "forged")],  # type: ignore[arg-type]
     ids=["False", "0", "a string", "a StopKind", "StopReason with a str kind"],
@@ -388,7 +388,7 @@ def _seed(config: pytest.Config, profile: settings) -> int:
     return int(chosen) if isinstance(chosen, (int, str)) and str(chosen).isdigit() else random.randrange(2**32)
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_none_twice(
     implementation: Impl, pytestconfig: pytest.Config, qts_settings: settings
 ) -> None:
@@ -442,7 +442,7 @@ class _StopWhileRead(BaseException):
         return "stop"
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implementation: Impl) -> None:
     def source() -> Iterator[ExecutionIntent]:
         yield intent("o-1")
@@ -456,7 +456,7 @@ def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implement
     assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report and report.stop}"
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_interrupt_while_the_order_in_flight_is_recorded_still_settles_it(implementation: Impl) -> None:
     loop = make_loop(implementation, Route({"o-2": raising(_StopWhileRead())}))
     with pytest.raises(KeyboardInterrupt):
@@ -477,7 +477,7 @@ class _RaisingAfterResponse(AllowAllGate):
         raise _StopWhileRead()
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_interrupt_while_an_answered_order_is_recorded_keeps_its_answer(implementation: Impl) -> None:
     answer = ExecutionResponse("o-1", True, venue_order_id="V-1")
     loop = make_loop(implementation, Route({"o-1": lambda sent: answer}), gate=_RaisingAfterResponse())

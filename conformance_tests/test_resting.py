@@ -55,7 +55,7 @@ def _shown(order: RestingOrder[StrEnum]) -> tuple[str, str, tuple[str, ...], Dec
     return (order.venue_order_id, order.intent.intent_id, tuple(s.value for s in order.history), order.filled)
 
 
-@pytest.mark.clause("RESTING-4")
+@pytest.mark.qts_clause("RESTING-4")
 def test_the_resting_lifecycle_terminates(implementation: Impl) -> None:
     """The initial state is open, terminal states have no exit, and every walk ends in
     a terminal state; only a fill may repeat on one state."""
@@ -64,7 +64,7 @@ def test_the_resting_lifecycle_terminates(implementation: Impl) -> None:
     assert not breaches, "; ".join(map(str, breaches))
 
 
-@pytest.mark.clause("RESTING-1")
+@pytest.mark.qts_clause("RESTING-1")
 def test_only_an_accepted_order_with_a_venue_order_id_starts_resting(implementation: Impl) -> None:
     resting = _resting(implementation)
     book = resting.make_book()
@@ -115,7 +115,7 @@ feeds = st.builds(
 )
 
 
-@pytest.mark.clause("RESTING-2", "RESTING-3")
+@pytest.mark.qts_clause("RESTING-2", "RESTING-3")
 @given(feed=feeds)
 def test_venue_events_change_only_the_order_they_name_and_fills_only_grow(implementation: Impl, feed: Feed) -> None:
     """Property: applied through the binding's book, each venue event changes exactly
