@@ -153,9 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         channel.send("binding-error", message=problem)
         return 4
-    from conformance_tests.binding import load_implementation
+    from conformance_tests.binding import is_kit_reference, load_implementation
 
-    channel.send("bound", name=load_implementation(args.impl).name)
+    bound = load_implementation(args.impl)
+    channel.send("bound", name=bound.name, reference=is_kit_reference(bound))
     skip = set(args.skip_file.read_text(encoding="utf-8").split("\n")) - {""} if args.skip_file else set[str]()
     pytest_args = [
         "--pyargs", "conformance_tests", "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist",

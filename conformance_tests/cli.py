@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance_tests.binding import TargetError, resolve_target
+from conformance_tests.binding import REFERENCE_NOTICE, TargetError, resolve_target
 from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.supervisor import Limits, supervise
@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="qts-conformance",
         description="Check an implementation against the QTS Phase 4 specification, clause by clause.",
     )
-    parser.add_argument("--impl", metavar="MODULE[:ATTR]", help="the binding (default: $QTS_IMPL, else the reference)")
+    parser.add_argument("--impl", metavar="MODULE[:ATTR]",
+                        help="the binding: a module exposing QTS_IMPLEMENTATION (default: $QTS_IMPL; no other default); "
+                             "`reference` checks the kit's own reference implementation")
     parser.add_argument("--profile", choices=("ci", "thorough"), default="ci", help="hypothesis effort (default: ci)")
     parser.add_argument("--seed", type=int, help="hypothesis seed; thorough profile only (ci is derandomised)")
     parser.add_argument("--report", type=Path, metavar="FILE", help="also write the verdict as JSON to FILE")
@@ -105,12 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                + (f": {', '.join(failed)}" if failed else "")
                + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else ""))
     print(f"implementation: {name} ({target})")
+    if outcome.reference:
+        print(REFERENCE_NOTICE)
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
     print(f"test processes: {outcome.processes}; peak memory of a test process: {outcome.peak_rss_bytes // 2**20} MiB")
     print(render_table(results))
     print(f"\n{summary}")
+    if outcome.reference:
+        print(REFERENCE_NOTICE)
     if args.report is not None:
         args.report.write_text(
             to_json(results, implementation=name, target=target, profile=args.profile, seed=seed_note,

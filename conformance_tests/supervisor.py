@@ -45,6 +45,8 @@ class Limits:
 class Outcome:
     collector: ClauseCollector = field(default_factory=ClauseCollector)
     name: str | None = None
+    reference: bool = False
+    """The binding's loop, gate and machine are the kit's own reference objects."""
     binding_error: str | None = None
     incomplete: str | None = None
     """Why the run could not complete (tests are left untested), or None."""
@@ -221,6 +223,7 @@ def _record(child: _Child, outcome: Outcome, finished: set[str], line: bytes, no
     if kind == "bound":
         child.bound = True
         outcome.name = str(record.get("name"))
+        outcome.reference = record.get("reference") is True
     elif kind == "binding-error":
         outcome.binding_error = str(record.get("message"))
     elif kind == "collected" and not child.collected:
