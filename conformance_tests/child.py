@@ -29,7 +29,8 @@ failing run must cost about what a passing one does; the example shown is then t
 smallest found within the budget."""
 
 SUITE_MODULES = tuple(f"conformance_tests.{name}" for name in (
-    "binding", "doubles", "facts", "guards", "harness", "model", "plugin", "report", "scenario", "strategies",
+    "binding", "conftest", "doubles", "facts", "guards", "harness", "interrupt_points", "model", "plugin", "report",
+    "scenario", "strategies",
 ))
 
 MESSAGE_LIMIT = 16_000
