@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import builtins
 import dis
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,7 +90,8 @@ class _Points:
         number = self.injection.points
         self.injection.points = number + 1
         if number == self.at:
-            self.injection.raised_at = f"{code.co_filename}:{_line(code, offset)} in {code.co_name}"
+            # The file's name only: the same run reads the same on every machine.
+            self.injection.raised_at = f"{os.path.basename(code.co_filename)}:{_line(code, offset)} in {code.co_name}"
             raise self.kind(f"interrupt injected at execution point {number}")
 
     def due(self) -> bool:
