@@ -40,7 +40,7 @@ def main() -> int:
     harness.run_scenario = counted  # type: ignore[assignment]
     start = time.perf_counter()
     code = pytest.main(["--pyargs", "conformance_tests", "-q", "-o", "addopts=", "-p", "no:cacheprovider",
-                        "-p", "no:benchmark", "--qts-profile=ci"], plugins=[timer])
+                        "-p", "no:benchmark", "--qts-profile=ci", "--qts-impl=reference"], plugins=[timer])
     wall = time.perf_counter() - start
     for nodeid, data in timer.tests.items():
         data["scenario_runs"] = timer.runs[nodeid]

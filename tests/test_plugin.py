@@ -69,7 +69,7 @@ def test_a_teams_hypothesis_tests_keep_their_profile_next_to_the_suite(
 ) -> None:
     """Property: in one run with the conformance suite, the team's tests run with the
     team's active profile and its example count, whatever ``--qts-profile`` says."""
-    out = run_pytest(team_project, *hypothesis_args, f"--qts-profile={qts_profile}", "test_team.py",
+    out = run_pytest(team_project, *hypothesis_args, f"--qts-profile={qts_profile}", "--qts-impl=reference", "test_team.py",
                      "--pyargs", "conformance_tests", "-k", f"team or {CONFORMANCE_TEST[qts_profile]}")
     assert f"team profile: {team_profile} {examples}" in out
     assert f"Stopped because settings.max_examples={examples}" in statistics_of("test_team_property", out)
