@@ -21,7 +21,7 @@ class Timer:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.current = item.nodeid
-        clauses = [c for m in item.iter_markers("clause") for c in m.args]
+        clauses = [c for m in item.iter_markers("qts_clause") for c in m.args]
         self.tests[item.nodeid] = {"clauses": clauses, "seconds": 0.0}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -40,7 +40,7 @@ def main() -> int:
     harness.run_scenario = counted  # type: ignore[assignment]
     start = time.perf_counter()
     code = pytest.main(["--pyargs", "conformance_tests", "-q", "-o", "addopts=", "-p", "no:cacheprovider",
-                        "-p", "no:benchmark", "--qts-profile=ci"], plugins=[timer])
+                        "-p", "no:benchmark", "--qts-profile=ci", "--qts-impl=reference"], plugins=[timer])
     wall = time.perf_counter() - start
     for nodeid, data in timer.tests.items():
         data["scenario_runs"] = timer.runs[nodeid]

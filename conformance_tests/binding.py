@@ -13,14 +13,31 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import cast
 
-from spec.binding import BINDING_ATTRIBUTE, Implementation
-from spec.interface import call_problem
-from spec.outcomes import Outcome
+from conformance_tests.kit_spec import ensure_kit_spec
+
+ensure_kit_spec()  # before spec is imported: a team's own `spec` package is named in one sentence
+
+from spec.binding import BINDING_ATTRIBUTE, Implementation  # noqa: E402
+from spec.interface import call_problem  # noqa: E402
+from spec.outcomes import Outcome  # noqa: E402
+from spec.records import StopReason  # noqa: E402
+from spec.route import ExecutionRoute  # noqa: E402
+from spec.state_machine import PHASE4  # noqa: E402
+from spec.values import ExecutionIntent, ExecutionResponse  # noqa: E402
 
 DEFAULT_TARGET = "reference_impl.binding"
 """The reference implementation: the suite's one, narrow, by-name link to it."""
 
+REFERENCE = "reference"
+"""The name that asks for the kit's own reference implementation (``--impl reference``)."""
+
 ENV_VAR = "QTS_IMPL"
+
+NO_TARGET = (
+    "no implementation named: pass --impl MODULE[:ATTR] (the module exposing your QTS_IMPLEMENTATION binding), "
+    f"set ${ENV_VAR}, or set implementation in [tool.qts] of ./pyproject.toml; `--impl {REFERENCE}` checks the "
+    "kit's own reference implementation"
+)
 
 _REQUIRED = {
     "name": "a str naming the implementation",
@@ -39,28 +56,57 @@ class BindingError(Exception):
 
 
 class TargetError(BindingError):
-    """The target was named but empty: a mistake on the command line or in CI, never
-    a request for the reference implementation."""
+    """No implementation was named, or the name is empty: a mistake on the command line
+    or in CI, never a request for the reference implementation."""
 
 
 def resolve_target(option: str | None) -> str:
-    """The target named by ``--qts-impl``, else ``$QTS_IMPL``, else the reference.
+    """The target named by ``--impl`` / ``--qts-impl``, else ``$QTS_IMPL``; ``reference``
+    names the kit's reference implementation.
 
-    A target that is set but empty is refused: an unset CI variable must not quietly
-    test the reference implementation instead.
+    There is no default: a run that names nothing (a CI variable not exported into the
+    step, say) is refused, never quietly run on the reference instead.
     """
     if option is not None:
         source, target = "--impl", option
     elif ENV_VAR in os.environ:
         source, target = f"${ENV_VAR}", os.environ[ENV_VAR]
     else:
-        return DEFAULT_TARGET
+        raise TargetError(NO_TARGET)
     if not target.strip():
-        raise TargetError(
-            f"{source} is empty; name your binding (MODULE[:ATTR]), or leave {source} out "
-            f"to test the reference implementation ({DEFAULT_TARGET})"
-        )
-    return target.strip()
+        raise TargetError(f"{source} is empty; {NO_TARGET}")
+    return DEFAULT_TARGET if target.strip() == REFERENCE else target.strip()
+
+
+REFERENCE_NOTICE = (
+    "NOTE: the implementation under test is the kit's own reference implementation (its loop, gate and state "
+    "machine are the kit's), not a team's: this verdict says nothing about your code."
+)
+
+
+class _NoRoute:
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        raise RuntimeError("not routed: the binding is only inspected")
+
+
+class _NeverStop:
+    def should_stop(self, run: object, /) -> StopReason | None:
+        return None
+
+
+def is_kit_reference(implementation: Implementation[StrEnum]) -> bool:
+    """Whether the binding's loop, gate and state machine are the kit's own reference
+    objects (a placeholder binding that re-exports the reference, say), so that its
+    verdict is reported as the reference's and cannot pass for a team's implementation.
+    A binding that cannot even be inspected is not the reference (its tests say why)."""
+    route: ExecutionRoute = _NoRoute()
+    try:
+        loop = implementation.make_loop(route, implementation.make_noop_gate(), _NeverStop())
+        gate = implementation.make_noop_gate()
+        machine: object = implementation.machine
+    except Exception:
+        return False
+    return machine is PHASE4 and all(type(part).__module__.startswith("reference_impl.") for part in (loop, gate))
 
 
 def load_implementation(target: str) -> Implementation[StrEnum]:

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance_tests.binding import ENV_VAR, TargetError, resolve_target
+from conformance_tests.binding import ENV_VAR, REFERENCE_NOTICE, TargetError, resolve_target
 from conformance_tests.config import ConfigError, load_config, version_line
 from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=version_line("qts-conformance"))
     parser.add_argument("--impl", metavar="MODULE[:ATTR]",
-                        help="the binding (default: $QTS_IMPL, else [tool.qts] implementation, else the reference)")
+                        help="the binding: a module exposing QTS_IMPLEMENTATION (default: $QTS_IMPL, else "
+                             "[tool.qts] implementation; no other default); `reference` checks the kit's own reference")
     parser.add_argument("--profile", choices=("ci", "thorough"),
                         help="hypothesis effort (default: [tool.qts] profile, else ci)")
     parser.add_argument("--seed", type=int, help="hypothesis seed; thorough profile only (ci is derandomised)")
@@ -149,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                + (f": {', '.join(failed)}" if failed else "")
                + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else ""))
     print(f"implementation: {name} ({target})")
+    if outcome.reference:
+        print(REFERENCE_NOTICE)
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
@@ -156,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"containment: {outcome.containment}; isolated judge: {'yes' if sys.flags.isolated else 'no'}")
     print(render_table(results))
     print(f"\n{summary}")
+    if outcome.reference:
+        print(REFERENCE_NOTICE)
     if args.report is not None:
         args.report.write_text(
             to_json(results, implementation=name, target=target, profile=args.profile, seed=seed_note,

@@ -4,10 +4,13 @@ hanging (TERMINAL-1).
 
 The guards are PEP 578 audit hooks (``sys.addaudithook``), so no import path evades
 them: ``_socket.socket(...).connect(...)``, ``os.fork()`` or ``subprocess`` fire the same
-audit events as their friendly wrappers. What has no audit event on CPython 3.11 (thread
-start, asyncio event loops, signal timers) is wrapped *in its own module* when the
-guards are installed, before the binding is imported, so a name the binding binds at
-import is the wrapper too.
+audit events as their friendly wrappers, and on CPython 3.12+ so does every thread start
+(``_thread.start_new_thread``, and 3.13's ``_thread.start_joinable_thread`` behind
+``threading.Thread``). What has no audit event on every supported CPython (thread start
+on 3.11, asyncio event loops, signal timers) is wrapped through public names, in its own
+module, when the guards are installed, before the binding is imported, so a name the
+binding binds at import is the wrapper too. Whatever started it, a thread still alive
+when a guarded call returns is noticed too (:func:`live_threads`, the backstop).
 
 Audit hooks cannot be removed, so the hook consults whether it is armed. The arming
 depth and the places attempts are recorded live in closure cells of :func:`install`, not
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import _thread
 import asyncio
+import os
 import signal
 import socket
 import sys
@@ -66,6 +70,8 @@ _PROCESS_EVENTS = frozenset({
     "subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork",
     "os.forkpty", "pty.spawn", "os.startfile",
 })
+_THREAD_EVENTS = frozenset({"_thread.start_new_thread", "_thread.start_joinable_thread"})
+"""Audit events of a thread start (CPython 3.12+; 3.11 has none: the wrappers see it there)."""
 _INTERNET = (socket.AF_INET, socket.AF_INET6)
 
 
@@ -111,6 +117,9 @@ def install() -> None:
                 f"ROUTE-1: {event} during a conformance run; the runtime must not reach a real "
                 "venue (only the suite's in-memory route may be used)"
             )
+        if event in _THREAD_EVENTS:
+            note("concurrency", f"{event}()")
+            raise ConcurrencyBlocked(f"LOOP-1: {event}() during a conformance run; the loop is synchronous")
         if event in _PROCESS_EVENTS:
             note("network", f"{event} (another process could reach a venue)")
             note("concurrency", event)
@@ -135,7 +144,7 @@ def install() -> None:
     patches: list[tuple[object, str, object]] = [
         (_thread, "start_new_thread", start_new_thread),
         (_thread, "start_new", start_new_thread),
-        (threading, "_start_new_thread", start_new_thread),
+        (threading.Thread, "start", recording("threading.Thread.start()", "concurrency", threading.Thread.start, True)),
         (asyncio.BaseEventLoop, "__init__",
          recording("an asyncio event loop", "concurrency", asyncio.BaseEventLoop.__init__, False)),
         (signal, "setitimer", recording("signal.setitimer()", "concurrency", signal.setitimer, False)),
@@ -152,18 +161,36 @@ def _brief(args: tuple[Any, ...]) -> str:
     return f"{args!r:.120}" if args else "()"
 
 
+def live_threads() -> int:
+    """How many threads this process has now, however they were started (the kernel's
+    count where there is one: a thread started through ``_thread`` or C code is not in
+    ``threading.enumerate()``). Pure standard library, usable wherever the
+    implementation runs."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 @contextmanager
 def guarded() -> Generator[Attempts]:
     """Arm the guards for the body: every attempt is recorded in the yielded
-    :class:`Attempts` (and in any enclosing one) and refused."""
+    :class:`Attempts` (and in any enclosing one) and refused; a thread the body left
+    running is recorded too (LOOP-1), whatever started it."""
     install()
     controls = _installed[0]
     attempts = Attempts()
+    before = live_threads()
     controls.arm(attempts)
     try:
         yield attempts
     finally:
         controls.disarm(attempts)
+        after = live_threads()
+        if after > before:
+            attempts.concurrency.append(
+                f"{after - before} more thread(s) alive after the call than before it (started by a way no guard wraps)"
+            )
 
 
 @contextmanager

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar, cast
 
 from spec.binding import Implementation
+from spec.loop import ExecutionLoop
 from spec.extension import Breach, response_path
 from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
@@ -29,7 +29,8 @@ from conformance_tests.doubles import (
     SuitePolicy,
     model_read_response,
 )
-from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, suite_timer, watchdog
+from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
+from conformance_tests.interrupt_points import Injection, InterruptPlan, run_planned
 from conformance_tests.remote import Host, HostEnded
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
 from conformance_tests.scenario import Scenario, Step
@@ -79,18 +80,12 @@ def introspected(check: Callable[[object], _T], target: object) -> _T:
     return call_watched(lambda: check(target))
 
 
-def in_host() -> bool:
-    """Whether the implementation runs in a host process (``qts-conformance``)."""
-    return bool(_host)
-
-
-def interrupt_after(seconds: float) -> None:
-    """A KeyboardInterrupt ``seconds`` from now, where the implementation runs (LOOP-12)."""
+def interrupted(plan: InterruptPlan, loop: ExecutionLoop[StrEnum], intents: Iterable[ExecutionIntent]) -> Injection:
+    """``loop.run(intents)`` interrupted as ``plan`` says, where the implementation runs
+    (LOOP-5, LOOP-12); the run's end is kept in the result, not raised."""
     if _host:
-        _host[0].interrupt_after(seconds)
-    else:
-        _, set_timer = suite_timer()
-        set_timer(signal.ITIMER_REAL, seconds)
+        return _host[0].run_interrupted(plan, loop, intents)
+    return run_planned(plan, lambda: loop.run(intents))
 
 
 def _current_test() -> str:

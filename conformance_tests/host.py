@@ -13,21 +13,19 @@ hooks saw) is evidence the judge checks against what it observed itself.
 
 from __future__ import annotations
 
+import functools
 import os
-import signal
 import sys
-from collections.abc import Callable, Generator
-import contextlib
-from contextlib import contextmanager
-from types import FrameType
+from collections.abc import Callable
 from typing import Any, cast
 
 import spec.interface
 from spec.loop import RunContext
 from spec.records import OrderView
 
-from conformance_tests.binding import BindingError, load_implementation
-from conformance_tests.guards import Attempts, guarded, install, suite_timer
+from conformance_tests.binding import BindingError, is_kit_reference, load_implementation
+from conformance_tests.guards import Attempts, guarded, install
+from conformance_tests.interrupt_points import InterruptPlan, run_planned
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer
 
 
@@ -108,67 +106,19 @@ class Control:
     def modules(self) -> list[str]:
         return sorted(sys.modules)
 
-    def expect_interrupts(self) -> None:
-        """SIGALRM from the judge raises KeyboardInterrupt in the implementation's code:
-        an asynchronous interrupt as a user's Ctrl-C delivers one (LOOP-12). The judge
-        sends the signal; no timer runs here, so every timer the host arms is the
-        implementation's (LOOP-1)."""
-        set_handler, _ = suite_timer()
-        set_handler(signal.SIGALRM, _interrupts.deliver)
+    def run_interrupted(self, at: int | None, exception: str, loop: Any, intents: object) -> tuple[int, str | None, object]:
+        """``loop.run(intents)`` with an interrupt at its ``at``-th execution point (LOOP-5,
+        LOOP-12): counted in the implementation's frames only, so it never lands in the
+        host's own code; the points passed, where it was raised, and how the run ended."""
+        run = functools.partial(loop.run, intents)  # no frame of the host's between the plan and the loop
+        injection = run_planned(InterruptPlan(at, exception), run, excluding=_HOST_FILES)
+        return injection.points, injection.raised_at, injection.outcome
 
 
-class _Interrupts:
-    """Where an asynchronous interrupt may land: in the implementation's code only. One
-    that arrives while the host reads or writes a message is held, and raised where the
-    implementation next calls out, as if it had arrived a moment later; one still held
-    when the implementation's call ends arrived after it, and is dropped."""
-
-    def __init__(self) -> None:
-        self.open = False
-        self.pending = False
-        self.depth = 0
-
-    def deliver(self, _signum: int, frame: FrameType | None) -> None:
-        if self.open and (frame is None or frame.f_code.co_filename not in _HOST_FILES):
-            raise KeyboardInterrupt("SIGALRM")
-        self.pending = True
-
-    @contextmanager
-    def allowed(self) -> Generator[None]:
-        """Around a call of the implementation's code."""
-        if self.depth == 0:
-            self.pending = False
-        self.depth += 1
-        was_open = self.open
-        try:
-            self._open()
-            yield
-        finally:
-            self.depth -= 1
-            self.open = was_open
-
-    @contextmanager
-    def held(self) -> Generator[None]:
-        """Around a call out of the implementation's code, to the judge."""
-        if self.open:
-            self._open()
-        was_open, self.open = self.open, False
-        try:
-            yield
-        finally:
-            self.open = was_open
-
-    def _open(self) -> None:
-        self.open = True
-        if self.pending:
-            self.pending = False
-            raise KeyboardInterrupt("SIGALRM")
-
-
-_HOST_FILES = frozenset({_Interrupts.deliver.__code__.co_filename, Peer.call.__code__.co_filename, contextlib.__file__})
-"""Where the host's own code runs: an interrupt whose handler runs there is held."""
-
-_interrupts = _Interrupts()
+_HOST_FILES = frozenset(
+    function.__code__.co_filename for function in (Control.introspect, Peer.call, guarded, run_planned)
+)
+"""The host's own code: an injected interrupt lands in the implementation's frames only."""
 
 
 def main() -> int:
@@ -193,13 +143,12 @@ def main() -> int:
     proxies: dict[str, Callable[[int, list[str], str, dict[str, object]], object]] = {}
     peer = Peer(channel, lambda handle, methods, name, snapshot: proxies["make"](handle, methods, name, snapshot))
     proxies["make"] = _proxy_class(peer)
-    peer.active = _interrupts.allowed
     peer.forward_text = True
     peer.eager = EAGER
-    peer.outbound = _interrupts.held
     with guarded() as seen:
         control = Control(implementation, seen)
-        channel.send({"kind": HELLO, "control": peer.encode(control), "pid": os.getpid()})
+        channel.send({"kind": HELLO, "control": peer.encode(control), "pid": os.getpid(),
+                      "reference": is_kit_reference(cast(Any, implementation))})
         try:
             peer.serve()
         except ChannelClosed:

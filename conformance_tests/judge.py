@@ -2,7 +2,8 @@
 its host process, and keeps the verdict here, where the implementation cannot reach.
 
 pytest runs isolated from the directory it was started in: no configuration file, no
-``conftest.py``, no ``PYTEST_ADDOPTS``, no plugin but the suite's own and hypothesis'.
+``conftest.py`` but the suite's own, no ``PYTEST_ADDOPTS``, no plugin but the suite's own
+and hypothesis'.
 The team's configuration is for the team's own pytest run (the plugin path); a verdict
 of ``qts-conformance`` depends on the implementation alone.
 """
@@ -49,6 +50,8 @@ class Limits:
 class Outcome:
     collector: ClauseCollector = field(default_factory=ClauseCollector)
     name: str | None = None
+    reference: bool = False
+    """The binding's loop, gate and machine are the kit's own reference objects."""
     binding_error: str | None = None
     incomplete: str | None = None
     """Why the run could not complete (tests are left untested), or None."""
@@ -135,6 +138,7 @@ def judge(
             outcome.binding_error = str(error)
             return outcome
         outcome.name = host.name
+        outcome.reference = host.reference
         harness.run_in_host(host)
         for name in _SCRUBBED:
             os.environ.pop(name, None)
@@ -147,7 +151,7 @@ def judge(
             with open(ini, "w", encoding="utf-8") as empty:
                 empty.write("[pytest]\n")
             arguments = [
-                "--pyargs", "conformance_tests", "-c", ini, "--rootdir", str(KIT), "--noconftest",
+                "--pyargs", "conformance_tests", "-c", ini, "--rootdir", str(KIT), "--confcutdir", str(KIT / "conformance_tests"),
                 "-p", "conformance_tests.plugin", "-p", "_hypothesis_pytestplugin", "-p", "no:cacheprovider",
                 "-W", "ignore::pytest.PytestAssertRewriteWarning", "--capture=no",
                 f"--qts-impl={target}", f"--qts-profile={profile}", "--tb=short",
@@ -160,7 +164,9 @@ def judge(
             plugins: list[object] = [outcome.collector, JudgePlugin(host, outcome, limits)]
             with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
                 with redirect_stdout(out):
-                    pytest.main(arguments, plugins=plugins)
+                    code = pytest.main(arguments, plugins=plugins)
+            if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and outcome.incomplete is None:
+                outcome.incomplete = f"the suite itself could not run (pytest said {pytest.ExitCode(code).name}; run with -v to see why)"
         outcome.host_judging_modules = _judging_modules(host)
         top = target.partition(":")[0].split(".")[0]
         outcome.judge_team_modules = sorted(m for m in sys.modules if m.split(".")[0] == top)

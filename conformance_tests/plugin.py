@@ -1,14 +1,19 @@
 """The pytest plugin (entry point ``pytest11: qts_conformance``).
 
-Adds ``--qts-impl`` and ``--qts-profile`` (defaults: the ``qts_impl`` ini option, then
-``[tool.qts]`` in the rootdir's pyproject.toml, conformance_tests.config), the ``clause``
-marker and the ``implementation`` fixture. It is inert for every test outside this package: it never
-loads or registers a hypothesis profile, so a team's own hypothesis tests in the same run
-keep theirs (``--hypothesis-profile`` included). The conformance tests carry their own
-settings instead, applied to each of them for the duration of its call.
+Installed with the kit, it is loaded into every pytest run of the environment, so it is
+inert until asked for: a run is asked for when it names ``--qts-impl`` or
+``--qts-clauses`` or collects from ``conformance_tests``. Until then it imports nothing
+of the kit (not ``spec``, whose generic name a team's own package may take), and what
+it registers carries the ``qts`` prefix: the ``--qts-*`` options, the ``qts_impl`` ini
+option and the ``qts_clause`` marker. Asked for, it reads ``[tool.qts]`` in the
+rootdir's pyproject.toml (conformance_tests.config) for what the command line leaves
+out, gives the conformance tests the ``qts_implementation`` and ``qts_settings``
+fixtures and their own hypothesis settings; it never loads or registers a hypothesis
+profile, so a team's own hypothesis tests in the same run keep theirs
+(``--hypothesis-profile`` included).
 
 When conformance tests ran, the header and the terminal summary name the implementation
-under test and the profile, warn loudly when that is the kit's own reference, and show
+under test and the profile, say so loudly when that is the kit's own reference, and show
 the clause table (clauses left untested included) that ``qts-conformance`` prints.
 """
 
@@ -19,20 +24,20 @@ import sys
 from collections.abc import Generator
 from enum import StrEnum
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from spec.binding import Implementation
-from spec.clauses import CLAUSES
+if TYPE_CHECKING:
+    from spec.binding import Implementation
 
-from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
-from conformance_tests.config import ConfigError, ProjectConfig, load_config
-from conformance_tests.report import ClauseCollector, Status, render_table
-from conformance_tests.selection import parse_clauses
+    from conformance_tests.config import ProjectConfig
+    from conformance_tests.report import ClauseCollector
 
 PACKAGE = Path(__file__).resolve().parent
+MARKER = "qts_clause"
+"""The marker naming the clauses a conformance test proves."""
 
 _FAST_FAILURE = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 SETTINGS: dict[str, settings] = {
@@ -62,9 +67,11 @@ PROFILES = tuple(SETTINGS)
 SETTINGS_KEY = pytest.StashKey[settings]()
 """The settings the conformance tests of this run use (``SETTINGS[--qts-profile]``)."""
 
-_IMPLEMENTATION = pytest.StashKey[Implementation[StrEnum]]()
-_COLLECTOR = pytest.StashKey[ClauseCollector]()
-_PROJECT = pytest.StashKey[ProjectConfig]()
+_IMPLEMENTATION = pytest.StashKey["Implementation[StrEnum]"]()
+_COLLECTOR = pytest.StashKey["ClauseCollector"]()
+_PROJECT = pytest.StashKey["ProjectConfig"]()
+ENV_VAR = "QTS_IMPL"
+"""As conformance_tests.binding.ENV_VAR; named here so the inert plugin imports nothing."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,9 +80,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--qts-impl",
         metavar="MODULE[:ATTR]",
         default=None,
-        help="implementation to check: a module exposing QTS_IMPLEMENTATION "
-        "(default: $QTS_IMPL, else the qts_impl ini option, else [tool.qts] implementation, "
-        "else the reference implementation)",
+        help="implementation to check: a module exposing QTS_IMPLEMENTATION (default: $QTS_IMPL, else the "
+        "qts_impl ini option, else [tool.qts] implementation; `reference` names the kit's own reference implementation)",
     )
     parser.addini("qts_impl", "the implementation the conformance tests check, MODULE[:ATTR] (as --qts-impl)",
                   default="")
@@ -95,10 +101,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def asked_for(config: pytest.Config) -> bool:
+    """Whether this run asked for the suite: a ``--qts-*`` selection, or ``conformance_tests``
+    named among the paths or ``--pyargs`` it collects."""
+    named = [*config.invocation_params.args, *config.args]
+    return bool(
+        config.getoption("--qts-impl") or config.getoption("--qts-clauses")
+        or any(PACKAGE.name in str(arg) for arg in named)
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "clause(*ids): the specification clauses a test proves (docs/specification.md)"
+        "markers", "qts_clause(*ids): the specification clauses a test proves (docs/specification.md)"
     )
+    if not asked_for(config):
+        return
+    from conformance_tests.kit_spec import ShadowedSpecError, ensure_kit_spec
+
+    try:
+        ensure_kit_spec()  # before anything imports spec: a team's own `spec` is named in one sentence
+    except ShadowedSpecError as error:
+        raise pytest.UsageError(str(error)) from None
+    from conformance_tests.config import ConfigError, load_config
+    from conformance_tests.report import ClauseCollector
+
     try:
         config.stash[_PROJECT] = load_config(config.rootpath)
     except ConfigError as error:
@@ -111,13 +138,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _profile(config: pytest.Config) -> str:
     option: str | None = config.getoption("--qts-profile")
-    return option or config.stash[_PROJECT].profile
+    project = config.stash.get(_PROJECT, None)
+    return option or (project.profile if project is not None else "ci")
 
 
 def _configured_target(config: pytest.Config) -> str | None:
     """The binding named by the ``qts_impl`` ini option, else ``[tool.qts] implementation``;
-    the command line and ``$QTS_IMPL`` come first (:func:`_target`)."""
-    return str(config.getini("qts_impl")).strip() or config.stash[_PROJECT].implementation
+    the command line and ``$QTS_IMPL`` come first (:func:`_resolved_target`)."""
+    project = config.stash.get(_PROJECT, None)
+    return str(config.getini("qts_impl")).strip() or (project.implementation if project is not None else None)
 
 
 def is_conformance_item(item: pytest.Item) -> bool:
@@ -126,11 +155,16 @@ def is_conformance_item(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse unknown clause ids at collection, before anything runs; keep only the
-    clauses ``--qts-clauses`` names; tag each test's report with its clauses so the
-    verdict also works under pytest-xdist."""
+    """Refuse unknown clause ids and fixtures of the suite's that a team's conftest
+    replaced, at collection, before anything runs; keep only the clauses ``--qts-clauses``
+    names; tag each test's report with its clauses so the verdict also works under
+    pytest-xdist."""
+    if _COLLECTOR not in config.stash:
+        return
+    from spec.clauses import CLAUSES
+
     for item in items:
-        clause_ids = tuple(cid for marker in item.iter_markers("clause") for cid in marker.args)
+        clause_ids = tuple(cid for marker in item.iter_markers(MARKER) for cid in marker.args)
         unknown = [cid for cid in clause_ids if cid not in CLAUSES]
         if unknown:
             raise pytest.UsageError(
@@ -138,23 +172,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if clause_ids:
             item.user_properties.append(("qts_clauses", " ".join(clause_ids)))
+        if is_conformance_item(item):
+            _refuse_replaced_fixtures(item)
     wanted = _wanted_clauses(config)
     if wanted is None:
         return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        clauses = {cid for marker in item.iter_markers("clause") for cid in marker.args}
+        clauses = {cid for marker in item.iter_markers(MARKER) for cid in marker.args}
         (kept if not clauses or clauses & wanted else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
+_OWN_FIXTURES = ("qts_implementation", "qts_settings")
+
+
+def _refuse_replaced_fixtures(item: pytest.Item) -> None:
+    """A fixture of the suite's name defined elsewhere would decide what the conformance
+    tests check: say so, naming where, instead of running them on it."""
+    info = getattr(item, "_fixtureinfo", None)
+    for name in _OWN_FIXTURES:
+        definitions = info.name2fixturedefs.get(name, ()) if info is not None else ()
+        if definitions:
+            chosen = definitions[-1].func
+            if getattr(chosen, "__module__", None) != __name__:
+                raise pytest.UsageError(
+                    f"the fixture {name!r} of the conformance suite is replaced by one defined in "
+                    f"{getattr(chosen, '__module__', '?')}; rename yours: the suite must check the implementation "
+                    "it was given, with its own settings"
+                )
+
+
 def _wanted_clauses(config: pytest.Config) -> frozenset[str] | None:
     option: str | None = config.getoption("--qts-clauses")
     if option is None:
         return None
+    from conformance_tests.selection import parse_clauses
+
     try:
         return parse_clauses(option)
     except ValueError as error:
@@ -170,7 +227,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     profile and every other test as they were.
     """
     test: object = getattr(item, "obj", None)
-    if not (is_conformance_item(item) and getattr(test, "is_hypothesis_test", False)):
+    if not (SETTINGS_KEY in item.config.stash and is_conformance_item(item) and getattr(test, "is_hypothesis_test", False)):
         return (yield)
     previous: object = getattr(test, "_hypothesis_internal_use_settings")
     setattr(test, "_hypothesis_internal_use_settings", item.config.stash[SETTINGS_KEY])
@@ -184,20 +241,24 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
 def qts_settings(pytestconfig: pytest.Config) -> settings:
     """The conformance settings of this run, for tests that pass settings explicitly
     (``run_state_machine_as_test(..., settings=qts_settings)``)."""
-    return pytestconfig.stash[SETTINGS_KEY]
+    return pytestconfig.stash.get(SETTINGS_KEY, SETTINGS[_profile(pytestconfig)])
 
 
 @pytest.fixture(scope="session")
-def implementation(pytestconfig: pytest.Config) -> Implementation[StrEnum]:
-    """The implementation under test, bound by ``--qts-impl`` / ``$QTS_IMPL`` / ``qts_impl`` /
+def qts_implementation(pytestconfig: pytest.Config) -> Implementation[StrEnum]:
+    """The implementation under test, named by ``--qts-impl`` / ``$QTS_IMPL`` / ``qts_impl`` /
     ``[tool.qts] implementation``, imported with ``[tool.qts] pythonpath`` on the path."""
     cached = pytestconfig.stash.get(_IMPLEMENTATION, None)
     if cached is None:
-        target = _target(pytestconfig)
-        roots = [str(root) for root in pytestconfig.stash[_PROJECT].pythonpath]
+        from conformance_tests.binding import BindingError, TargetError, load_implementation
+
+        project = pytestconfig.stash.get(_PROJECT, None)
+        roots = [str(root) for root in project.pythonpath] if project is not None else []
         sys.path[:0] = [root for root in roots if root not in sys.path]  # [tool.qts] pythonpath
         try:
-            cached = load_implementation(target)
+            cached = load_implementation(_resolved_target(pytestconfig))
+        except TargetError as error:
+            pytest.exit(f"qts-conformance: {error}", returncode=2)
         except BindingError as error:
             pytest.exit(f"qts-conformance: {error}", returncode=4)
         pytestconfig.stash[_IMPLEMENTATION] = cached
@@ -207,52 +268,51 @@ def implementation(pytestconfig: pytest.Config) -> Implementation[StrEnum]:
 def provide_implementation(config: pytest.Config, implementation: object) -> None:
     """Run the conformance tests against ``implementation`` (the judge's proxy of the
     host's binding) instead of importing the binding here."""
-    config.stash[_IMPLEMENTATION] = cast(Implementation[StrEnum], implementation)
+    config.stash[_IMPLEMENTATION] = cast("Implementation[StrEnum]", implementation)
 
 
-def _target(config: pytest.Config) -> str:
+def _resolved_target(config: pytest.Config) -> str:
+    """The binding this run names; TargetError when it names none."""
+    from conformance_tests.binding import resolve_target
+
     option: str | None = config.getoption("--qts-impl")
     if option is None and ENV_VAR not in os.environ:
         option = _configured_target(config)
     return resolve_target(option)
 
 
+def _target(config: pytest.Config) -> str:
+    from conformance_tests.binding import TargetError
+
+    try:
+        return _resolved_target(config)
+    except TargetError:
+        return "(not named)"
+
+
 def _reports_elsewhere(config: pytest.Config) -> bool:
     """``qts-conformance`` (or another caller) registered its own collector and prints
     the verdict itself; the plugin then keeps quiet."""
+    from conformance_tests.report import ClauseCollector
+
     return any(
         isinstance(plugin, ClauseCollector) and plugin is not config.stash[_COLLECTOR]
         for plugin in config.pluginmanager.get_plugins()
     )
 
 
-def _named_in_invocation(config: pytest.Config) -> bool:
-    return any(PACKAGE.name in arg for arg in config.invocation_params.args)
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if _reports_elsewhere(config) or not _named_in_invocation(config):
+    if _COLLECTOR not in config.stash or _reports_elsewhere(config):
         return []
-    header = f"qts-conformance: implementation {_target(config)}, profile {_profile(config)}"
-    warning = default_reference_warning(config)
-    return [header] if warning is None else [header, warning]
-
-
-def default_reference_warning(config: pytest.Config) -> str | None:
-    """The warning for a run that names no binding and so checks the kit's own reference."""
-    if config.getoption("--qts-impl") or os.environ.get(ENV_VAR) or _configured_target(config):
-        return None
-    return (
-        f"WARNING: no --qts-impl, $QTS_IMPL, qts_impl or [tool.qts] implementation: this run checked the kit's reference "
-        f"implementation ({DEFAULT_TARGET}), NOT yours. Name your binding with "
-        "--qts-impl=your_pkg.qts_binding."
-    )
+    return [f"qts-conformance: implementation {_target(config)}, profile {_profile(config)}"]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    collector = config.stash[_COLLECTOR]
-    if _reports_elsewhere(config) or not any(collector.clauses_of.values()):
+    collector = config.stash.get(_COLLECTOR, None)
+    if collector is None or _reports_elsewhere(config) or not any(collector.clauses_of.values()):
         return
+    from conformance_tests.report import Status, render_table
+
     target = _target(config)
     bound = config.stash.get(_IMPLEMENTATION, None)
     name = f"{bound.name} ({target})" if bound is not None else target
@@ -268,6 +328,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             "it does not prove conformance; run the whole suite (qts-conformance).",
             yellow=True, bold=True,
         )
-    warning = default_reference_warning(config)
-    if warning is not None:
-        terminalreporter.write_line(warning, red=True, bold=True)
+    from conformance_tests.binding import REFERENCE_NOTICE, is_kit_reference
+
+    if bound is not None and is_kit_reference(bound):
+        terminalreporter.write_line(REFERENCE_NOTICE, red=True, bold=True)

@@ -27,7 +27,6 @@ import json
 import os
 import struct
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from typing import Any, cast
 
@@ -196,12 +195,6 @@ class Peer:
         """Whether an exception rebuilt here prints by asking the side that raised it
         (the host: a loop that records a fault reads what the original says, and
         whatever its ``__str__`` does happens, as it would in production)."""
-        self.active: Callable[[], AbstractContextManager[object]] = nullcontext
-        """Held while this side runs what the other side called."""
-        self.outbound: Callable[[], AbstractContextManager[object]] = nullcontext
-        """Held while this side calls the other and waits for the answer. The host
-        holds asynchronous interrupts back outside ``active`` and inside ``outbound``,
-        so that one lands in the implementation's code, never inside a message."""
 
     def forget(self) -> None:
         """Drop every value and handle of earlier calls (between tests)."""
@@ -218,12 +211,11 @@ class Peer:
     def call(self, handle: int, method: str, args: tuple[object, ...]) -> object:
         request = self._token()
         message = {"kind": CALL, "id": request, "handle": handle, "method": method, "args": [self.encode(a) for a in args]}
-        with self.outbound():
-            try:
-                self.channel.send(message)
-            except BrokenPipeError:
-                raise ChannelClosed("the other side closed the channel") from None
-            return self.serve(until=request)
+        try:
+            self.channel.send(message)
+        except BrokenPipeError:
+            raise ChannelClosed("the other side closed the channel") from None
+        return self.serve(until=request)
 
     def serve(self, until: int | None = None) -> object:
         """Answer the other side's calls until the answer to ``until`` arrives (or, with
@@ -258,8 +250,7 @@ class Peer:
             else:
                 function: Callable[..., object] = target if method == "__call__" else getattr(target, method)  # type: ignore[assignment]
                 args = [self.decode(a) for a in message["args"]]
-                with self.active():
-                    value = function(*args)
+                value = function(*args)
         except BaseException as error:  # noqa: BLE001 - every exception crosses back as itself
             if isinstance(error, ChannelClosed):
                 raise

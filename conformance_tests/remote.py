@@ -27,13 +27,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from spec.loop import RunContext, StopPolicy
 from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 
 from conformance_tests.guards import Attempts, LoopDidNotReturn
+from conformance_tests.interrupt_points import Injection, InterruptPlan
 from conformance_tests.kernel_watch import LAUNCH, Attempt, Watch, receive_listener
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer, ProtocolError
 
@@ -55,12 +56,12 @@ def _load(name, path):
     exec(compile(open(path, encoding="utf-8").read(), path, "exec"), module.__dict__)
     return module
 _kit = sys.argv[1]
-for _name in ("protocol", "binding", "guards"):
+for _name in ("protocol", "binding", "guards", "interrupt_points"):
     _load("conformance_tests." + _name, _kit + "/" + _name + ".py")
 _main = sys.modules["__main__"]
 _path = _kit + "/host.py"
 exec(compile(open(_path, encoding="utf-8").read(), _path, "exec"), _main.__dict__)
-for _name in ("protocol", "binding", "guards"):
+for _name in ("protocol", "binding", "guards", "interrupt_points"):
     del sys.modules["conformance_tests." + _name]
 del _load, _kit, _main, _path, _name, types
 sys.argv[1:2] = []
@@ -141,6 +142,8 @@ class Host:
     attempts: Attempts = field(default_factory=Attempts)
     """What was seen since the last :meth:`take_attempts`."""
     name: str | None = None
+    reference: bool = False
+    """The host says the binding's loop, gate and machine are the kit's reference objects."""
     test_deadline: float = float("inf")
     """When the running test's budget ends (the judge's clock)."""
     _process: subprocess.Popen[bytes] | None = None
@@ -154,8 +157,6 @@ class Host:
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     _answered_before: int = 0
     _watch: Watch | None = None
-    _interrupt: threading.Timer | None = None
-    _interrupt_pid: int = 0
     watched: str = ""
     """How the kernel watches the host (seccomp user notification), or why it does not."""
     _declarations: dict[tuple[int, str], Any] = field(default_factory=dict[tuple[int, str], Any])
@@ -223,6 +224,7 @@ class Host:
             if not isinstance(self._control, Remote):
                 raise ProtocolError("its hello named no control object")
             self._pid = int(hello["pid"])
+            self.reference = hello.get("reference") is True
             self._implementation = self.call(lambda: self._control.implementation())
             self.name = str(self.call(lambda: self._implementation.name))
         except (ProtocolError, HostEnded, LoopDidNotReturn, TestBudgetExceeded, ValueError, TypeError, KeyError) as error:
@@ -289,18 +291,12 @@ class Host:
         seen, self.attempts = self.attempts, Attempts()
         return seen
 
-    def interrupt_after(self, seconds: float) -> None:
-        """A SIGALRM to the host ``seconds`` from now, raised there as KeyboardInterrupt
-        (LOOP-12); 0 cancels the one pending."""
-        if self._interrupt is not None:
-            self._interrupt.cancel()
-            self._interrupt = None
-        if seconds:
-            if self._interrupt_pid != self._pid:
-                self.call(lambda: self._control.expect_interrupts())
-                self._interrupt_pid = self._pid
-            self._interrupt = threading.Timer(seconds, _signal, (self._pid,))
-            self._interrupt.start()
+    def run_interrupted(self, plan: InterruptPlan, loop: object, intents: object) -> Injection:
+        """``loop.run(intents)`` in the host under ``plan`` (LOOP-5, LOOP-12)."""
+        points, raised_at, outcome = cast(
+            tuple[int, str | None, BaseException | None],
+            self.call(lambda: self._control.run_interrupted(plan.at, plan.exception, loop, intents)))
+        return Injection(points, raised_at, outcome)
 
     def introspect(self, check: str, target: object) -> object:
         """spec's interface check ``check`` on a host object, run in the host."""
@@ -366,7 +362,6 @@ class Host:
     def close(self) -> None:
         """End the host: its channel closes, it exits as a process does (its ``atexit``
         handlers run, watched like everything else), or is killed after a moment."""
-        self.interrupt_after(0)
         if self._process is not None:
             if self._peer is not None:
                 os.close(self._peer.channel.write_fd)
@@ -479,13 +474,6 @@ class Remote:
 
     def __repr__(self) -> str:
         return f"<host object {self._handle}>"
-
-
-def _signal(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGALRM)
-    except ProcessLookupError:
-        pass
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:

@@ -111,7 +111,7 @@ class ClauseCollector:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """As a pytest plugin (the plugin's summary, the teeth): note each test's clauses."""
         for item in items:
-            self.add_test(item.nodeid, tuple(cid for marker in item.iter_markers("clause") for cid in marker.args))
+            self.add_test(item.nodeid, tuple(cid for marker in item.iter_markers("qts_clause") for cid in marker.args))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Under pytest-xdist only the reports reach this process; the plugin tags them.

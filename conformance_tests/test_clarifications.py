@@ -56,14 +56,14 @@ def _histories(report: RunReport[StrEnum] | None) -> list[tuple[str, tuple[str, 
     return [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders]
 
 
-@pytest.mark.clause("RISK-4")
+@pytest.mark.qts_clause("RISK-4")
 def test_a_rejected_order_took_the_clean_path_and_carries_no_fault(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", route=RouteAct.REJECT),)))
     faults = [(o.intent.intent_id, o.fault) for o in seen.orders]
     assert faults == [("o-1", None)], f"RISK-4: a venue's rejection is an answer, not a fault: {faults}"
 
 
-@pytest.mark.clause("LOOP-7")
+@pytest.mark.qts_clause("LOOP-7")
 @pytest.mark.parametrize(
     "first",
     [
@@ -80,7 +80,7 @@ def test_a_stop_request_is_used_up_by_its_run_whatever_ended_it(implementation: 
     ), f"LOOP-7: a request made during a run that something else ended must not stop the next run: {second}"
 
 
-@pytest.mark.clause("LOOP-6")
+@pytest.mark.qts_clause("LOOP-6")
 @pytest.mark.parametrize(
     ("scenario", "kind"),
     [
@@ -100,7 +100,7 @@ class SourceFailure(RuntimeError):
     """What the suite's failing source raises on its second pull."""
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_a_source_that_raises_ends_the_run_interrupted_and_loses_nothing(implementation: Impl) -> None:
     runs = _Runs(implementation)
 
@@ -118,7 +118,7 @@ def test_a_source_that_raises_ends_the_run_interrupted_and_loses_nothing(impleme
     )
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_a_run_refusing_a_non_intent_stops_interrupted(implementation: Impl) -> None:
     loop = _Runs(implementation).loop
     with pytest.raises(InvalidIntent):
@@ -127,7 +127,7 @@ def test_a_run_refusing_a_non_intent_stops_interrupted(implementation: Impl) -> 
     assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-3: {report and report.stop}"
 
 
-@pytest.mark.clause("LOOP-2")
+@pytest.mark.qts_clause("LOOP-2")
 def test_intake_refusal_is_per_run(implementation: Impl) -> None:
     runs = _Runs(implementation)
     first, second = runs.run(Scenario((Step("o-1"),))), runs.run(Scenario((Step("o-1"),)))
@@ -137,7 +137,7 @@ def test_intake_refusal_is_per_run(implementation: Impl) -> None:
     )
 
 
-@pytest.mark.clause("LOOP-6")
+@pytest.mark.qts_clause("LOOP-6")
 def test_a_later_run_shows_the_policy_a_fresh_run_context(implementation: Impl) -> None:
     """What a run leaves in the controller does not leak into the next run's
     RunContext: counts start at 0 and the flags are plain bools, all False."""
@@ -174,7 +174,7 @@ class _ReportReader:
         return True
 
 
-@pytest.mark.clause("LOOP-14")
+@pytest.mark.qts_clause("LOOP-14")
 def test_last_report_changes_only_when_a_run_ends_and_reports_stay_as_returned(implementation: Impl) -> None:
     log = CallLog()
     reader = _ReportReader()
@@ -190,7 +190,7 @@ def test_last_report_changes_only_when_a_run_ends_and_reports_stay_as_returned(i
     assert call_watched(lambda: loop.last_report) == second, "LOOP-14: after a run last_report is that run's report"
 
 
-@pytest.mark.clause("RISK-4", "LOOP-5")
+@pytest.mark.qts_clause("RISK-4", "LOOP-5")
 @pytest.mark.parametrize(
     ("step", "named"),
     [

@@ -25,7 +25,7 @@ def _observe(implementation: Impl, scenario: Scenario) -> tuple[Observed, Expect
     return run_scenario(implementation, scenario), expect(implementation, scenario)
 
 
-@pytest.mark.clause("RISK-1")
+@pytest.mark.qts_clause("RISK-1")
 def test_before_intent_false_blocks_and_asks_nothing_else(implementation: Impl) -> None:
     seen, _ = _observe(implementation, Scenario((Step("o-1", before_intent=GateAct.REFUSE),)))
     assert seen.histories() == [("o-1", ("created", BLOCKED))], f"RISK-1: {seen.histories()}"
@@ -34,7 +34,7 @@ def test_before_intent_false_blocks_and_asks_nothing_else(implementation: Impl) 
     )
 
 
-@pytest.mark.clause("RISK-2")
+@pytest.mark.qts_clause("RISK-2")
 def test_before_route_false_blocks_and_never_routes(implementation: Impl) -> None:
     seen, _ = _observe(implementation, Scenario((Step("o-1", before_route=GateAct.REFUSE), Step("o-2"))))
     assert seen.histories()[0] == ("o-1", ("created", BLOCKED)), f"RISK-2: {seen.histories()}"
@@ -43,7 +43,7 @@ def test_before_route_false_blocks_and_never_routes(implementation: Impl) -> Non
     )
 
 
-@pytest.mark.clause("RISK-1", "RISK-2")
+@pytest.mark.qts_clause("RISK-1", "RISK-2")
 @given(scenario=scenarios())
 def test_any_before_hook_refusal_blocks_without_routing(implementation: Impl, scenario: Scenario) -> None:
     """Property: an intent a before-hook refuses ends BLOCKED and is never routed."""
@@ -57,7 +57,7 @@ def test_any_before_hook_refusal_blocks_without_routing(implementation: Impl, sc
     assert not wrong, f"RISK-1/2: refused intents not BLOCKED: {wrong}"
 
 
-@pytest.mark.clause("RISK-3")
+@pytest.mark.qts_clause("RISK-3")
 @given(scenario=scenarios(stop_requests=False))
 def test_after_response_refusal_keeps_the_answer_and_halts(implementation: Impl, scenario: Scenario) -> None:
     """Property: after_response refusing leaves ACCEPTED/REJECTED as the venue said,
@@ -76,7 +76,7 @@ def test_after_response_refusal_keeps_the_answer_and_halts(implementation: Impl,
     assert type(detail) is str and detail.strip(), f"RISK-3: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
-@pytest.mark.clause("RISK-4")
+@pytest.mark.qts_clause("RISK-4")
 @given(scenario=scenarios())
 def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenario: Scenario) -> None:
     """Property: a hook that raises or returns anything but True refuses; every refusal,
@@ -94,7 +94,7 @@ def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenari
                 assert "str" in fault.message, f"RISK-4: the fault of a hook that returned 'yes' must name what it returned (str): {fault.message!r}"
 
 
-@pytest.mark.clause("RISK-5")
+@pytest.mark.qts_clause("RISK-5")
 @given(scenario=scenarios(interrupts=True))
 def test_hooks_run_in_order_each_at_most_once(implementation: Impl, scenario: Scenario) -> None:
     """Property: per intent, before_intent < before_route < execute < after_response,
@@ -108,7 +108,7 @@ def test_hooks_run_in_order_each_at_most_once(implementation: Impl, scenario: Sc
         assert calls == list(order.calls), f"RISK-5: intent {intent_id!r}: calls {calls}, expected {list(order.calls)}"
 
 
-@pytest.mark.clause("RISK-5", "LOOP-10")
+@pytest.mark.qts_clause("RISK-5", "LOOP-10")
 @given(scenario=scenarios())
 def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, scenario: Scenario) -> None:
     """Property: before_route sees the order CREATED; after_response sees it in the
@@ -123,7 +123,7 @@ def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, sc
     assert later == seen.seen_states, f"RISK-5: a hook's view changed after the hook returned (not a snapshot): {later}"
 
 
-@pytest.mark.clause("RISK-6")
+@pytest.mark.qts_clause("RISK-6")
 @given(scenario=scenarios(gates=False))
 def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl, scenario: Scenario) -> None:
     """Property: for any run, the no-op gate and an allow-everything stand-in produce
@@ -144,7 +144,7 @@ def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl,
     assert summary(with_noop) == summary(without), "RISK-6: the no-op gate changed the run"
 
 
-@pytest.mark.clause("RISK-5")
+@pytest.mark.qts_clause("RISK-5")
 @given(scenario=scenarios(interrupts=True))
 def test_hooks_get_the_intent_pulled_its_order_and_the_response_given(implementation: Impl, scenario: Scenario) -> None:
     """Property: before_intent gets the intent as pulled; before_route a view of that

@@ -17,14 +17,14 @@ from conformance_tests.scenario import Policy, Scenario
 Impl = Implementation[StrEnum]
 
 
-@pytest.mark.clause("RISK-7")
+@pytest.mark.qts_clause("RISK-7")
 def test_the_noop_gate_keeps_the_gate_interface(implementation: Impl) -> None:
     gate = call_watched(implementation.make_noop_gate)
     breaches = introspected(gate_interface_breaches, gate)
     assert not breaches, "; ".join(map(str, breaches))
 
 
-@pytest.mark.clause("LOOP-9")
+@pytest.mark.qts_clause("LOOP-9")
 def test_the_loop_keeps_its_public_interface(implementation: Impl) -> None:
     log = CallLog()
     loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(Scenario(()), log), AllowAllGate(), SuitePolicy(Policy(), log)))

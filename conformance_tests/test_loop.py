@@ -24,7 +24,7 @@ Impl = Implementation[StrEnum]
 FAILED = OrderState.FAILED.value
 
 
-@pytest.mark.clause("LOOP-1")
+@pytest.mark.qts_clause("LOOP-1")
 @given(scenario=scenarios(interrupts=True))
 def test_loop_is_synchronous(implementation: Impl, scenario: Scenario) -> None:
     """Property: a run starts no thread, no asyncio event loop and no timer, and calls
@@ -34,7 +34,7 @@ def test_loop_is_synchronous(implementation: Impl, scenario: Scenario) -> None:
     assert not seen.foreign_threads, "LOOP-1: the route or a gate was called from another thread"
 
 
-@pytest.mark.clause("LOOP-2")
+@pytest.mark.qts_clause("LOOP-2")
 @given(scenario=scenarios(interrupts=True))
 def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implementation: Impl, scenario: Scenario) -> None:
     """Property: no intent id reaches the route twice in a run (also when the source
@@ -49,7 +49,7 @@ def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implemen
     )
 
 
-@pytest.mark.clause("LOOP-2")
+@pytest.mark.qts_clause("LOOP-2")
 def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1"), Step("o-1"))))
     assert seen.histories() == [("o-1", ("created", "submitted", "accepted")), ("o-1", ("created", FAILED))], (
@@ -57,7 +57,7 @@ def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
     )
 
 
-@pytest.mark.clause("LOOP-4")
+@pytest.mark.qts_clause("LOOP-4")
 @pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID])
 def test_route_failure_fails_that_order_and_the_run_goes_on(implementation: Impl, act: RouteAct) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", route=act), Step("o-2"))))
@@ -68,7 +68,7 @@ def test_route_failure_fails_that_order_and_the_run_goes_on(implementation: Impl
     ], f"LOOP-4: route {act.value}: {seen.histories()}"
 
 
-@pytest.mark.clause("LOOP-4")
+@pytest.mark.qts_clause("LOOP-4")
 @given(scenario=scenarios())
 def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scenario) -> None:
     """Property: every order's history is the one the specification gives for its
@@ -80,7 +80,7 @@ def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scena
     assert seen.histories() == want, f"LOOP-4: histories {seen.histories()}, expected {want}"
 
 
-@pytest.mark.clause("LOOP-5", "RISK-4")
+@pytest.mark.qts_clause("LOOP-5", "RISK-4")
 @given(scenario=scenarios(interrupts=True))
 def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: Impl, scenario: Scenario) -> None:
     """Property: an interrupt (a BaseException) from the route or a hook propagates out
@@ -103,7 +103,7 @@ def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: I
     )
 
 
-@pytest.mark.clause("LOOP-5")
+@pytest.mark.qts_clause("LOOP-5")
 @pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit])
 def test_keyboard_interrupt_and_system_exit_settle_the_order(implementation: Impl, error: type[BaseException]) -> None:
     class InterruptingRoute:
@@ -121,7 +121,7 @@ def test_keyboard_interrupt_and_system_exit_settle_the_order(implementation: Imp
     )
 
 
-@pytest.mark.clause("LOOP-6")
+@pytest.mark.qts_clause("LOOP-6")
 @given(scenario=scenarios(stop_requests=False))
 def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario) -> None:
     """Property: the run pulls exactly the intents the specification says (none after
@@ -142,7 +142,7 @@ def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario)
     assert type(detail) is str and detail.strip(), f"LOOP-6: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
-@pytest.mark.clause("LOOP-6")
+@pytest.mark.qts_clause("LOOP-6")
 @given(scenario=scenarios(stop_requests=False))
 def test_stop_policy_is_consulted_before_every_pull(implementation: Impl, scenario: Scenario) -> None:
     """Property: between two pulls (and before the first) the policy was asked."""
@@ -157,7 +157,7 @@ def test_stop_policy_is_consulted_before_every_pull(implementation: Impl, scenar
             asked = False
 
 
-@pytest.mark.clause("LOOP-7")
+@pytest.mark.qts_clause("LOOP-7")
 @given(scenario=scenarios())
 def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, scenario: Scenario) -> None:
     """Property: once request_stop() is called while an intent is pulled, that intent
@@ -176,7 +176,7 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
     assert type(detail) is str and detail.strip(), f"LOOP-7: a stop reason's detail must be a non-blank str: {detail!r}"
 
 
-@pytest.mark.clause("LOOP-7")
+@pytest.mark.qts_clause("LOOP-7")
 def test_stop_requested_before_run_pulls_nothing_and_is_then_used_up(implementation: Impl) -> None:
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
@@ -189,7 +189,7 @@ def test_stop_requested_before_run_pulls_nothing_and_is_then_used_up(implementat
     assert second.stop.kind == StopKind.SOURCE_EXHAUSTED
 
 
-@pytest.mark.clause("LOOP-8")
+@pytest.mark.qts_clause("LOOP-8")
 @given(scenario=scenarios(gates=False, stop_requests=False))
 def test_exhausted_source_ends_the_run(implementation: Impl, scenario: Scenario) -> None:
     """Property: with no policy limit, the run pulls every intent and ends SOURCE_EXHAUSTED."""
@@ -200,7 +200,7 @@ def test_exhausted_source_ends_the_run(implementation: Impl, scenario: Scenario)
     assert seen.report is not None and seen.report.stop.kind == StopKind.SOURCE_EXHAUSTED, f"LOOP-8: {seen.report}"
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementation: Impl) -> None:
     log = CallLog()
     scenario = Scenario((Step("o-1"),))
@@ -211,7 +211,7 @@ def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementat
     assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"
 
 
-@pytest.mark.clause("RISK-3")
+@pytest.mark.qts_clause("RISK-3")
 def test_after_response_false_keeps_accepted_and_routes_nothing_more(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", after_response=GateAct.REFUSE), Step("o-2"))))
     assert seen.histories() == [("o-1", ("created", "submitted", "accepted"))], f"RISK-3: {seen.histories()}"
@@ -220,7 +220,7 @@ def test_after_response_false_keeps_accepted_and_routes_nothing_more(implementat
     assert [i.intent_id for i in seen.routed] == ["o-1"], "RISK-3: an intent was routed after after_response refused"
 
 
-@pytest.mark.clause("LOOP-10")
+@pytest.mark.qts_clause("LOOP-10")
 def test_each_declared_outcome_takes_its_declared_path(implementation: Impl) -> None:
     """One run per declared answer: the order goes exactly along the path the state
     model declares for it and keeps the venue's response."""
@@ -237,7 +237,7 @@ def test_each_declared_outcome_takes_its_declared_path(implementation: Impl) -> 
     assert not wrong, "LOOP-10: " + "; ".join(wrong)
 
 
-@pytest.mark.clause("LOOP-10")
+@pytest.mark.qts_clause("LOOP-10")
 @given(scenario=scenarios(interrupts=True))
 def test_declared_answers_move_orders_along_their_declared_paths(implementation: Impl, scenario: Scenario) -> None:
     """Property: amid every other route and gate behaviour, each order answered with a
@@ -251,7 +251,7 @@ def test_declared_answers_move_orders_along_their_declared_paths(implementation:
     assert got == want, f"LOOP-10: declared answers gave {got}, expected {want}"
 
 
-@pytest.mark.clause("LOOP-3", "RISK-3", "LOOP-5")
+@pytest.mark.qts_clause("LOOP-3", "RISK-3", "LOOP-5")
 @given(scenario=scenarios(interrupts=True))
 def test_every_record_keeps_the_response_the_route_gave_it(implementation: Impl, scenario: Scenario) -> None:
     """Property: an order the route answered with a valid response keeps that response
@@ -265,7 +265,7 @@ def test_every_record_keeps_the_response_the_route_gave_it(implementation: Impl,
     assert got == want, f"LOOP-3: the records' responses are {got!r:.600}, expected {want!r:.600}"
 
 
-@pytest.mark.clause("LOOP-6")
+@pytest.mark.qts_clause("LOOP-6")
 @given(scenario=scenarios(interrupts=True))
 def test_the_stop_policy_sees_the_run_as_it_is(implementation: Impl, scenario: Scenario) -> None:
     """Property: whenever the stop policy is asked, its RunContext says how many route
@@ -301,7 +301,7 @@ def test_the_stop_policy_sees_the_run_as_it_is(implementation: Impl, scenario: S
         )
 
 
-@pytest.mark.clause("LOOP-5", "RISK-4")
+@pytest.mark.qts_clause("LOOP-5", "RISK-4")
 @pytest.mark.parametrize(
     ("step", "history", "site", "answered"),
     [
@@ -327,7 +327,7 @@ def test_the_order_an_interrupt_leaves_keeps_its_answer_and_names_the_site(
     assert order.fault is not None and order.fault.site is site, f"RISK-4: fault {order.fault!r}, expected one at {site.value}"
 
 
-@pytest.mark.clause("LOOP-4", "LOOP-10")
+@pytest.mark.qts_clause("LOOP-4", "LOOP-10")
 def test_a_richer_response_is_an_answer_not_a_failure(implementation: Impl) -> None:
     """A Phase 5 route may answer with a subclass of ExecutionResponse that carries
     more: it is a valid answer, read by the state model (Phase 4's: by ``accepted``)

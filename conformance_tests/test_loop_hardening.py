@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import gc
 import random
-import signal
-import threading
-import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from types import FrameType
-from typing import cast
 
 import pytest
+from hypothesis import settings
 
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
@@ -28,8 +25,8 @@ from spec.records import OrderView, RunReport, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
 from conformance_tests.doubles import AllowAllGate, RichResponse
-from conformance_tests.guards import suite_timer
-from conformance_tests.harness import call_watched, in_host, interrupt_after
+from conformance_tests.harness import call_watched, interrupted
+from conformance_tests.interrupt_points import InterruptPlan
 from conformance_tests.scenario import OrderId
 
 Impl = Implementation[StrEnum]
@@ -116,7 +113,7 @@ def forged(value: object, **fields: object) -> object:
 # --- RISK-4: recording a fault never fails ------------------------------------------
 
 
-@pytest.mark.clause("RISK-4")
+@pytest.mark.qts_clause("RISK-4")
 def test_a_route_exception_whose_str_raises_fails_only_its_order(implementation: Impl) -> None:
     report = make_loop(implementation, Route({"o-2": raising(UnprintableError())})).run([intent("o-1"), intent("o-2"), intent("o-3")])
     got = states(report)
@@ -124,7 +121,7 @@ def test_a_route_exception_whose_str_raises_fails_only_its_order(implementation:
     assert report.orders[1].fault is not None, "RISK-4: the route failure carries no fault"
 
 
-@pytest.mark.clause("RISK-4")
+@pytest.mark.qts_clause("RISK-4")
 def test_an_interrupt_whose_str_raises_still_leaves_every_order_in_last_report(implementation: Impl) -> None:
     loop = make_loop(implementation, Route({"o-2": raising(UnprintableInterrupt())}))
     with pytest.raises(UnprintableInterrupt):
@@ -136,7 +133,7 @@ def test_an_interrupt_whose_str_raises_still_leaves_every_order_in_last_report(i
 # --- LOOP-3 / LOOP-4: values built around their constructors --------------------------
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 @pytest.mark.parametrize(
     "make",
     [lambda: object.__new__(ExecutionIntent), lambda: forged(intent("o-2"), intent_id=None)],
@@ -165,7 +162,7 @@ class TaggedIntent(ExecutionIntent):
     __slots__ = ()
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_an_object_that_only_looks_like_an_intent_is_refused_and_not_routed(implementation: Impl) -> None:
     route = Route()
     loop = make_loop(implementation, route)
@@ -174,7 +171,7 @@ def test_an_object_that_only_looks_like_an_intent_is_refused_and_not_routed(impl
     assert route.calls == ["o-1"], f"LOOP-3: routed {route.calls} for a source whose second item only looked like an intent"
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_other(implementation: Impl) -> None:
     route = Route()
     tagged = TaggedIntent("o-2", "QTS", Side.BUY, Decimal(1))
@@ -183,7 +180,7 @@ def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_o
     assert report.orders[1].intent is tagged and states(report)[1] == ("o-2", ACCEPTED), f"LOOP-3: {states(report)}"
 
 
-@pytest.mark.clause("LOOP-4")
+@pytest.mark.qts_clause("LOOP-4")
 @pytest.mark.parametrize(
     "make",
     [
@@ -204,7 +201,7 @@ def test_a_response_built_around_its_constructor_fails_only_its_order(implementa
     assert got == [("o-1", FAILED), ("o-2", ACCEPTED)], f"LOOP-4: a forged response gave {got}"
 
 
-@pytest.mark.clause("LOOP-2")
+@pytest.mark.qts_clause("LOOP-2")
 def test_ids_given_as_str_subclasses_are_routed_at_most_once(implementation: Impl) -> None:
     class IdentityId(str):
         def __eq__(self, other: object) -> bool:
@@ -221,7 +218,7 @@ def test_ids_given_as_str_subclasses_are_routed_at_most_once(implementation: Imp
 # --- LOOP-11: re-entry ------------------------------------------------------------------
 
 
-@pytest.mark.clause("LOOP-11")
+@pytest.mark.qts_clause("LOOP-11")
 def test_reentering_run_from_a_hook_is_refused_and_changes_nothing(implementation: Impl) -> None:
     route = Route()
     refusals: list[Exception] = []
@@ -244,7 +241,7 @@ def test_reentering_run_from_a_hook_is_refused_and_changes_nothing(implementatio
     assert states(loop.run([intent("o-3")])) == [("o-3", ACCEPTED)], "LOOP-11: the loop does not run again"
 
 
-@pytest.mark.clause("LOOP-11")
+@pytest.mark.qts_clause("LOOP-11")
 def test_reentering_run_from_the_route_is_refused_and_keeps_the_execution_limit(implementation: Impl) -> None:
     loop: Loop
 
@@ -273,7 +270,7 @@ class Answering:
         return self.answer  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
 
 
-@pytest.mark.clause("LOOP-13")
+@pytest.mark.qts_clause("LOOP-13")
 @pytest.mark.parametrize(
     "answer", [False, 0, "stop", StopKind.POLICY, StopReason("policy", "forged")],  # type: ignore[arg-type]
     ids=["False", "0", "a string", "a StopKind", "StopReason with a str kind"],
@@ -291,14 +288,14 @@ def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementa
     )
 
 
-# --- LOOP-12: a real asynchronous interrupt --------------------------------------------
+# --- LOOP-12: an asynchronous interrupt at every execution point ------------------------
+#
+# The interrupt is raised at a counted execution point of the run (every place a supported
+# CPython may run a signal handler: conformance_tests.interrupt_points), not by a timer,
+# so the same binding, profile and seed give the same problems on every machine.
 
-INTERRUPT_RUNS = 300
-_signal, _setitimer = suite_timer()  # the real ones: the suite's own timer is not the loop's (LOOP-1)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt("SIGALRM")
+SAMPLED_RUNS, POINTS_PER_RUN = 24, 12
+"""Longer runs drawn from the seed, and how many of each run's points are tried."""
 
 
 @contextmanager
@@ -312,30 +309,51 @@ def _no_gc() -> Generator[None]:
             gc.enable()
 
 
-def _interrupted_run(implementation: Impl, rng: random.Random) -> list[str]:
-    """One run with a KeyboardInterrupt due at a random moment of it; what went wrong."""
-    ids = [f"o-{n}" for n in range(rng.randint(1, 8))]
-    ids += rng.sample(ids, k=min(len(ids), rng.randint(0, 2)))  # repeated ids: LOOP-2 under interrupts
-    intents = [intent(i) for i in ids]
-    failing = {i: raising(RuntimeError("venue down")) for i in ids if rng.random() < 0.2}
-    start = time.perf_counter()
-    make_loop(implementation, Route(failing)).run(iter(intents))
-    window = 1.2 * (time.perf_counter() - start)
+@dataclass(frozen=True)
+class _Script:
+    """One run: the intents' ids in order, the ids the route fails and the id on which
+    the route asks the loop to stop (LOOP-7: that request ends with its run)."""
 
-    route = Route(failing)
+    ids: tuple[str, ...]
+    failing: frozenset[str] = frozenset()
+    stop_on: str = ""
+
+    @staticmethod
+    def draw(rng: random.Random) -> _Script:
+        ids = [f"o-{n}" for n in range(rng.randint(3, 8))]
+        ids += rng.sample(ids, k=rng.randint(0, 2))  # repeated ids: LOOP-2 under interrupts
+        failing = frozenset(i for i in ids if rng.random() < 0.2)
+        return _Script(tuple(ids), failing, rng.choice(["", *ids]))
+
+
+_SMALL_SCRIPTS = (
+    _Script(("o-1", "o-2", "o-1"), frozenset({"o-2"})),
+    _Script(("o-1", "o-2"), stop_on="o-1"),
+)
+
+
+def _interrupted_at(implementation: Impl, script: _Script, point: int | None) -> tuple[int, list[str]]:
+    """Run ``script`` with a KeyboardInterrupt at execution ``point`` (None: none): how
+    many points the run passed, and what went wrong."""
+    intents = [intent(i) for i in script.ids]
+    loop: Loop
+
+    def stopping(sent: ExecutionIntent) -> object:
+        loop.request_stop()
+        return ExecutionResponse(sent.intent_id, True)
+
+    answers = {i: raising(RuntimeError("venue down")) for i in script.failing}
+    if script.stop_on:
+        answers[script.stop_on] = stopping
+    route = Route(answers)
     loop = make_loop(implementation, route)
     source: Iterator[ExecutionIntent] = iter(intents)
-    with _no_gc():  # a gc callback (hypothesis installs one) would swallow the interrupt
-        try:
-            try:
-                interrupt_after(rng.uniform(0.0, window) or 1e-6)
-                loop.run(source)
-            finally:
-                interrupt_after(0)
-        except KeyboardInterrupt:
-            pass
+    with _no_gc():  # a gc callback (hypothesis installs one) would add points no plan chose
+        injection = interrupted(InterruptPlan(point), loop, source)
     handed = intents[: len(intents) - source.__length_hint__()]  # type: ignore[attr-defined]
     problems: list[str] = []
+    if injection.raised_at is not None and not isinstance(injection.outcome, KeyboardInterrupt):
+        problems.append(f"the interrupt did not propagate out of run() (it ended with {injection.outcome!r})")
     report = loop.last_report
     if report is None:
         if handed:
@@ -352,37 +370,62 @@ def _interrupted_run(implementation: Impl, rng: random.Random) -> list[str]:
     if len(route.calls) != len(set(route.calls)):
         problems.append(f"routed twice: {route.calls}")
     try:
-        loop.run([])
+        after = loop.run([intent("next")])
+        if [o.intent.intent_id for o in after.orders] != ["next"]:
+            problems.append(f"the next run settled {[o.intent.intent_id for o in after.orders]}, stopping with "
+                            f"{after.stop.kind.value}: the interrupted run left state behind (LOOP-7)")
     except Exception as error:
         problems.append(f"the loop cannot run again: {error!r}")
-    return problems
+    return injection.points, problems
 
 
-@pytest.mark.clause("LOOP-12")
-@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers (SIGALRM)")
-def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_none_twice(implementation: Impl) -> None:
-    """Property: whatever moment a KeyboardInterrupt from a signal handler lands at, the
-    intents the source handed over are all in last_report, terminal, none routed twice."""
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("signals reach the main thread only")
-    rng = random.Random(12)
-    if in_host():
-        found = [f"run {n}: {problem}" for n in range(INTERRUPT_RUNS) for problem in _interrupted_run(implementation, rng)]
-        assert not found, f"LOOP-12: {len(found)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(found[:5])
-        return
-    previous_handler = _signal(signal.SIGALRM, _interrupt)
-    previous_timer, _ = cast(tuple[float, float], _setitimer(signal.ITIMER_REAL, 0))  # a suite watchdog's, restored below
-    started = time.monotonic()
-    failures: list[str] = []
-    try:
-        for number in range(INTERRUPT_RUNS):
-            failures += [f"run {number}: {problem}" for problem in _interrupted_run(implementation, rng)]
-    finally:
-        _setitimer(signal.ITIMER_REAL, 0)
-        _signal(signal.SIGALRM, previous_handler)
-        if previous_timer:
-            _setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 1e-3))
-    assert not failures, f"LOOP-12: {len(failures)} problem(s) in {INTERRUPT_RUNS} interrupted runs:\n" + "\n".join(failures[:5])
+def _points(points: list[int | None]) -> str:
+    """``[None, 3, 4, 5, 9]`` -> ``"no interrupt, points 3-5, 9"``: the full list, short."""
+    numbers = sorted(p for p in points if p is not None)
+    spans: list[str] = []
+    for number in numbers:
+        if spans and spans[-1].rsplit("-", 1)[-1] == str(number - 1):
+            spans[-1] = f"{spans[-1].split('-')[0]}-{number}"
+        else:
+            spans.append(str(number))
+    return ", ".join([*(["no interrupt"] if None in points else []), *([f"points {', '.join(spans)}"] if spans else [])])
+
+
+def _seed(config: pytest.Config, profile: settings) -> int:
+    """The ci profile is derandomised: a fixed seed. Otherwise the run's hypothesis seed."""
+    if profile.derandomize:
+        return 12
+    chosen: object = config.getoption("hypothesis_seed", None)
+    return int(chosen) if isinstance(chosen, (int, str)) and str(chosen).isdigit() else random.randrange(2**32)
+
+
+@pytest.mark.qts_clause("LOOP-12")
+def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_none_twice(
+    implementation: Impl, pytestconfig: pytest.Config, qts_settings: settings
+) -> None:
+    """Property: wherever a KeyboardInterrupt lands (every execution point of small runs,
+    sampled points of longer runs drawn from the seed), it propagates, the intents the
+    source handed over are all in last_report, terminal, none routed twice, and the loop
+    runs again afresh. Every problem found is listed, on one line."""
+    found: dict[str, list[int | None]] = {}  # problem -> the points it came at
+
+    def interrupt(run: str, script: _Script, points: Iterable[int | None]) -> None:
+        for point in points:
+            for problem in _interrupted_at(implementation, script, point)[1]:
+                found.setdefault(f"{run}: {problem}", []).append(point)
+
+    for number, script in enumerate(_SMALL_SCRIPTS):
+        interrupt(f"small run {number} {script.ids}", script, [None, *range(_interrupted_at(implementation, script, None)[0])])
+    seed = _seed(pytestconfig, qts_settings)
+    rng = random.Random(seed)
+    for number in range(SAMPLED_RUNS):
+        script = _Script.draw(rng)
+        points = _interrupted_at(implementation, script, None)[0]
+        interrupt(f"run {number} {script.ids}", script, [None, *sorted(rng.sample(range(points), k=min(points, POINTS_PER_RUN)))])
+    if found:  # the whole list, compactly, on the one line the verdict keeps
+        # Points, not places: the same plan raises at the same place on a rerun (interrupt_points).
+        listed = " | ".join(f"{problem} at {_points(at)}" for problem, at in found.items())
+        pytest.fail(f"LOOP-12: {sum(map(len, found.values()))} problem(s) (seed {seed}): {listed}", pytrace=False)
 
 
 class _InterruptedWhileRead(Exception):
@@ -414,7 +457,7 @@ class _StopWhileRead(BaseException):
         return "stop"
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implementation: Impl) -> None:
     def source() -> Iterator[ExecutionIntent]:
         yield intent("o-1")
@@ -428,7 +471,7 @@ def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implement
     assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report and report.stop}"
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_interrupt_while_the_order_in_flight_is_recorded_still_settles_it(implementation: Impl) -> None:
     loop = make_loop(implementation, Route({"o-2": raising(_StopWhileRead())}))
     with pytest.raises(KeyboardInterrupt):
@@ -449,7 +492,7 @@ class _RaisingAfterResponse(AllowAllGate):
         raise _StopWhileRead()
 
 
-@pytest.mark.clause("LOOP-12")
+@pytest.mark.qts_clause("LOOP-12")
 def test_an_interrupt_while_an_answered_order_is_recorded_keeps_its_answer(implementation: Impl) -> None:
     answer = ExecutionResponse("o-1", True, venue_order_id="V-1")
     loop = make_loop(implementation, Route({"o-1": lambda sent: answer}), gate=_RaisingAfterResponse())

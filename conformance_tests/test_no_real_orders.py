@@ -17,7 +17,7 @@ from conformance_tests.strategies import scenarios
 Impl = Implementation[StrEnum]
 
 
-@pytest.mark.clause("ROUTE-1")
+@pytest.mark.qts_clause("ROUTE-1")
 @given(scenario=scenarios(interrupts=True))
 def test_no_run_opens_a_network_connection(implementation: Impl, scenario: Scenario) -> None:
     """Property: building a loop and running it opens no socket, connects nowhere and
@@ -29,7 +29,7 @@ def test_no_run_opens_a_network_connection(implementation: Impl, scenario: Scena
     )
 
 
-@pytest.mark.clause("ROUTE-1")
+@pytest.mark.qts_clause("ROUTE-1")
 @given(scenario=scenarios())
 def test_only_the_given_route_executes_intents(implementation: Impl, scenario: Scenario) -> None:
     """Property: every intent that left CREATED for SUBMITTED went through the route the

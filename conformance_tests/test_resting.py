@@ -71,7 +71,7 @@ def _shown(order: RestingOrder[StrEnum]) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.clause("RESTING-4")
+@pytest.mark.qts_clause("RESTING-4")
 def test_the_resting_lifecycle_terminates(implementation: Impl) -> None:
     """Every order reaches a terminal state in a bounded number of events: the measure
     spec.resting.resting_breaches argues by strictly decreases on every event."""
@@ -80,7 +80,7 @@ def test_the_resting_lifecycle_terminates(implementation: Impl) -> None:
     assert not breaches, "; ".join(map(str, breaches))
 
 
-@pytest.mark.clause("RESTING-1")
+@pytest.mark.qts_clause("RESTING-1")
 def test_only_an_accepted_order_with_a_venue_order_id_starts_resting_with_what_its_answer_filled(implementation: Impl) -> None:
     """Only ACCEPTED with a venue order id opens, once; an answer's fill (on arrival) is
     the order's first fill, as spec.resting.open_resting_order books it, for the suite's
@@ -144,7 +144,7 @@ def _declared_resting(implementation: Impl) -> list[OrderRecord[StrEnum]]:
     return found
 
 
-@pytest.mark.clause("RESTING-7")
+@pytest.mark.qts_clause("RESTING-7")
 def test_no_answer_fills_more_than_the_order(implementation: Impl) -> None:
     """Every declared outcome's answer fills at most the intent's quantity, and a book
     refuses to open a resting order from an answer that fills more."""
@@ -225,7 +225,7 @@ def _check_step(
     return None
 
 
-@pytest.mark.clause("RESTING-2", "RESTING-3", "RESTING-5", "RESTING-6")
+@pytest.mark.qts_clause("RESTING-2", "RESTING-3", "RESTING-5", "RESTING-6")
 @given(feed=feeds)
 @example(feed=TEAM_STYLE_FEEDS[0])
 @example(feed=TEAM_STYLE_FEEDS[1])

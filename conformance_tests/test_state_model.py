@@ -46,22 +46,22 @@ def _clause_for(machine: StateModel[StrEnum], state: StrEnum) -> str:
     return "STATE-3" if state in machine.terminal else "STATE-4"
 
 
-@pytest.mark.clause("STATE-1")
+@pytest.mark.qts_clause("STATE-1")
 def test_phase4_states_are_present_with_their_values(implementation: Impl) -> None:
     assert not _breaches(implementation.machine, "STATE-1")
 
 
-@pytest.mark.clause("STATE-2")
+@pytest.mark.qts_clause("STATE-2")
 def test_initial_and_terminal_states_are_the_phase4_ones(implementation: Impl) -> None:
     assert not _breaches(implementation.machine, "STATE-2")
 
 
-@pytest.mark.clause("STATE-3")
+@pytest.mark.qts_clause("STATE-3")
 def test_terminal_states_have_no_exit_in_the_table(implementation: Impl) -> None:
     assert not _breaches(implementation.machine, "STATE-3")
 
 
-@pytest.mark.clause("STATE-3", "STATE-4")
+@pytest.mark.qts_clause("STATE-3", "STATE-4")
 def test_transition_refuses_every_event_from_every_terminal_state(implementation: Impl) -> None:
     machine = implementation.machine
     leaks: list[str] = []
@@ -78,7 +78,7 @@ def test_transition_refuses_every_event_from_every_terminal_state(implementation
     assert not leaks, f"STATE-3: transition() leaves terminal states: {leaks}"
 
 
-@pytest.mark.clause("STATE-4")
+@pytest.mark.qts_clause("STATE-4")
 def test_table_names_only_members_of_the_state_enum(implementation: Impl) -> None:
     machine = implementation.machine
     members = set(machine.states)
@@ -92,7 +92,7 @@ def test_table_names_only_members_of_the_state_enum(implementation: Impl) -> Non
     assert not strangers, f"STATE-4: table rows name states outside {machine.states.__name__}: {strangers}"
 
 
-@pytest.mark.clause("STATE-4")
+@pytest.mark.qts_clause("STATE-4")
 def test_transition_agrees_with_the_table_on_every_pair(implementation: Impl) -> None:
     """Every (state, event) pair: the table's target, or InvalidTransition naming the
     state, the event and a clause. Nothing else decides a state."""
@@ -129,7 +129,7 @@ def _compare_every_pair(machine: StateModel[StrEnum], wrong: list[str]) -> None:
                 wrong.append(f"{pair}: returned {got!r}, not a member of {machine.states.__name__}")
 
 
-@pytest.mark.clause("STATE-5")
+@pytest.mark.qts_clause("STATE-5")
 def test_phase4_transitions_are_present_and_unchanged(implementation: Impl) -> None:
     machine = implementation.machine
     assert not _breaches(machine, "STATE-5")
@@ -140,24 +140,24 @@ def test_phase4_transitions_are_present_and_unchanged(implementation: Impl) -> N
         )
 
 
-@pytest.mark.clause("STATE-6")
+@pytest.mark.qts_clause("STATE-6")
 def test_every_non_terminal_state_reaches_a_terminal_state_without_cycles(implementation: Impl) -> None:
     assert not _breaches(implementation.machine, "STATE-6")
 
 
-@pytest.mark.clause("STATE-7")
+@pytest.mark.qts_clause("STATE-7")
 def test_every_non_terminal_state_can_be_failed(implementation: Impl) -> None:
     """The loop fails an order wherever an interrupt finds it (LOOP-5), so every
     non-terminal state has a FAIL row to FAILED."""
     assert not _breaches(implementation.machine, "STATE-7")
 
 
-@pytest.mark.clause("STATE-8")
+@pytest.mark.qts_clause("STATE-8")
 def test_plain_responses_keep_their_phase4_meaning(implementation: Impl) -> None:
     assert not _breaches(implementation.machine, "STATE-8")
 
 
-@pytest.mark.clause("STATE-8")
+@pytest.mark.qts_clause("STATE-8")
 @pytest.mark.parametrize("intent", PROBE_INTENTS, ids=lambda intent: intent.intent_id)
 def test_every_declared_outcome_leads_from_submitted_to_a_terminal_state(implementation: Impl, intent: ExecutionIntent) -> None:
     """Each answer the binding declares, made for intents of both sides, several

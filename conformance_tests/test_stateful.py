@@ -21,7 +21,7 @@ from conformance_tests.strategies import policies, steps
 Impl = Implementation[StrEnum]
 
 
-@pytest.mark.clause("TERMINAL-1", "LOOP-6", "LOOP-7")
+@pytest.mark.qts_clause("TERMINAL-1", "LOOP-6", "LOOP-7")
 def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, qts_settings: settings) -> None:
     """State machine: whatever sequence of batches, policies, stop requests and
     interrupts, every run's report matches the specification and is all terminal."""

@@ -46,7 +46,7 @@ def _kind(answer: object) -> object:
     return answer
 
 
-@pytest.mark.clause("LOOP-15")
+@pytest.mark.qts_clause("LOOP-15")
 @pytest.mark.parametrize("limit", [0, 1, 2, 5])
 def test_max_executions_stops_exactly_at_its_limit(implementation: Impl, limit: int) -> None:
     wrong: list[str] = []
@@ -59,7 +59,7 @@ def test_max_executions_stops_exactly_at_its_limit(implementation: Impl, limit: 
     assert not wrong, f"LOOP-15: make_stop_policy({limit}, None): " + "; ".join(wrong)
 
 
-@pytest.mark.clause("LOOP-15")
+@pytest.mark.qts_clause("LOOP-15")
 @pytest.mark.parametrize("limit", [1, 2, 5])
 def test_max_consecutive_failures_stops_exactly_at_its_limit(implementation: Impl, limit: int) -> None:
     wrong: list[str] = []
@@ -72,7 +72,7 @@ def test_max_consecutive_failures_stops_exactly_at_its_limit(implementation: Imp
     assert not wrong, f"LOOP-15: make_stop_policy(None, {limit}): " + "; ".join(wrong)
 
 
-@pytest.mark.clause("LOOP-15")
+@pytest.mark.qts_clause("LOOP-15")
 def test_both_limits_reached_name_max_executions_and_no_limit_never_stops(implementation: Impl) -> None:
     both = _kind(_answer(implementation, (2, 2), _Context(executions=2, settled=2, consecutive_failures=2)))
     assert both == StopKind.MAX_EXECUTIONS, f"LOOP-15: both limits reached: {both!r}, expected MAX_EXECUTIONS"
@@ -81,7 +81,7 @@ def test_both_limits_reached_name_max_executions_and_no_limit_never_stops(implem
     assert unlimited is None, f"LOOP-15: make_stop_policy(None, None) stopped a run: {unlimited!r}"
 
 
-@pytest.mark.clause("LOOP-15")
+@pytest.mark.qts_clause("LOOP-15")
 @pytest.mark.parametrize(
     "limits",
     [(-1, None), (None, 0), (None, -3), (True, None), (None, True), (1.5, None), ("3", None)],
@@ -94,7 +94,7 @@ def test_a_limit_out_of_range_is_refused_when_the_policy_is_made(implementation:
         call_watched(lambda: implementation.make_stop_policy(*limits))  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
-@pytest.mark.clause("LOOP-15")
+@pytest.mark.qts_clause("LOOP-15")
 @given(scenario=scenarios(stop_requests=False))
 def test_the_loop_with_its_own_policy_stops_where_the_limits_say(implementation: Impl, scenario: Scenario) -> None:
     """Property: run with the implementation's own policy for the scenario's limits, the

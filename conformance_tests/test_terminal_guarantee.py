@@ -19,7 +19,7 @@ from conformance_tests.strategies import long_scenarios, scenarios
 Impl = Implementation[StrEnum]
 
 
-@pytest.mark.clause("TERMINAL-1")
+@pytest.mark.qts_clause("TERMINAL-1")
 @given(scenario=scenarios(interrupts=True))
 def test_every_pulled_intent_ends_terminal_exactly_once(implementation: Impl, scenario: Scenario) -> None:
     """For any intents, route behaviour, gate behaviour, stop policy and interrupt, the
@@ -36,7 +36,7 @@ def test_every_pulled_intent_ends_terminal_exactly_once(implementation: Impl, sc
     assert not open_orders, f"TERMINAL-1: orders left in a non-terminal state: {open_orders}"
 
 
-@pytest.mark.clause("LOOP-3")
+@pytest.mark.qts_clause("LOOP-3")
 @given(scenario=scenarios(interrupts=True))
 def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementation: Impl, scenario: Scenario) -> None:
     """Records come in pull order, carry the very intent pulled, and each history starts
@@ -52,7 +52,7 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
     )
 
 
-@pytest.mark.clause("LOOP-3", "TERMINAL-1")
+@pytest.mark.qts_clause("LOOP-3", "TERMINAL-1")
 @settings(max_examples=max(10, settings().max_examples // 5))
 @given(scenario=long_scenarios())
 def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:

@@ -67,7 +67,7 @@ TARGETS = (
 
 PYTEST_ARGS = (
     "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "mutation.pytest_plugin",
-    "-W", "ignore::pytest.PytestAssertRewriteWarning",
+    "-W", "ignore::pytest.PytestAssertRewriteWarning", "--qts-impl=reference",
 )
 """The repository's addopts run tests in xdist workers, where mutmut's in-process
 trampolines cannot see which functions a test reached; mutation.pytest_plugin skips

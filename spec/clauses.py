@@ -1,7 +1,7 @@
 """Clause identifiers of the specification, with their titles.
 
 ``docs/specification.md`` states each clause in full under the same ID and title; the
-conformance tests name the clauses they prove with ``@pytest.mark.clause("ID")``. A
+conformance tests name the clauses they prove with ``@pytest.mark.qts_clause("ID")``. A
 check in the kit's own tests fails when the three drift apart.
 """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,7 +25,6 @@ from spec import (
     ExecutionLoop,
     ExecutionResponse,
     ExecutionRoute,
-    Fault,
     FaultSite,
     Implementation,
     OrderEvent,
@@ -181,26 +181,17 @@ CYCLE = Mutant(
 # --- Loop defects ----------------------------------------------------------------------
 
 
-class _SwallowingLoop(ReferenceLoop[StrEnum]):
-    """TERMINAL-1: a failed order is recorded where it stood, SUBMITTED."""
+class _FailStaysSubmitted(_DisagreeingMachine):
+    """TERMINAL-1: "a failed route call may still have reached the venue", so FAIL leaves
+    a SUBMITTED order where it stood."""
 
-    def _fail(self, intent: ExecutionIntent, history: tuple[StrEnum, ...], fault: Fault) -> OrderRecord[StrEnum]:
-        return OrderRecord(intent, history, fault=fault)
-
-
-SWALLOWED_FAILURE = Mutant("route failures leave the order SUBMITTED", loop=_SwallowingLoop)
-
-
-class _LeakyInterruptLoop(ReferenceLoop[StrEnum]):
-    """LOOP-5: on an interrupt the order in flight is recorded as it stood."""
-
-    def _abandon(
-        self, intent: ExecutionIntent, history: tuple[StrEnum, ...], response: ExecutionResponse | None, fault: Fault
-    ) -> OrderRecord[StrEnum]:
-        return OrderRecord(intent, history, response, fault)
+    def transition(self, state: OrderState, event: StrEnum, /) -> OrderState:
+        if (state, event) == (OrderState.SUBMITTED, OrderEvent.FAIL):
+            return OrderState.SUBMITTED
+        return PHASE4.transition(state, event)
 
 
-INTERRUPT_LEAVES_ORDER_OPEN = Mutant("interrupt leaves the order open", loop=_LeakyInterruptLoop)
+SWALLOWED_FAILURE = Mutant("route failures leave the order SUBMITTED", machine=_FailStaysSubmitted())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 class _DeafLoop(ReferenceLoop[StrEnum]):
@@ -336,6 +327,35 @@ class _HealthCheckedRoute:
 BROKER_HEALTH_CHECK = Mutant("pings a broker", route=_HealthCheckedRoute)
 
 
+class _HeartbeatLoop(ReferenceLoop[StrEnum]):
+    """LOOP-1: the loop starts a plain ``threading.Thread`` "to send heartbeats" per run."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        beat = threading.Thread(target=lambda: None, name="heartbeat")
+        beat.start()
+        try:
+            return super().run(intents)
+        finally:
+            beat.join()
+
+
+THREAD_STARTED_BY_LOOP = Mutant("the loop starts a heartbeat thread", loop=_HeartbeatLoop)
+
+
+class _DropCopyLoop(ReferenceLoop[StrEnum]):
+    """ROUTE-1: the loop opens a socket "for a drop copy" per run, beside its route."""
+
+    def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        except OSError:
+            pass
+        return super().run(intents)
+
+
+SOCKET_OPENED_BY_LOOP = Mutant("the loop opens a drop-copy socket", loop=_DropCopyLoop)
+
+
 # --- Gate-handling defects -------------------------------------------------------------
 
 
@@ -451,21 +471,38 @@ LOOP_INTERFACE_CHANGED = Mutant("request_stop() now needs a reason", loop=_Renam
 
 
 class _ReportEditingLoop(ReferenceLoop[StrEnum]):
-    """The reference loop whose reports pass through :meth:`edit` on the way out."""
+    """The reference loop whose reports pass through :meth:`edit` on the way out (its
+    public ``run`` and ``last_report`` only)."""
 
     def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
         return report
 
     def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[StrEnum]:
-        try:
-            return self.edit(super().run(intents))
-        finally:
-            if self._last_report is not None:
-                self._last_report = self.edit(self._last_report)
+        return self.edit(super().run(intents))
+
+    @property
+    def last_report(self) -> RunReport[StrEnum] | None:
+        report = super().last_report
+        return None if report is None else self.edit(report)
 
     def _drop(self, report: RunReport[StrEnum], which: Callable[[OrderRecord[StrEnum]], bool]) -> RunReport[StrEnum]:
         orders = tuple(o._replace(response=None) if which(o) else o for o in report.orders)
         return dataclasses.replace(report, orders=orders)
+
+
+class _LeakyInterruptLoop(_ReportEditingLoop):
+    """LOOP-5: on an interrupt the order in flight is recorded as it stood."""
+
+    def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
+        if report.stop.kind is not StopKind.INTERRUPTED or not report.orders:
+            return report
+        last = report.orders[-1]
+        if len(last.history) < 2 or last.history[-1] not in (OrderState.FAILED,):
+            return report
+        return dataclasses.replace(report, orders=(*report.orders[:-1], last._replace(history=last.history[:-1])))
+
+
+INTERRUPT_LEAVES_ORDER_OPEN = Mutant("interrupt leaves the order open", loop=_LeakyInterruptLoop)
 
 
 def _refused_after_response(order: OrderRecord[StrEnum]) -> bool:
@@ -772,6 +809,8 @@ EXPECTED_FAILURES: dict[str, str] = {
     "NORMALISES_RESPONSE_ID": "LOOP-4",
     "THREADED_ROUTE_CALL": "LOOP-1",
     "BROKER_HEALTH_CHECK": "ROUTE-1",
+    "THREAD_STARTED_BY_LOOP": "LOOP-1",
+    "SOCKET_OPENED_BY_LOOP": "ROUTE-1",
     "BEFORE_INTENT_IGNORED": "RISK-1",
     "ROUTES_WHEN_REFUSED": "RISK-2",
     "AFTER_RESPONSE_IGNORED": "RISK-3",

@@ -29,8 +29,12 @@ def fake_module() -> Iterator[types.ModuleType]:
     del sys.modules[module.__name__]
 
 
-def test_target_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_target_precedence_and_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(TargetError, match=r"no implementation named: pass --impl"):
+        resolve_target(None)
+    assert resolve_target("reference") == DEFAULT_TARGET
+    monkeypatch.setenv(ENV_VAR, "reference")
     assert resolve_target(None) == DEFAULT_TARGET
     monkeypatch.setenv(ENV_VAR, "from.env")
     assert resolve_target(None) == "from.env"
@@ -168,7 +172,7 @@ def test_bad_command_lines_exit_2_before_the_suite_runs(
 ) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
     with pytest.raises(SystemExit) as exited:
-        main([a.format(tmp=tmp_path) for a in argv])
+        main(["--impl", "reference", *(a.format(tmp=tmp_path) for a in argv)])
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
 

@@ -27,14 +27,14 @@ def documented_clauses(markdown: str) -> dict[str, str]:
 
 
 def clauses_named_by_tests(sources: Iterable[str]) -> set[str]:
-    """Clause ids named by ``@pytest.mark.clause(...)`` decorators, read from the AST."""
+    """Clause ids named by ``@pytest.mark.qts_clause(...)`` decorators, read from the AST."""
     found: set[str] = set()
     for source in sources:
         for node in ast.walk(ast.parse(source)):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "clause"
+                and node.func.attr == "qts_clause"
             ):
                 found.update(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
     return found
@@ -74,7 +74,7 @@ def test_the_drift_check_fails_on_drift() -> None:
     """The check above is only worth something if it can fail: feed it each drift."""
     registry = {"STATE-1": "A", "LOOP-1": "B"}
     documented = documented_clauses("### STATE-1 — A\n\ntext\n\n### LOOP-9 — C\n")
-    tested = clauses_named_by_tests(['@pytest.mark.clause("STATE-1", "RISK-7")\ndef test_x(): ...'])
+    tested = clauses_named_by_tests(['@pytest.mark.qts_clause("STATE-1", "RISK-7")\ndef test_x(): ...'])
     assert citation({"STATE", "RESTING"}).findall("STATE-1, RESTING-9 and LOOP-2") == ["STATE-1", "RESTING-9"]
     assert drift(documented, registry, tested, {"ROUTE-5", "RESTING-9"}) == sorted(
         [

@@ -7,10 +7,13 @@ from __future__ import annotations
 import _socket
 import _thread
 import asyncio
+import faulthandler
 import os
 import socket
 import subprocess
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -104,3 +107,42 @@ def test_the_watchdog_fires_again_when_its_first_signal_is_swallowed() -> None:
                     if swallowed > 1:
                         raise
     assert swallowed == 2
+
+
+def _thread_starts() -> list[tuple[str, Callable[[], object]]]:
+    starts: list[tuple[str, Callable[[], object]]] = [
+        ("threading.Thread", lambda: threading.Thread(target=lambda: None).start()),
+        ("_thread.start_new_thread", lambda: _thread.start_new_thread(lambda: None, ())),
+        ("concurrent.futures", lambda: ThreadPoolExecutor(max_workers=1).submit(lambda: None).result()),
+        ("asyncio.to_thread", lambda: asyncio.run(asyncio.to_thread(lambda: None))),
+    ]
+    joinable = getattr(_thread, "start_joinable_thread", None)  # CPython 3.13+
+    if joinable is not None:
+        starts.append(("_thread.start_joinable_thread", lambda: joinable(lambda: None)))
+    return starts
+
+
+@pytest.mark.parametrize(("way", "start"), _thread_starts(), ids=[way for way, _ in _thread_starts()])
+def test_every_way_to_start_a_thread_is_refused_and_recorded_on_this_python(way: str, start: Callable[[], object]) -> None:
+    with guarded() as attempts:
+        with pytest.raises(ConcurrencyBlocked, match="LOOP-1"):
+            start()
+    assert attempts.concurrency, f"{way} started a thread unseen"
+
+
+def test_a_thread_left_running_by_a_way_no_guard_wraps_is_noticed() -> None:
+    """The backstop: faulthandler's watchdog is a C thread with no audit event and no
+    Python-level start; it is still alive when the guarded body ends."""
+    with guarded() as attempts:
+        faulthandler.dump_traceback_later(600)
+    faulthandler.cancel_dump_traceback_later()
+    assert any("more thread(s) alive" in attempt for attempt in attempts.concurrency), attempts
+
+
+def test_the_thread_count_sees_threads_threading_does_not_list() -> None:
+    before = guards.live_threads()
+    faulthandler.dump_traceback_later(600)
+    try:
+        assert guards.live_threads() == before + 1
+    finally:
+        faulthandler.cancel_dump_traceback_later()

@@ -113,6 +113,14 @@ def test_a_flooding_implementation_gets_a_full_table_in_bounded_memory(tmp_path:
     assert verdict["peak_memory_mib"] < 1024
 
 
+def test_no_target_is_a_bad_command_line_that_says_how_to_name_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "QTS_IMPL"}
+    done = subprocess.run([str(CLI)], capture_output=True, text=True, env=env, cwd=tmp_path, check=False, timeout=120)
+    assert done.returncode == EXIT_USAGE
+    assert "--impl MODULE[:ATTR]" in done.stderr and "$QTS_IMPL" in done.stderr and "--impl reference" in done.stderr
+    assert "passed" not in done.stdout
+
+
 @pytest.mark.parametrize("how", ["option", "environment"])
 def test_an_empty_target_is_a_bad_command_line_never_the_reference(how: str, tmp_path: Path) -> None:
     args, env = (["--impl", ""], {}) if how == "option" else ([], {"QTS_IMPL": ""})
@@ -123,7 +131,7 @@ def test_an_empty_target_is_a_bad_command_line_never_the_reference(how: str, tmp
 
 
 def test_a_partial_run_is_a_diagnosis_never_a_pass(tmp_path: Path) -> None:
-    code, verdict, output = run_cli(tmp_path, "--clauses", "LOOP-2, RISK-3")
+    code, verdict, output = run_cli(tmp_path, "--impl", "reference", "--clauses", "LOOP-2, RISK-3")
     statuses = {c["id"]: c["status"] for c in verdict["clauses"]}
     assert code == EXIT_FAILED and verdict["passed"] is False, output[-3000:]
     assert (statuses.pop("LOOP-2"), statuses.pop("RISK-3")) == ("pass", "pass")
@@ -134,7 +142,7 @@ def test_a_partial_run_is_a_diagnosis_never_a_pass(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("clauses", ["LOOP-99", " , "])
 def test_an_unknown_clause_is_a_bad_command_line(clauses: str, tmp_path: Path) -> None:
-    done = subprocess.run([str(CLI), "--clauses", clauses], capture_output=True, text=True, cwd=tmp_path,
+    done = subprocess.run([str(CLI), "--impl", "reference", "--clauses", clauses], capture_output=True, text=True, cwd=tmp_path,
                           check=False, timeout=120)
     assert done.returncode == EXIT_USAGE
     assert "--clauses: unknown clause(s)" in done.stderr and "known: STATE-1" in done.stderr

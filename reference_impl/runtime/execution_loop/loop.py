@@ -9,6 +9,11 @@ Whatever the route or the gate does, the order leaves the iteration in a termina
 (TERMINAL-1), also when an exception ends the run (LOOP-5) and wherever an asynchronous
 interrupt lands (LOOP-12). What comes from outside (intents, responses, hook verdicts,
 stop-policy answers) is checked where it enters, and a run cannot be re-entered (LOOP-11).
+
+Read it in three steps: ``ExecutionLoop.run`` guards against re-entry and records how
+the run ended, however it ended; ``_Run.settle_all`` pulls intent after intent until the
+controller says stop; ``_Run.settle`` takes one intent through the steps above. The
+speed tricks on that path each have their figure in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ _EXHAUSTED, _UNREAD = object(), object()
 
 # The hot path builds records with tuple.__new__ directly: OrderRecord's own __new__ is
 # a Python function that only forwards its four fields, and calling it costs more than
-# building the tuple (docs/benchmarks.md, issue 15).
+# building the tuple (docs/benchmarks.md).
 _new_record: Callable[[type[OrderRecord[Any]], tuple[object, ...]], OrderRecord[Any]] = tuple.__new__  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 # Enum members bound once: reading OrderEvent.SUBMIT off the class costs ~100 ns on
@@ -72,177 +77,202 @@ class ExecutionLoop(Generic[S]):
         self._controller.request_stop()
 
     def run(self, intents: Iterable[ExecutionIntent], /) -> RunReport[S]:
+        """Settle intent after intent until the controller says stop, and report. However
+        the run ends, ``last_report`` holds every intent pulled, settled (LOOP-5, LOOP-12),
+        and the loop can run again (LOOP-11)."""
         if self._running:
             raise LoopReentered()  # before anything is pulled or reset (LOOP-11)
-        # An asynchronous interrupt can land between any two calls below (LOOP-12); the
-        # handler then reads these names, so they are bound before the run starts and
-        # kept true of the intent in flight: ``taken`` is everything the source handed
-        # over, ``history``, ``answer`` and ``site`` how far the last of it got.
-        # ``history`` is a tuple rebound at each step, never a list grown in place: the
-        # handler sees the order before or after a step, and the record takes it as is.
-        taken: list[ExecutionIntent] = []
-        orders: list[OrderRecord[S]] = []
-        history: tuple[S, ...] = ()
-        answer: ExecutionResponse | None = None
-        site = _INTAKE
+        run = _Run(self._route, self._gate, self._machine, self._controller)
+        # Interrupts (LOOP-12). A signal handler's exception lands at an execution point:
+        # where a Python function starts or resumes, at a loop's backward jump, right after
+        # a call returns. From the store below to the end of the ``finally`` clause, every
+        # such point is covered by the handlers: the store and the ``try`` have none
+        # between them, and the steps of the run happen in _Run's methods, in frames of
+        # their own. (In one function, CPython 3.13 leaves a ``while`` loop's closing
+        # jump outside the range of the ``try`` around it: an interrupt there would skip
+        # both clauses below.)
         self._running = True
         try:
-            machine, gate, route, controller = self._machine, self._gate, self._route, self._controller
-            # The controller's and the machine's methods, bound once per run: this is the hot
-            # path, and a bound method saves a lookup per call. (The gate's and the route's
-            # are looked up per call, inside the handlers that turn their failures into faults.)
-            next_stop, path_of = controller.next_stop, self._path
-            transition = machine.transition
-            initial = machine.initial
-            # The same row for every order: read from the table once per run, not per order;
-            # so are the histories every order shares up to its answer.
-            submitted = transition(initial, _SUBMIT)
-            opened, routed = (initial,), (initial, submitted)
-            seen: set[str] = set()
-            see = seen.add
-            events_for = machine.events_for
-            histories: dict[object, tuple[S, ...] | str] = {}
-            # map() takes an object from the source and appends it to ``taken`` within one
-            # C call, so no interrupt can fall between the two: nothing pulled is lost.
-            pulls = map(taken.append, intents)
-            controller.begin_run(orders)
-            while (stop := next_stop()) is None:
-                history, answer, site = opened, None, _INTAKE
-                if next(pulls, _EXHAUSTED) is _EXHAUSTED:
-                    controller.mark_exhausted()
-                    continue
-                intent = taken[-1]
-                # Only a validated intent goes on (LOOP-3): _intent_id(intent), inlined.
-                try:
-                    intent_id = intent.intent_id if type(intent) is ExecutionIntent else _intent_id(intent)
-                except AttributeError:  # an ExecutionIntent built around its constructor
-                    intent_id = None
-                if type(intent_id) is not str:
-                    raise InvalidIntent(_not_an_intent(intent, len(orders)))
-                if intent_id in seen:
-                    orders.append(self._refuse_repeat(intent, history))
-                    continue
-                see(intent_id)
-
-                # Hooks are called inline (not through a helper) because this is the hot
-                # path; only a refusal pays for building its Fault (RISK-4).
-                site = _BEFORE_INTENT
-                try:
-                    verdict: object = gate.before_intent(intent)
-                except Exception as error:
-                    verdict = _Raised(error)
-                if verdict is True:
-                    site = _BEFORE_ROUTE
-                    try:
-                        # The view of the order just opened is its record at CREATED (OrderView).
-                        verdict = gate.before_route(_new_record(OrderRecord, (intent, opened, None, None)))
-                    except Exception as error:
-                        verdict = _Raised(error)
-                if verdict is not True:
-                    history = (initial, transition(initial, _BLOCK))
-                    orders.append(OrderRecord(intent, history, fault=_refusal(site, verdict)))
-                    continue
-
-                history, site = routed, _ROUTE
-                try:
-                    response = route.execute(intent)
-                    # LOOP-4: the common case, a validated answer for this intent, checked
-                    # inline; anything else gets its reason from _response_problem.
-                    problem = (
-                        None
-                        if type(response) is ExecutionResponse
-                        and response.intent_id is intent_id
-                        and ((accepted := response.accepted) is True or accepted is False)
-                        else _response_problem(intent, response)
-                    )
-                except Exception as error:
-                    orders.append(self._fail(intent, history, Fault.from_exception(site, error)))
-                    continue
-                if problem is not None:
-                    orders.append(self._fail(intent, history, Fault(site, problem)))
-                    continue
-                answer = response
-                # The history an answer's events lead to depends on the events alone (one
-                # table, STATE-4): worked out once per run for each kind of answer.
-                events: object = _UNREAD
-                try:
-                    events = events_for(intent, response)
-                    walked = histories[events]
-                except Exception:  # events not seen yet in this run, or the model cannot read the answer
-                    path = path_of(intent, response, submitted)  # asks the model again, and explains
-                    walked = path if isinstance(path, str) else (*routed, *path)
-                    if events is not _UNREAD:
-                        with suppress(Exception):  # events the model gave unhashable: not kept
-                            histories[events] = walked
-                if isinstance(walked, str):
-                    # The venue did answer: keep what it said beside the fault (LOOP-10).
-                    history = (*routed, transition(submitted, _FAIL))
-                    orders.append(OrderRecord(intent, history, response, Fault(site, walked)))
-                    continue
-                history = walked  # one store: the order is never seen half-way along its path
-                order = _new_record(OrderRecord, (intent, history, response, None))
-                site = _AFTER_RESPONSE
-                try:
-                    verdict = gate.after_response(order, response)
-                except Exception as error:
-                    verdict = _Raised(error)
-                if verdict is not True:
-                    # The venue's answer stands (RISK-3), and the run halts.
-                    order = OrderRecord(intent, order.history, response, _refusal(site, verdict))
-                    controller.halt_for_gate()
-                orders.append(order)
-            report = RunReport(tuple(orders), stop)
+            report = run.settle_all(intents)
             self._last_report = report
             return report
         except BaseException as error:
             try:
-                self._last_report = self._interrupted(taken, orders, history, answer, site, error)
+                self._last_report = run.interrupted(error)
             except BaseException as late:
                 # An interrupt landed while the run was recorded (LOOP-12): record once more.
                 # Once only: a recording that fails every time (a broken model) must surface.
-                self._last_report = self._interrupted(taken, orders, history, answer, site, late)
+                self._last_report = run.interrupted(late)
                 raise
             raise
         finally:
-            self._running = False
-            self._controller.end_run()
+            self._running = False  # first: no execution point comes before it
+            try:
+                self._controller.end_run()  # a stop requested during the run is used up (LOOP-7)
+            except BaseException:
+                self._controller.end_run()  # an interrupt as it started: once more
+                raise
 
-    def _refuse_repeat(self, intent: ExecutionIntent, history: tuple[S, ...]) -> OrderRecord[S]:
-        """LOOP-2: an intent id already pulled in this run is never routed again."""
-        fault = Fault(_INTAKE, f"intent id {intent.intent_id!r} was already pulled in this run; not routed again")
-        return self._fail(intent, history, fault)
 
-    def _interrupted(
-        self,
-        taken: list[ExecutionIntent],
-        orders: list[OrderRecord[S]],
-        history: tuple[S, ...],
-        answer: ExecutionResponse | None,
-        site: FaultSite,
-        error: BaseException,
-    ) -> RunReport[S]:
-        """LOOP-5, LOOP-12: the report of a run an exception ended. An intent pulled but
-        not yet recorded (at most one: the one in flight) is settled from where it stood.
-        Safe to call again if an interrupt cut it short: it only appends what is missing."""
-        fault = Fault.from_exception(site, error)
-        if len(taken) > len(orders) and _intent_id(taken[-1]) is not None:
-            orders.append(self._abandon(taken[-1], history, answer, fault))
-        return RunReport(tuple(orders), StopReason(StopKind.INTERRUPTED, fault.message))
+class _Run(Generic[S]):
+    """One run's work, step by step, and how far its intent in flight got.
 
-    def _path(self, intent: ExecutionIntent, response: ExecutionResponse, submitted: S) -> list[S] | str:
-        """The states the answer's events lead through (STATE-8, LOOP-10), ending
-        terminal, or why not.
+    run()'s handler settles the intent in flight from what this object says at the
+    moment an exception lands, so every execution point of these methods leaves it true:
+    ``taken`` is everything the source handed over, ``orders`` the records so far, and
+    ``history``, ``answer`` and ``site`` how far the last intent got. ``history`` is a
+    tuple rebound at each step, never grown in place: the handler sees the order before
+    or after a step, and the record takes it as it is.
+    """
 
-        Computed whole before any of it is recorded, so an answer the machine cannot
-        read fails the order from SUBMITTED instead of leaving it half-way (TERMINAL-1).
-        """
+    __slots__ = ("_route", "_gate", "_machine", "_controller", "_seen", "_walks", "_opened", "_routed",
+                 "_submitted", "taken", "orders", "history", "answer", "site")
+
+    def __init__(self, route: ExecutionRoute, gate: RiskGate[S], machine: StateModel[S], controller: LoopController[S]) -> None:
+        self._route = route
+        self._gate = gate
+        self._machine = machine
+        self._controller = controller
+        self._seen: set[str] = set()
+        self._walks: dict[object, tuple[S, ...] | str] = {}
+        self.taken: list[ExecutionIntent] = []
+        self.orders: list[OrderRecord[S]] = []
+        self.history: tuple[S, ...] = ()
+        self.answer: ExecutionResponse | None = None
+        self.site = _INTAKE
+
+    def settle_all(self, intents: Iterable[ExecutionIntent]) -> RunReport[S]:
+        """Pull and settle until the controller says stop (LOOP-6, LOOP-7, LOOP-8)."""
+        machine, controller, taken = self._machine, self._controller, self.taken
+        # The histories every order shares up to its answer, read from the table once per run.
+        initial = machine.initial
+        self._submitted = submitted = machine.transition(initial, _SUBMIT)
+        self._opened = opened = (initial,)
+        self._routed = (initial, submitted)
+        # map() takes an object from the source and appends it to ``taken`` within one
+        # C call, with no execution point between the two: nothing pulled is lost.
+        pulls = map(taken.append, intents)
+        next_stop, settle = controller.next_stop, self.settle
+        controller.begin_run(self.orders)
+        while (stop := next_stop()) is None:
+            self.history, self.answer, self.site = opened, None, _INTAKE  # the next intent opens at CREATED
+            if next(pulls, _EXHAUSTED) is _EXHAUSTED:
+                controller.mark_exhausted()
+            else:
+                settle(taken[-1])
+        return RunReport(tuple(self.orders), stop)
+
+    def settle(self, intent: ExecutionIntent) -> None:
+        """One intent, in the order of RISK-5: intake, ``before_intent``, CREATED,
+        ``before_route``, SUBMITTED, the route, the answer's path, ``after_response``.
+        Its record is appended last. (This is the hot path: hooks and checks are inline,
+        and only a refusal or a failure pays for building its Fault.)"""
+        orders = self.orders
+
+        # Intake: only a validated intent goes on (LOOP-3), and an id only once (LOOP-2).
+        try:
+            intent_id = intent.intent_id if type(intent) is ExecutionIntent else _intent_id(intent)
+        except AttributeError:  # an ExecutionIntent built around its constructor
+            intent_id = None
+        if type(intent_id) is not str:
+            raise InvalidIntent(_not_an_intent(intent, len(orders)))
+        seen = self._seen
+        if intent_id in seen:
+            fault = Fault(_INTAKE, f"intent id {intent_id!r} was already pulled in this run; not routed again")
+            orders.append(self._failed(intent, fault))
+            return
+        seen.add(intent_id)
+
+        # The gate before the route: only True allows (RISK-1, RISK-2, RISK-4).
+        gate = self._gate
+        self.site = _BEFORE_INTENT
+        try:
+            verdict: object = gate.before_intent(intent)
+        except Exception as error:
+            verdict = _Raised(error)
+        if verdict is True:
+            self.site = _BEFORE_ROUTE
+            try:
+                # The view of the order just opened is its record at CREATED (OrderView).
+                verdict = gate.before_route(_new_record(OrderRecord, (intent, self._opened, None, None)))
+            except Exception as error:
+                verdict = _Raised(error)
+        if verdict is not True:
+            initial = self._opened[0]
+            self.history = (initial, self._machine.transition(initial, _BLOCK))
+            orders.append(OrderRecord(intent, self.history, fault=_refusal(self.site, verdict)))
+            return
+
+        # The route, and a validated answer for this intent (LOOP-4): the common case is
+        # checked inline; anything else gets its reason from _response_problem.
+        self.history, self.site = self._routed, _ROUTE
+        try:
+            response = self._route.execute(intent)
+            problem = (
+                None
+                if type(response) is ExecutionResponse
+                and response.intent_id is intent_id
+                and ((accepted := response.accepted) is True or accepted is False)
+                else _response_problem(intent, response)
+            )
+        except Exception as error:
+            orders.append(self._failed(intent, Fault.from_exception(_ROUTE, error)))
+            return
+        if problem is not None:
+            orders.append(self._failed(intent, Fault(_ROUTE, problem)))
+            return
+
+        # The states the answer's events lead to, from the machine (LOOP-10, STATE-8). They
+        # depend on the events alone (one table, STATE-4): worked out once per run for each
+        # kind of answer, and looked up here (docs/benchmarks.md).
+        self.answer = response
+        events: object = _UNREAD
+        try:
+            events = self._machine.events_for(intent, response)
+            walked = self._walks[events]
+        except Exception:  # events not seen yet in this run, or the model cannot read the answer
+            walked = self._walk(intent, response, events)
+        if isinstance(walked, str):
+            # The venue did answer: keep what it said beside the fault (LOOP-10).
+            self.history = (*self._routed, self._machine.transition(self._submitted, _FAIL))
+            orders.append(OrderRecord(intent, self.history, response, Fault(_ROUTE, walked)))
+            return
+        self.history = walked  # one store: the order is never seen half-way along its path
+        order = _new_record(OrderRecord, (intent, walked, response, None))
+
+        # The gate after the answer: a refusal keeps the venue's answer and halts the run (RISK-3).
+        self.site = _AFTER_RESPONSE
+        try:
+            verdict = gate.after_response(order, response)
+        except Exception as error:
+            verdict = _Raised(error)
+        if verdict is not True:
+            order = OrderRecord(intent, walked, response, _refusal(_AFTER_RESPONSE, verdict))
+            self._controller.halt_for_gate()
+        orders.append(order)
+
+    def _walk(self, intent: ExecutionIntent, response: ExecutionResponse, events: object) -> tuple[S, ...] | str:
+        """The order's whole history once the answer's events are applied, or why there is
+        none; kept for the next answer of the same events (``events`` is _UNREAD when the
+        model could not give them)."""
+        path = self._path(intent, response)  # asks the model again, and explains
+        walked = path if isinstance(path, str) else (*self._routed, *path)
+        if events is not _UNREAD:
+            with suppress(Exception):  # events the model gave unhashable: not kept
+                self._walks[events] = walked
+        return walked
+
+    def _path(self, intent: ExecutionIntent, response: ExecutionResponse) -> list[S] | str:
+        """The states after SUBMITTED the answer's events lead through, ending terminal,
+        or why not (STATE-8, LOOP-10). Computed whole before any of it is recorded, so an
+        answer the machine cannot read fails the order from SUBMITTED instead of leaving
+        it half-way (TERMINAL-1)."""
         machine = self._machine
-        transition = machine.transition
         path: list[S] = []
-        state = submitted
+        state = self._submitted
         try:
             for event in machine.events_for(intent, response):
-                state = transition(state, event)
+                state = machine.transition(state, event)
                 path.append(state)
         except Exception as error:
             return f"LOOP-10: the state model cannot read the answer: {describe_exception(error)}"
@@ -250,21 +280,24 @@ class ExecutionLoop(Generic[S]):
             return f"LOOP-10: the answer's events end in {state.value!r}, which is not terminal (STATE-8)"
         return path
 
-    def _fail(self, intent: ExecutionIntent, history: tuple[S, ...], fault: Fault) -> OrderRecord[S]:
+    def _failed(self, intent: ExecutionIntent, fault: Fault) -> OrderRecord[S]:
+        """The order failed where it stands (TERMINAL-1)."""
+        history = self.history
         return OrderRecord(intent, (*history, self._machine.transition(history[-1], _FAIL)), fault=fault)
 
-    def _abandon(
-        self,
-        intent: ExecutionIntent,
-        history: tuple[S, ...],
-        response: ExecutionResponse | None,
-        fault: Fault,
-    ) -> OrderRecord[S]:
-        """LOOP-5: settle an order an exception is about to leave behind. An order the
-        venue already answered keeps its answer (RISK-3)."""
-        if history[-1] not in self._machine.terminal:
-            history = (*history, self._machine.transition(history[-1], _FAIL))
-        return OrderRecord(intent, history, response, fault)
+    def interrupted(self, error: BaseException) -> RunReport[S]:
+        """LOOP-5, LOOP-12: the report of a run an exception ended. An intent pulled but
+        not yet recorded (at most one: the one in flight) is settled from where it stood;
+        an order the venue already answered keeps its answer (RISK-3). Safe to call again
+        if an interrupt cut it short: it only appends what is missing."""
+        fault = Fault.from_exception(self.site, error)
+        taken, orders = self.taken, self.orders
+        if len(taken) > len(orders) and _intent_id(taken[-1]) is not None:
+            history = self.history
+            if history[-1] not in self._machine.terminal:
+                history = (*history, self._machine.transition(history[-1], _FAIL))
+            orders.append(OrderRecord(taken[-1], history, self.answer, fault))
+        return RunReport(tuple(orders), StopReason(StopKind.INTERRUPTED, fault.message))
 
 
 class _Raised:

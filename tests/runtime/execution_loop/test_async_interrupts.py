@@ -26,6 +26,7 @@ import pytest
 
 from spec import PHASE4, ExecutionIntent, ExecutionResponse, OrderState, OrderView, RunReport, Side, StopKind, StopPolicy
 
+from conformance_tests.interrupt_points import InterruptPlan, run_planned
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop
 from reference_impl.runtime.execution_loop.policies.stop_policy import AnyOf, MaxExecutions
 
@@ -188,3 +189,78 @@ def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_no
     print(f"{TRIALS} runs, {interrupted} interrupted, {len(failures)} problem(s)")
     assert not failures, f"{len(failures)} problem(s) in {TRIALS} runs ({interrupted} interrupted):\n" + "\n".join(failures[:10])
     assert interrupted > TRIALS // 4, f"only {interrupted} of {TRIALS} runs were interrupted inside run(): the window is off"
+
+
+# --- The same, deterministically: an interrupt at each execution point in turn ------------
+
+
+@dataclass
+class StoppingRoute(Route):
+    """Route that also asks its loop to stop when it routes ``stop_on`` (LOOP-7: that
+    request is used up by the run it was made in, however the run ends)."""
+
+    loop: ExecutionLoop[OrderState] | None = None
+    stop_on: str = ""
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        if intent.intent_id == self.stop_on and self.loop is not None:
+            self.loop.request_stop()
+        return super().execute(intent)
+
+
+def _script(route: dict[str, str], gate: dict[str, str], policy: StopPolicy, order: list[str]) -> Script:
+    return Script([ExecutionIntent(i, "QTS", Side.BUY, Decimal(1)) for i in order], route, gate, policy)
+
+
+SMALL_RUNS: dict[str, tuple[Script, str]] = {
+    "accept, venue down, repeat, reject": (_script(
+        {"o-1": "accept", "o-2": "raise", "o-3": "reject"}, dict.fromkeys(["o-1", "o-2", "o-3"], "allow"),
+        AnyOf(), ["o-1", "o-2", "o-1", "o-3"]), ""),
+    "every gate refusal, wrong id": (_script(
+        {"o-1": "accept", "o-2": "accept", "o-3": "wrong id", "o-4": "accept"},
+        {"o-1": "refuse before_intent", "o-2": "raise before_route", "o-3": "allow", "o-4": "refuse after_response"},
+        AnyOf(), ["o-1", "o-2", "o-3", "o-4"]), ""),
+    "a stop requested by the route": (_script(
+        {"o-1": "accept", "o-2": "accept"}, dict.fromkeys(["o-1", "o-2"], "allow"), AnyOf(), ["o-1", "o-2"]), "o-1"),
+    "an execution limit": (_script(
+        {"o-1": "accept", "o-2": "accept"}, dict.fromkeys(["o-1", "o-2"], "allow"), MaxExecutions(1), ["o-1", "o-2"]), ""),
+}
+
+
+def _interrupted_at(script: Script, stop_on: str, point: int | None) -> tuple[int, list[str]]:
+    """Run ``script`` with an interrupt at execution ``point`` (None: none): how many
+    points the run passed, and everything it got wrong."""
+    route = StoppingRoute(script, stop_on=stop_on)
+    loop = ExecutionLoop(route, Gate(script), script.policy, machine=PHASE4)
+    route.loop = loop
+    source = iter(script.intents)
+    with no_gc():  # a gc callback would run (and count points) at moments no plan chose
+        injection = run_planned(InterruptPlan(point), lambda: loop.run(source))
+    found = problems(script, loop, source, route)
+    if injection.raised_at is not None and not isinstance(injection.outcome, KeyboardInterrupt):
+        found.append(f"the interrupt did not propagate out of run(): it ended with {injection.outcome!r}")
+    elif injection.raised_at is None and injection.outcome is not None:
+        found.append(f"run() raised {injection.outcome!r} with no interrupt")
+    try:
+        after = loop.run([ExecutionIntent("next", "QTS", Side.BUY, Decimal(1))])
+        if after.stop.kind is not StopKind.SOURCE_EXHAUSTED or len(after.orders) != 1:
+            found.append(f"the next run stopped with {after.stop.kind.value} after {len(after.orders)} order(s): "
+                         "state of the interrupted run carried over (LOOP-7, LOOP-11)")
+    except Exception as error:
+        found.append(f"the next run was refused: {error!r}")
+    where = f" (interrupt at {injection.raised_at})" if injection.raised_at else ""
+    return injection.points, [problem + where for problem in found]
+
+
+@pytest.mark.parametrize("name", SMALL_RUNS)
+def test_an_interrupt_at_every_execution_point_of_a_small_run_loses_nothing_and_leaves_nothing_behind(name: str) -> None:
+    """Property, exhaustively: for each execution point of the run (every place a
+    supported CPython may run a signal handler: conformance_tests.interrupt_points), a
+    KeyboardInterrupt raised there propagates, last_report holds exactly the intents
+    handed over, each once and terminal along table steps, none routed twice, and the
+    next run starts afresh (no run left in progress, no stop request carried over)."""
+    script, stop_on = SMALL_RUNS[name]
+    points, clean = _interrupted_at(script, stop_on, None)
+    assert not clean, f"the uninterrupted run went wrong: {clean}"
+    failures = [f"point {point}: {problem}" for point in range(points) for problem in _interrupted_at(script, stop_on, point)[1]]
+    assert not failures, f"{len(failures)} problem(s) at {points} execution points:\n" + "\n".join(failures)
