@@ -158,7 +158,7 @@ def _start_monitoring(points: _Points) -> _Watching:
     monitoring.use_tool_id(tool, "qts interrupt points")
 
     def entered(code: CodeType, offset: int) -> object:
-        if not points.counts(code, sys._getframe(1)):
+        if not points.counts(code, sys._getframe(1)):  # pyright: ignore[reportPrivateUsage]
             return None
         if points.due():
             monitoring.set_events(tool, 0)
@@ -166,7 +166,7 @@ def _start_monitoring(points: _Points) -> _Watching:
         return None
 
     def instruction(code: CodeType, offset: int) -> object:
-        if offset in _points_of(code) and points.counts(code, sys._getframe(1)):
+        if offset in _points_of(code) and points.counts(code, sys._getframe(1)):  # pyright: ignore[reportPrivateUsage]
             if points.due():
                 monitoring.set_events(tool, 0)
             points.passed(code, offset)
