@@ -15,6 +15,7 @@ from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
 
+from conformance_tests.binding import venue_errors
 from conformance_tests.doubles import (
     CallBudgetExceeded,
     CallLog,
@@ -94,6 +95,8 @@ class Observed:
     views: list[OrderView]
     answers: dict[str, object]
     """What the route returned for each intent id (the first time)."""
+    route_failures: dict[str, str]
+    """How the route's first call for an intent id failed, in words (LOOP-2's message)."""
     hook_calls: list[HookCall]
     contexts: list[SeenContext]
     """The RunContext as the stop policy saw it at each call (LOOP-6)."""
@@ -133,7 +136,7 @@ def run_scenario(
     breaks); the suite's own interrupt is expected to propagate (LOOP-5).
     """
     log = _ThreadCheckingLog()
-    route = ScriptedRoute(scenario, log, implementation.outcomes)
+    route = ScriptedRoute(scenario, log, implementation.outcomes, venue_errors(implementation))
     scripted_gate = ScriptedGate(scenario, log)
     source = ScriptedSource(scenario, log)
     limits = scenario.policy
@@ -171,6 +174,7 @@ def run_scenario(
         seen_states=scripted_gate.seen_states,
         views=scripted_gate.views,
         answers=route.answers,
+        route_failures=route.raised,
         hook_calls=scripted_gate.arguments,
         contexts=policy.contexts,
         attempts=attempts,

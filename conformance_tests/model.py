@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 
-from conformance_tests.scenario import MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
+from conformance_tests.scenario import ACCEPTS, MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
 
 C, S, A, R, B, F = (
     OrderState.CREATED.value,
@@ -132,7 +132,7 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
             return order((C, S, F), FaultSite.ROUTE, answered=True), False
         history = (C, S, *path)
     else:
-        history = (C, S, A if step.route is RouteAct.ACCEPT else R)
+        history = (C, S, A if step.route in ACCEPTS else R)
     calls.append("after_response")
     if step.after_response is GateAct.INTERRUPT:
         return order(history, FaultSite.AFTER_RESPONSE, answered=True), True

@@ -20,9 +20,11 @@ from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 
 _GATE = [GateAct.ALLOW] * 12 + [GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL]
 _ROUTE = (
-    [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.DECLARED] * 3
-    + [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT]
+    [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.DECLARED] * 3 + [RouteAct.RAISE, RouteAct.LOST] * 2
+    + [RouteAct.SLOW, RouteAct.GARBAGE, RouteAct.WRONG_ID, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT]
 )
+"""A venue client fails often, and in many ways: a raising act picks its exception from
+about a dozen kinds (the step's ``variant``), so each kind turns up in a ci run."""
 _RARE = 40
 """One act in about this many is an interrupt, when interrupts are asked for."""
 
@@ -73,6 +75,7 @@ def steps(
         symbol=symbols,
         own_id_type=st.booleans(),
         outcome=st.integers(0, 7),
+        variant=st.integers(0, 15),
     )
 
 
@@ -112,7 +115,7 @@ def long_scenarios() -> st.SearchStrategy[Scenario]:
     plain = st.builds(
         Step,
         intent_id=st.integers(min_value=0, max_value=999).map(lambda n: f"o-{n}"),
-        route=st.sampled_from([RouteAct.ACCEPT, RouteAct.REJECT, RouteAct.RAISE]),
+        route=st.sampled_from([RouteAct.ACCEPT, RouteAct.REJECT, RouteAct.RAISE, RouteAct.LOST]),
         side=sides,
         quantity=quantities,
         limit_price=limit_prices,

@@ -11,7 +11,7 @@ from spec.binding import Implementation
 from spec.order_state import OrderState
 from spec.records import StopKind
 
-from conformance_tests.doubles import AllowAllGate
+from conformance_tests.doubles import AllowAllGate, not_true_answers, nth
 from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.model import ExpectedOrder, ExpectedRun
 from conformance_tests.scenario import GateAct, Scenario, Step
@@ -91,7 +91,11 @@ def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenari
         fault = order.fault
         if fault is not None and fault.site.value in ("before_intent", "before_route", "after_response"):
             if getattr(step, fault.site.value) is GateAct.NOT_A_BOOL:
-                assert "str" in fault.message, f"RISK-4: the fault of a hook that returned 'yes' must name what it returned (str): {fault.message!r}"
+                answer = nth(not_true_answers(), step.variant)
+                named = type(answer).__name__
+                assert named in fault.message, (
+                    f"RISK-4: the fault of a hook that returned {answer!r} must name what it returned ({named}): {fault.message!r}"
+                )
 
 
 @pytest.mark.clause("RISK-5")

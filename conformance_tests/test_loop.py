@@ -15,8 +15,9 @@ from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
-from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
-from conformance_tests.harness import call_watched, expect, run_scenario
+from conformance_tests.binding import venue_errors
+from conformance_tests.doubles import AFTER_SENT, BEFORE_SENT, AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
+from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 from conformance_tests.strategies import scenarios
 
@@ -41,11 +42,24 @@ def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implemen
     repeats it), and the route receives the very intent object pulled."""
     seen = run_scenario(implementation, scenario)
     ids = [i.intent_id for i in seen.routed]
-    assert len(ids) == len(set(ids)), f"LOOP-2: duplicate submission: route calls {ids}"
+    assert len(ids) == len(set(ids)), duplicate_submission(seen)
     pulled = {id(i) for i in seen.pulled}
     assert all(id(i) in pulled for i in seen.routed), "LOOP-2: the route received an intent that was not pulled (a copy?)"
     assert [i.intent_id for i in seen.routed] == list(expect(implementation, scenario).routed), (
         f"LOOP-2: routed {ids}, expected {list(expect(implementation, scenario).routed)}"
+    )
+
+
+def duplicate_submission(seen: Observed) -> str:
+    """LOOP-2's message for a run that routed an intent id twice: which id, and how its
+    first route call ended (a resend after a failure is the classic double order)."""
+    ids = [i.intent_id for i in seen.routed]
+    twice = next(i for n, i in enumerate(ids) if i in ids[:n])
+    first = seen.route_failures.get(twice, "answered")
+    return (
+        f"LOOP-2: duplicate submission: {twice!r} was routed {ids.count(twice)} times; its first route "
+        f"call {first}; whatever the route raised, the loop and its route wrappers must not call it "
+        f"again for that intent (route calls {ids!r:.300})"
     )
 
 
@@ -57,8 +71,24 @@ def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
     )
 
 
+@pytest.mark.clause("LOOP-2", "LOOP-4")
+def test_no_route_failure_is_resent_whatever_it_raised(implementation: Impl) -> None:
+    """Every kind of exception a venue client raises (builtin OSErrors, timeouts, the
+    binding's own ``venue_errors``), before the order left and after it (the venue may
+    hold it), fails that one order at the route; the route is called once per intent."""
+    kinds = len(BEFORE_SENT) + len(AFTER_SENT) + len(venue_errors(implementation))
+    scenario = Scenario(tuple(
+        Step(f"{act.value}-{n}", route=act, variant=n) for n in range(kinds) for act in (RouteAct.RAISE, RouteAct.LOST)
+    ))
+    seen = run_scenario(implementation, scenario)
+    ids = [i.intent_id for i in seen.routed]
+    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    wrong = [(i, h) for i, h in seen.histories() if h != ("created", "submitted", FAILED)]
+    assert seen.raised is None and not wrong, f"LOOP-4: route failures must fail their order and nothing else: {wrong or seen.raised!r}"
+
+
 @pytest.mark.clause("LOOP-4")
-@pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID])
+@pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.LOST, RouteAct.GARBAGE, RouteAct.WRONG_ID])
 def test_route_failure_fails_that_order_and_the_run_goes_on(implementation: Impl, act: RouteAct) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", route=act), Step("o-2"))))
     assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r} for a route that did {act.value}"

@@ -8,6 +8,7 @@ clause. ``tests/test_conformance_teeth.py`` runs ``qts-conformance`` on each bin
 from __future__ import annotations
 
 import dataclasses
+import functools
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -332,6 +333,30 @@ class _HealthCheckedRoute:
 
 
 BROKER_HEALTH_CHECK = Mutant("pings a broker", route=_HealthCheckedRoute)
+
+
+@dataclass(frozen=True)
+class _ResendOn:
+    """LOOP-2: a route wrapper that resends an order once when the venue client raised
+    one of ``errors``: the classic double order of trading systems."""
+
+    errors: tuple[type[Exception], ...]
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            return self.route.execute(intent)
+        except self.errors:
+            return self.route.execute(intent)
+
+
+RESENDS_ON_TIMEOUT = Mutant("resends on TimeoutError", route=functools.partial(_ResendOn, (TimeoutError,)))
+RESENDS_ON_CONNECTION_ERROR = Mutant("resends on ConnectionError", route=functools.partial(_ResendOn, (ConnectionError,)))
+# "The connection dropped after we wrote the order: send it again" (the venue may hold it).
+RESENDS_AFTER_SENT = Mutant(
+    "resends when the connection dropped after the order left",
+    route=functools.partial(_ResendOn, (ConnectionResetError, ConnectionAbortedError)),
+)
 
 
 # --- Gate-handling defects -------------------------------------------------------------
@@ -765,6 +790,9 @@ EXPECTED_FAILURES: dict[str, str] = {
     "STOP_REQUEST_IGNORED": "LOOP-7",
     "EXECUTIONS_OFF_BY_ONE": "LOOP-6",
     "RETRY_ON_REJECT": "LOOP-2",
+    "RESENDS_ON_TIMEOUT": "LOOP-2",
+    "RESENDS_ON_CONNECTION_ERROR": "LOOP-2",
+    "RESENDS_AFTER_SENT": "LOOP-2",
     "COPIES_INTENT": "LOOP-2",
     "NORMALISES_RESPONSE_ID": "LOOP-4",
     "THREADED_ROUTE_CALL": "LOOP-1",

@@ -1,4 +1,4 @@
-"""Five Phase 5 defects planted in Acme's binding, each the way a real change would
+"""Phase 5 defects planted in Acme's binding, each the way a real change would
 bring it in, and the clause the conformance suite must fail it on (DEFECTS). The
 kit's own tests run the suite on each; nothing here is part of Acme's runtime."""
 
@@ -21,6 +21,7 @@ from spec import (
     VenueEvent,
 )
 
+from broker.paper_venue import VenueUnavailable
 from desk.binding import AcmeDesk
 from desk.order_states import DESK_MACHINE, DeskState, IocFill, ioc_events
 from reference_impl.resting_book import InMemoryRestingBook
@@ -107,11 +108,31 @@ class FillToWrongOrder(AcmeDesk):
     resting = _LatestOrderResting()
 
 
+class _RetriesUnavailable:
+    """"The venue was busy, try once more": resends when the client raised Acme's own
+    VenueUnavailable, which may come after the order left."""
+
+    def __init__(self, route: ExecutionRoute) -> None:
+        self.route = route
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            return self.route.execute(intent)
+        except VenueUnavailable:
+            return self.route.execute(intent)
+
+
+class ResendsOnVenueUnavailable(AcmeDesk):
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /) -> ExecutionLoop[DeskState]:
+        return ExecutionLoop(_RetriesUnavailable(route), gate, stop_policy, machine=DESK_MACHINE)
+
+
 LEFT_OPEN = LeftOpen()
 STEP_SKIPPED = StepSkipped()
 NO_FAIL_EXIT = NoFailExit()
 GATE_BYPASSED_ON_IOC = GateBypassedOnIoc()
 FILL_TO_WRONG_ORDER = FillToWrongOrder()
+RESENDS_ON_VENUE_UNAVAILABLE = ResendsOnVenueUnavailable()
 
 DEFECTS: dict[str, str] = {
     "LEFT_OPEN": "TERMINAL-1",
@@ -119,6 +140,7 @@ DEFECTS: dict[str, str] = {
     "NO_FAIL_EXIT": "STATE-7",
     "GATE_BYPASSED_ON_IOC": "RISK-5",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
+    "RESENDS_ON_VENUE_UNAVAILABLE": "LOOP-2",
 }
 """Each planted defect and the clause the suite must fail it on."""
 

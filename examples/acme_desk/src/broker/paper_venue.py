@@ -11,6 +11,11 @@ from spec import ExecutionIntent, ExecutionResponse, RestingEvent, VenueEvent
 from desk.order_states import IocFill
 
 
+class VenueUnavailable(Exception):
+    """What Acme's venue client raises when the venue does not answer (its own type, no
+    OSError): the binding declares it, so the conformance suite's route raises it too."""
+
+
 class PaperVenue:
     """An ExecutionRoute: ``liquidity[symbol]`` is what a market order can fill at once."""
 

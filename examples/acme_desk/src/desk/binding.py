@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spec import ExecutionRoute, Implementation, RestingBinding, RestingState, RiskGate, StopPolicy
 
+from broker.paper_venue import VenueUnavailable
 from desk.order_states import DESK_MACHINE, DeskState
 from desk.outcomes import DESK_OUTCOMES
 from desk.resting import DeskResting
@@ -17,6 +18,7 @@ class AcmeDesk:
     machine = DESK_MACHINE
     outcomes = DESK_OUTCOMES
     resting: RestingBinding[RestingState] = DeskResting()
+    venue_errors = (VenueUnavailable,)
 
     def make_loop(
         self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /
