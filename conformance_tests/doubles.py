@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from spec.loop import ExecutionLoop, RunContext, StopPolicy
 from spec.outcomes import Outcome
@@ -84,6 +84,21 @@ def nth(kinds: Sequence[_Act], variant: int) -> _Act:
     return kinds[variant % len(kinds)]
 
 
+POLICY_FAILURES: tuple[ErrorKind | object, ...] = (
+    ConnectionError, ZeroDivisionError, KeyError, decimal.InvalidOperation, TimeoutError,
+    False, 0, "stop", StopKind.POLICY, "", 1.0,
+)
+"""What a misbehaving stop policy does (LOOP-13): raise (its feed is down, its
+calculation failed), which ends the run by that exception, or answer something other
+than a StopReason or None, which stops it with StopKind.POLICY."""
+
+
+def policy_raises(failure: int) -> bool:
+    """Whether the policy failure ``failure`` is an exception (else a garbage answer)."""
+    kind = nth(POLICY_FAILURES, failure)
+    return isinstance(kind, type) and issubclass(kind, Exception)
+
+
 GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
 
 
@@ -97,6 +112,15 @@ MAX_CALLS = 5_000
 a spinning loop is stopped long before the log costs memory (TERMINAL-1)."""
 
 
+CALLS_PER_INTENT = 8
+"""A pull, the policy, three hooks and the route, with room to spare."""
+
+
+def call_budget(scenario: Scenario) -> int:
+    """The calls a run of ``scenario`` may make before it counts as spinning (TERMINAL-1)."""
+    return max(MAX_CALLS, CALLS_PER_INTENT * len(scenario.steps))
+
+
 @dataclass
 class CallLog:
     """Every call made to the suite's doubles, in order: ``(what, intent_id)``; at most
@@ -105,12 +129,15 @@ class CallLog:
     entries: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
     pulls: int = 0
     """How many intents the source has handed over so far."""
+    limit: int = MAX_CALLS
+    """The budget of this run: :data:`MAX_CALLS`, or more for a scenario of thousands of
+    intents (:func:`call_budget`)."""
 
     def add(self, what: str, intent_id: str) -> None:
-        if len(self.entries) >= MAX_CALLS:
+        if len(self.entries) >= self.limit:
             raise CallBudgetExceeded(
                 f"TERMINAL-1: the loop called the suite's route, gates, source and policy more than "
-                f"{MAX_CALLS} times in one run (last: {what} for {intent_id!r}); it does not settle "
+                f"{self.limit} times in one run (last: {what} for {intent_id!r}); it does not settle "
                 "its intents and stop (spinning?)"
             )
         self.entries.append((what, intent_id))
@@ -313,6 +340,7 @@ class SuitePolicy:
         self._log = log
         self._own = own
         self.contexts: list[SeenContext] = []
+        self.consults = 0
 
     def should_stop(self, run: RunContext, /) -> StopReason | None:
         self._log.add("policy", "")
@@ -327,6 +355,12 @@ class SuitePolicy:
             gate_halted=run.gate_halted,
             flags=(run.source_exhausted, run.stop_requested, run.gate_halted),
         ))
+        self.consults += 1
+        if self.consults == self.policy.fails_at:
+            failure = nth(POLICY_FAILURES, self.policy.failure)
+            if policy_raises(self.policy.failure):
+                raise cast("ErrorKind", failure)(f"stop policy: its feed failed at consultation {self.consults}")
+            return failure  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
         if self._own is not None:
             return self._own.should_stop(run)
         limit = self.policy.max_executions

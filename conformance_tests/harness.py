@@ -26,6 +26,7 @@ from conformance_tests.doubles import (
     SeenContext,
     SuiteInterrupt,
     SuitePolicy,
+    call_budget,
     model_read_response,
 )
 from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
@@ -113,8 +114,8 @@ class Observed:
 
 
 class _ThreadCheckingLog(CallLog):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit)
         self.owner = threading.get_ident()
         self.foreign = False
 
@@ -135,7 +136,7 @@ def run_scenario(
     An exception out of ``run()`` is kept in ``raised`` (the tests decide which clause it
     breaks); the suite's own interrupt is expected to propagate (LOOP-5).
     """
-    log = _ThreadCheckingLog()
+    log = _ThreadCheckingLog(call_budget(scenario))
     route = ScriptedRoute(scenario, log, implementation.outcomes, venue_errors(implementation))
     scripted_gate = ScriptedGate(scenario, log)
     source = ScriptedSource(scenario, log)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 
-from conformance_tests.scenario import ACCEPTS, MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
+from conformance_tests.doubles import policy_raises
+from conformance_tests.scenario import ACCEPTS, MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, Policy, RouteAct, Scenario, Step
 
 C, S, A, R, B, F = (
     OrderState.CREATED.value,
@@ -53,6 +54,8 @@ class ExpectedRun:
     stop: StopKind
     interrupted: bool
     """The run must end by propagating the scenario's interrupt (LOOP-5)."""
+    policy_raised: bool = False
+    """The run must end by propagating the exception the stop policy raised (LOOP-13)."""
 
     @property
     def routed(self) -> tuple[str, ...]:
@@ -64,11 +67,16 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
     ``declared`` gives the paths of declared answers (LOOP-10)."""
     orders: list[ExpectedOrder] = []
     seen: set[str] = set()
-    executions = consecutive_failures = 0
+    executions = consecutive_failures = consults = 0
     halted = stop_requested = False
     for step in (*scenario.steps, None):
         stop = _stop_before_pull(scenario, halted, stop_requested, executions, consecutive_failures)
-        if stop is not None:
+        if stop is _ASK_POLICY:
+            consults += 1
+            stop = _policy_answer(scenario.policy, executions, consecutive_failures, consults)
+        if stop is _POLICY_RAISED:
+            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=False, policy_raised=True)
+        if isinstance(stop, StopKind):
             return ExpectedRun(tuple(orders), stop, interrupted=False)
         if step is None:
             return ExpectedRun(tuple(orders), StopKind.SOURCE_EXHAUSTED, interrupted=False)
@@ -88,14 +96,25 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
     raise AssertionError("unreachable: the sentinel step always ends the walk")
 
 
+_ASK_POLICY, _POLICY_RAISED = object(), object()
+
+
 def _stop_before_pull(
     scenario: Scenario, halted: bool, stop_requested: bool, executions: int, failures: int
-) -> StopKind | None:
+) -> StopKind | object:
+    """The stops no policy decides (LOOP-6's precedence), else :data:`_ASK_POLICY`."""
     if halted:
         return StopKind.GATE_HALT
     if stop_requested:
         return StopKind.STOP_REQUESTED
-    policy = scenario.policy
+    return _ASK_POLICY
+
+
+def _policy_answer(policy: Policy, executions: int, failures: int, consults: int) -> StopKind | object | None:
+    """What the suite's policy answers at its ``consults``-th consultation: a failure
+    (LOOP-13: an exception propagates, garbage stops with POLICY) or its limits."""
+    if consults == policy.fails_at:
+        return _POLICY_RAISED if policy_raises(policy.failure) else StopKind.POLICY
     if policy.max_executions is not None and executions >= policy.max_executions:
         return StopKind.MAX_EXECUTIONS
     if policy.max_consecutive_failures is not None and failures >= policy.max_consecutive_failures:

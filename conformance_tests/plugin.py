@@ -90,6 +90,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "clause(*ids): the specification clauses a test proves (docs/specification.md)"
     )
+    config.addinivalue_line(
+        "markers", "examples_divided_by(n): the test runs 1/n of the profile's examples (each costs n of another's)"
+    )
     config.stash[SETTINGS_KEY] = SETTINGS[str(config.getoption("--qts-profile"))]
     collector = ClauseCollector()
     config.stash[_COLLECTOR] = collector
@@ -149,7 +152,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if not (is_conformance_item(item) and getattr(test, "is_hypothesis_test", False)):
         return (yield)
     previous: object = getattr(test, "_hypothesis_internal_use_settings")
-    setattr(test, "_hypothesis_internal_use_settings", item.config.stash[SETTINGS_KEY])
+    profile = item.config.stash[SETTINGS_KEY]
+    divided = item.get_closest_marker("examples_divided_by")
+    if divided is not None:
+        profile = settings(profile, max_examples=max(5, profile.max_examples // int(divided.args[0])))
+    setattr(test, "_hypothesis_internal_use_settings", profile)
     try:
         return (yield)
     finally:

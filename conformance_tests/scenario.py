@@ -109,6 +109,10 @@ class Policy:
 
     max_executions: int | None = None
     max_consecutive_failures: int | None = None
+    fails_at: int | None = None
+    """The policy's n-th consultation (from 1) misbehaves: raises or answers garbage, as
+    ``failure`` picks (doubles.POLICY_FAILURES); None: it never does (LOOP-13)."""
+    failure: int = 0
 
 
 @dataclass(frozen=True)

@@ -42,12 +42,36 @@ def route_acts(*, interrupts: bool = False) -> st.SearchStrategy[RouteAct]:
 _STOP_SITES: list[str | None] = [None] * 76 + ["before_intent", "before_route", "execute", "after_response"]
 """About one step in twenty asks the loop to stop from a hook or the route (LOOP-7)."""
 
+_SYMBOLS = ("QTS", "005930.KS", "BTC/USD", "AAPL")
+_QUANTITIES = (Decimal(1), Decimal("0.0001"), Decimal("2.5"), Decimal("12.3456"), Decimal(10**6))
 sides = st.sampled_from([Side.BUY, Side.SELL])
-symbols = st.sampled_from(["QTS", "005930.KS", "BTC/USD", "AAPL"])
-quantities = st.sampled_from([Decimal(1), Decimal("0.0001"), Decimal("2.5"), Decimal("12.3456"), Decimal(10**6)])
+symbols = st.sampled_from(_SYMBOLS)
+quantities = st.sampled_from(_QUANTITIES)
 """Edge values rather than st.decimals(): as good at reaching a quantity-keyed defect
 (fractional, tiny, huge) and several times cheaper per step."""
-limit_prices = st.sampled_from([None, None, None, Decimal("0.01"), Decimal("101.25"), Decimal("99999.99")])
+_PRICES = (
+    None, None, None, Decimal("0.01"), Decimal("101.25"), Decimal("99999.99"),
+    Decimal("101.257"), Decimal("0.000001"), Decimal("99.99999999"),
+)
+limit_prices = st.sampled_from(_PRICES)
+"""Prices on a tick and off any tick: a loop that rounds them and rebuilds the intent
+routes another object than it pulled (LOOP-2)."""
+
+
+_SPELLINGS = ["o-{}"] * 6 + [
+    "O-{}",  # differs only in case
+    "\uff4f-{}",  # fullwidth o: the same id after NFKC normalisation
+    "\u00f6-{}",  # o with diaeresis, composed (NFC) ...
+    "o\u0308-{}",  # ... and decomposed (NFD): equal after normalisation, not as strings
+]
+"""How an id number is spelt: ids that differ only in case or Unicode normalisation are
+different intents (LOOP-2: ids compare as strings), and meet in one run often."""
+
+
+def intent_ids(ids: int) -> st.SearchStrategy[str]:
+    return st.tuples(st.integers(min_value=0, max_value=ids - 1), st.sampled_from(_SPELLINGS)).map(
+        lambda drawn: drawn[1].format(drawn[0])
+    )
 
 
 def steps(
@@ -62,7 +86,7 @@ def steps(
     allow = st.just(GateAct.ALLOW)
     return st.builds(
         Step,
-        intent_id=st.integers(min_value=0, max_value=ids - 1).map(lambda n: f"o-{n}"),
+        intent_id=intent_ids(ids),
         route=route_acts(interrupts=interrupts),
         before_intent=gate_acts(interrupts=interrupts) if gates else allow,
         before_route=gate_acts(interrupts=interrupts) if gates else allow,
@@ -91,12 +115,23 @@ policies: st.SearchStrategy[Policy] = st.builds(
 )
 
 
+failing_policies: st.SearchStrategy[Policy] = st.builds(
+    Policy,
+    max_executions=_sometimes(st.integers(min_value=0, max_value=8)),
+    max_consecutive_failures=_sometimes(st.integers(min_value=1, max_value=3)),
+    fails_at=st.integers(min_value=1, max_value=8),
+    failure=st.integers(0, 15),
+)
+"""Policies that raise or answer garbage at one consultation (LOOP-13)."""
+
+
 def scenarios(
     *,
     interrupts: bool = False,
     gates: bool = True,
     stop_requests: bool = True,
     max_steps: int = 12,
+    policy_faults: bool = False,
 ) -> st.SearchStrategy[Scenario]:
     return st.builds(
         Scenario,
@@ -104,22 +139,52 @@ def scenarios(
             steps(interrupts=interrupts, gates=gates, stop_requests=stop_requests),
             max_size=max_steps,
         ).map(tuple),
-        policy=policies,
+        policy=failing_policies if policy_faults else policies,
     )
+
+
+REPEAT_GAPS = (65, 101, 129, 513, 1001, 1999)
+"""How far back a long run's repeats reach: past de-duplication windows of 64, 100, 128,
+512 and 1000 ids (or flushed that often)."""
+
+_LONG_ROUTE = (
+    RouteAct.ACCEPT, RouteAct.REJECT, RouteAct.RAISE, RouteAct.ACCEPT, RouteAct.LOST, RouteAct.DECLARED,
+    RouteAct.ACCEPT, RouteAct.GARBAGE, RouteAct.WRONG_ID, RouteAct.RICH_ACCEPT, RouteAct.REJECT,
+)
+LONG_RUN = 2200
+"""Long enough for every gap of :data:`REPEAT_GAPS` and past reports capped at 100,
+500 or 2000 orders."""
+
+
+def long_run(length: int, offset: int = 0) -> Scenario:
+    """``length`` intents, every field varied and route answers mixed, no gate refusal,
+    limit or interrupt that would end the run early; every 50th intent repeats an id
+    from :data:`REPEAT_GAPS` positions back (LOOP-2). Built in one pass from two numbers,
+    so a run of thousands of intents costs hypothesis two draws."""
+    steps: list[Step] = []
+    repeats = 0
+    for n in range(length):
+        gap = REPEAT_GAPS[repeats % len(REPEAT_GAPS)]
+        if n % 50 == 49 and n >= gap:
+            steps.append(Step(steps[n - gap].intent_id))
+            repeats += 1
+            continue
+        k = n + offset
+        steps.append(Step(
+            f"o-{n}",
+            route=_LONG_ROUTE[k % len(_LONG_ROUTE)],
+            side=(Side.BUY, Side.SELL)[k % 2],
+            quantity=_QUANTITIES[k % len(_QUANTITIES)],
+            limit_price=_PRICES[k % len(_PRICES)],
+            symbol=_SYMBOLS[k % len(_SYMBOLS)],
+            own_id_type=k % 3 == 0,
+            outcome=k % 8,
+            variant=k % 16,
+        ))
+    return Scenario(tuple(steps))
 
 
 def long_scenarios() -> st.SearchStrategy[Scenario]:
-    """Runs of 17 to 200 intents with every intent field varied and route
-    answers mixed, but no gate refusals, limits or interrupts that would end them early:
-    they catch capped, windowed or sampled reports at the cost of one cheap run each."""
-    plain = st.builds(
-        Step,
-        intent_id=st.integers(min_value=0, max_value=999).map(lambda n: f"o-{n}"),
-        route=st.sampled_from([RouteAct.ACCEPT, RouteAct.REJECT, RouteAct.RAISE, RouteAct.LOST]),
-        side=sides,
-        quantity=quantities,
-        limit_price=limit_prices,
-        symbol=symbols,
-        own_id_type=st.booleans(),
-    )
-    return st.builds(Scenario, steps=st.lists(plain, min_size=17, max_size=200).map(tuple))
+    """Runs of 17 to thousands of intents (:func:`long_run`): they catch capped,
+    windowed or sampled reports and de-duplication, at the cost of one cheap run each."""
+    return st.builds(long_run, length=st.sampled_from([17, 150, 700, LONG_RUN]), offset=st.integers(0, 50))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
@@ -19,7 +19,7 @@ from conformance_tests.binding import venue_errors
 from conformance_tests.doubles import AFTER_SENT, BEFORE_SENT, AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
 from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
-from conformance_tests.strategies import scenarios
+from conformance_tests.strategies import LONG_RUN, long_run, long_scenarios, scenarios
 
 Impl = Implementation[StrEnum]
 FAILED = OrderState.FAILED.value
@@ -61,6 +61,21 @@ def duplicate_submission(seen: Observed) -> str:
         f"call {first}; whatever the route raised, the loop and its route wrappers must not call it "
         f"again for that intent (route calls {ids!r:.300})"
     )
+
+
+@pytest.mark.clause("LOOP-2")
+@pytest.mark.examples_divided_by(30)
+@example(scenario=long_run(LONG_RUN))
+@given(scenario=long_scenarios())
+def test_a_repeat_far_back_in_a_long_run_is_still_refused(implementation: Impl, scenario: Scenario) -> None:
+    """Property: over runs of thousands of intents, an id repeated 65 to 1999 intents
+    later is refused at intake like one repeated at once: no window, flush or
+    time-to-live on the ids already pulled."""
+    seen = run_scenario(implementation, scenario)
+    ids = [i.intent_id for i in seen.routed]
+    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    want = expect(implementation, scenario).routed
+    assert tuple(ids) == want, f"LOOP-2: routed {len(ids)} intents, expected {len(want)} (a repeat routed, or a fresh id refused?)"
 
 
 @pytest.mark.clause("LOOP-2")
