@@ -106,7 +106,12 @@ def test_every_kind_of_exception_and_every_answer_but_true_refuses(implementatio
     forgotten return, 1, 1.0, Decimal(1), numpy's True where numpy is importable) refuses
     at every hook, with a fault at that hook: none ends the run, none allows."""
     acts = [(GateAct.RAISE, n) for n in range(len(HOOK_ERRORS))] + [(GateAct.NOT_A_BOOL, n) for n in range(len(not_true_answers()))]
-    scenario = Scenario(tuple(Step(f"o-{n}", variant=variant, **{hook: act}) for n, (act, variant) in enumerate(acts)))
+    allow = GateAct.ALLOW
+    scenario = Scenario(tuple(
+        Step(f"o-{n}", variant=variant, before_intent=act if hook == "before_intent" else allow,
+             before_route=act if hook == "before_route" else allow, after_response=act if hook == "after_response" else allow)
+        for n, (act, variant) in enumerate(acts)
+    ))
     if hook == "after_response":  # each refusal halts the run (RISK-3): one run per act
         runs = [Scenario((step,)) for step in scenario.steps]
     else:
