@@ -7,6 +7,8 @@ None of them touches the network; the route below is the only route the suite us
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import decimal
 import functools
 import importlib
@@ -177,7 +179,25 @@ def model_read_response(act: RouteAct, outcomes: Sequence[Outcome], index: int, 
     (LOOP-10): a declared outcome, or a richer response than Phase 4's."""
     if act is RouteAct.DECLARED:
         return declared_response(outcomes, index, intent)
+    if act is RouteAct.DECLARED_BLANK:
+        return blanked(declared_response(outcomes, index, intent))
     return RichResponse(intent.intent_id, accepted=act is RouteAct.RICH_ACCEPT)
+
+
+_PHASE4_FIELDS = frozenset(field.name for field in dataclasses.fields(ExecutionResponse))
+
+
+def blanked(response: ExecutionResponse) -> ExecutionResponse:
+    """A copy of a declared answer with its first field beyond Phase 4's set to None (a
+    fill with no quantity), as a venue sends now and then: the state model may fail to
+    read it, and the order must then fail, not the run (LOOP-10). An answer with no
+    such field is returned as it is."""
+    extra = [f.name for f in dataclasses.fields(response) if f.name not in _PHASE4_FIELDS]
+    if not extra:
+        return response
+    blank = copy.copy(response)
+    object.__setattr__(blank, extra[0], None)
+    return blank
 
 
 class ScriptedRoute(_StopRequester):

@@ -56,6 +56,9 @@ class RouteAct(Enum):
     DECLARED = "declared"
     """Answers with one of the binding's declared outcomes (LOOP-10); with none
     declared, a plain acceptance."""
+    DECLARED_BLANK = "declared-blank"
+    """A declared outcome's answer with its first field beyond Phase 4's set to None (a
+    fill with no quantity): the state model may be unable to read it (LOOP-10)."""
     RICH_ACCEPT = "rich-accept"
     """Accepts with a subclass of ExecutionResponse that carries more, as a Phase 5
     route may: ``accepted`` alone still decides for Phase 4's states."""
@@ -64,7 +67,7 @@ class RouteAct(Enum):
 
 
 REFUSALS = frozenset({GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL})
-MODEL_READ = frozenset({RouteAct.DECLARED, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT})
+MODEL_READ = frozenset({RouteAct.DECLARED, RouteAct.DECLARED_BLANK, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT})
 """Route acts whose answer the implementation's state model reads into its own path."""
 ROUTE_FAILURES = frozenset({RouteAct.RAISE, RouteAct.LOST, RouteAct.GARBAGE, RouteAct.WRONG_ID})
 ACCEPTS = frozenset({RouteAct.ACCEPT, RouteAct.SLOW})

@@ -21,7 +21,7 @@ from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 _GATE = [GateAct.ALLOW] * 12 + [GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL]
 _ROUTE = (
     [RouteAct.ACCEPT] * 3 + [RouteAct.REJECT] * 3 + [RouteAct.DECLARED] * 3 + [RouteAct.RAISE, RouteAct.LOST] * 2
-    + [RouteAct.SLOW, RouteAct.GARBAGE, RouteAct.WRONG_ID, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT]
+    + [RouteAct.SLOW, RouteAct.DECLARED_BLANK, RouteAct.GARBAGE, RouteAct.WRONG_ID, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT]
 )
 """A venue client fails often, and in many ways: a raising act picks its exception from
 about a dozen kinds (the step's ``variant``), so each kind turns up in a ci run."""
