@@ -6,12 +6,13 @@ speaks in Phase 4 state *values* so that extensions (other enum classes) compare
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 
+from conformance_tests.call_faults import HookCall
 from conformance_tests.doubles import policy_raises
 from conformance_tests.scenario import ACCEPTS, MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, Policy, RouteAct, Scenario, Step
 
@@ -158,3 +159,23 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     if step.after_response in REFUSALS:
         return order(history, FaultSite.AFTER_RESPONSE, answered=True), False
     return order(history, None, answered=True), False
+
+
+def followed(scenario: Scenario, calls: Sequence[HookCall]) -> Scenario:
+    """``scenario`` with each intent's hook acts replaced by what the gate answered the
+    first time it was asked about that intent: ``True`` allows, an exception or any other
+    answer refuses (RISK-4). A hook the gate was never asked keeps "allow", so a hook the
+    loop skipped shows up as a missing call (RISK-5). The oracle then walks that."""
+    answered: dict[tuple[str, str], GateAct] = {}
+    for call in calls:
+        act = GateAct.RAISE if call.raised is not None else GateAct.ALLOW if call.answer is True else GateAct.REFUSE
+        answered.setdefault((call.hook, call.intent_id), act)
+    return replace(scenario, steps=tuple(
+        replace(
+            step,
+            before_intent=answered.get(("before_intent", step.intent_id), GateAct.ALLOW),
+            before_route=answered.get(("before_route", step.intent_id), GateAct.ALLOW),
+            after_response=answered.get(("after_response", step.intent_id), GateAct.ALLOW),
+        )
+        for step in scenario.steps
+    ))

@@ -697,6 +697,38 @@ STOP_POLICY_FAILS_OPEN = Mutant("a raising stop policy means go on", loop=_refer
 ))
 
 
+class _Exposures:
+    """A position service the production gate asks (in production, over the network)."""
+
+    def exposure(self, symbol: str) -> Decimal:
+        return Decimal(len(symbol))
+
+
+class _FailOpenExposureGate(NoopRiskGate):
+    """RISK-4: "don't stop trading because the position service hiccupped": when the
+    lookup raises, the gate allows."""
+
+    def __init__(self) -> None:
+        self.exposures = _Exposures()
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        try:
+            return self.exposures.exposure(intent.symbol) + intent.quantity < Decimal(10**9)
+        except Exception:
+            return True
+
+
+@dataclass(frozen=True)
+class _WithProductionGate(Mutant):
+    production_gate: Callable[[], RiskGate] = NoopRiskGate
+
+    def make_production_gate(self) -> RiskGate:
+        return self.production_gate()
+
+
+PRODUCTION_GATE_FAILS_OPEN = _WithProductionGate("production gate allows when its lookup raises", production_gate=_FailOpenExposureGate)
+
+
 # --- The control: a correct Phase 5 extension ----------------------------------------
 
 
@@ -909,5 +941,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "REPORT_CAPPED_AT_500": "LOOP-3",
     "CASE_FOLDED_IDS": "LOOP-2",
     "STOP_POLICY_FAILS_OPEN": "LOOP-13",
+    "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
 }
 """Each broken binding and the clause the suite must name when it fails it."""

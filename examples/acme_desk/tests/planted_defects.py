@@ -5,6 +5,7 @@ kit's own tests run the suite on each; nothing here is part of Acme's runtime.""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 from spec import (
     STANDARD_RESTING,
@@ -24,6 +25,7 @@ from spec import (
 from broker.paper_venue import VenueUnavailable
 from desk.binding import AcmeDesk
 from desk.order_states import DESK_MACHINE, DeskState, IocFill, ioc_events
+from desk.risk_gate import NotionalLimitGate
 from reference_impl.resting_book import InMemoryRestingBook
 from runtime.execution_loop.loop import ExecutionLoop
 
@@ -127,12 +129,28 @@ class ResendsOnVenueUnavailable(AcmeDesk):
         return ExecutionLoop(_RetriesUnavailable(route), gate, stop_policy, machine=DESK_MACHINE)
 
 
+class _FailOpenGate(NotionalLimitGate):
+    """"Don't stop trading because the position service hiccupped": a failed lookup allows."""
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        try:
+            return super().before_intent(intent)
+        except Exception:
+            return True
+
+
+class ProductionGateFailsOpen(AcmeDesk):
+    def make_production_gate(self) -> RiskGate[DeskState]:
+        return _FailOpenGate(Decimal(1_000_000), position_limit=Decimal(2_000_000))
+
+
 LEFT_OPEN = LeftOpen()
 STEP_SKIPPED = StepSkipped()
 NO_FAIL_EXIT = NoFailExit()
 GATE_BYPASSED_ON_IOC = GateBypassedOnIoc()
 FILL_TO_WRONG_ORDER = FillToWrongOrder()
 RESENDS_ON_VENUE_UNAVAILABLE = ResendsOnVenueUnavailable()
+PRODUCTION_GATE_FAILS_OPEN = ProductionGateFailsOpen()
 
 DEFECTS: dict[str, str] = {
     "LEFT_OPEN": "TERMINAL-1",
@@ -141,6 +159,7 @@ DEFECTS: dict[str, str] = {
     "GATE_BYPASSED_ON_IOC": "RISK-5",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
     "RESENDS_ON_VENUE_UNAVAILABLE": "LOOP-2",
+    "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
 }
 """Each planted defect and the clause the suite must fail it on."""
 
