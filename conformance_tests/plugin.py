@@ -25,6 +25,7 @@ from spec.binding import Implementation
 from spec.clauses import CLAUSES
 
 from conformance_tests.binding import DEFAULT_TARGET, ENV_VAR, BindingError, load_implementation, resolve_target
+from conformance_tests.coverage import DeclaredCoverage, render_coverage
 from conformance_tests.report import ClauseCollector, Status, render_table
 from conformance_tests.selection import parse_clauses
 
@@ -55,6 +56,8 @@ SETTINGS: dict[str, settings] = {
 is hypothesis' built-in default, never the host project's active profile."""
 
 PROFILES = tuple(SETTINGS)
+COVERAGE_KEY = pytest.StashKey[DeclaredCoverage]()
+"""The declared coverage the coverage test measured in this run, for the verdict."""
 SETTINGS_KEY = pytest.StashKey[settings]()
 """The settings the conformance tests of this run use (``SETTINGS[--qts-profile]``)."""
 
@@ -232,6 +235,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.write_line(f"implementation: {name}")
     terminalreporter.write_line(f"profile: {config.getoption('--qts-profile')}")
     terminalreporter.write_line(render_table(results))
+    coverage = config.stash.get(COVERAGE_KEY, None)
+    if coverage is not None:
+        for line in render_coverage(coverage):
+            terminalreporter.write_line(line)
     untested = [r.id for r in results if r.status is Status.UNTESTED]
     if untested:
         terminalreporter.write_line(

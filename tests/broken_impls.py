@@ -747,6 +747,7 @@ class Phase5Event(StrEnum):
     PARTIAL_ACCEPT = "partial_accept"
     EXPIRE = "expire"
     ACCEPT_REST = "accept_rest"
+    """No declared answer fires it: only DEAD_ROW's table has a row on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -773,7 +774,6 @@ PHASE5_MACHINE = declare_extension(
         **{(Phase5State(s.value), e): Phase5State(t.value) for (s, e), t in TRANSITIONS.items()},
         (Phase5State.SUBMITTED, Phase5Event.PARTIAL_ACCEPT): Phase5State.PARTIALLY_ACCEPTED,
         (Phase5State.SUBMITTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
-        (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.ACCEPT_REST): Phase5State.ACCEPTED,
         (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
         (Phase5State.PARTIALLY_ACCEPTED, OrderEvent.FAIL): Phase5State.FAILED,
     },
@@ -892,6 +892,18 @@ FILL_UNCHECKED = dataclasses.replace(
     _PHASE5, name="fills not checked", resting=_Resting(lambda: _TrustingBook(STANDARD_RESTING)).binding()
 )
 
+# STATE-9: "the rest gets accepted later": a row on an event no declared answer fires.
+_DEAD = ((Phase5State.PARTIALLY_ACCEPTED, Phase5Event.ACCEPT_REST), Phase5State.ACCEPTED)
+DEAD_ROW = dataclasses.replace(
+    _PHASE5,
+    name="PARTIALLY_ACCEPTED --accept_rest--> ACCEPTED, which no answer takes",
+    machine=StateMachine(
+        PHASE5_MACHINE.states, PHASE5_MACHINE.initial, PHASE5_MACHINE.terminal,
+        {key: target for key, target in [*PHASE5_MACHINE.table.items(), _DEAD]},
+        phase5_events,
+    ),
+)
+
 EXPECTED_FAILURES: dict[str, str] = {
     "MISSING_ROW": "STATE-5",
     "TERMINAL_EXIT": "STATE-3",
@@ -942,5 +954,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "CASE_FOLDED_IDS": "LOOP-2",
     "STOP_POLICY_FAILS_OPEN": "LOOP-13",
     "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
+    "DEAD_ROW": "STATE-9",
 }
 """Each broken binding and the clause the suite must name when it fails it."""
