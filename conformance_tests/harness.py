@@ -186,19 +186,23 @@ def run_scenario(
 def expect(implementation: Implementation[StrEnum], scenario: Scenario) -> ExpectedRun:
     """What the specification says a run of ``scenario`` must produce on
     ``implementation``, whose declared outcomes take their declared paths (LOOP-10)."""
-    return expected_run(scenario, declared_paths(implementation))
+    paths = declared_paths(implementation)
+    # One watched call for the whole walk, not one per declared answer: arming the
+    # watchdog costs more than reading an answer, and a run has thousands of them.
+    return call_watched(lambda: expected_run(scenario, paths))
 
 
 def declared_paths(implementation: Implementation[StrEnum]) -> DeclaredPath:
     """The oracle's reading of declared answers: the implementation's own event
     mapping, walked through its table by value (spec's STATE-8 walk), independently of
-    its loop."""
+    its loop. It calls into the implementation: call it within :func:`call_watched`."""
     machine = implementation.machine
     outcomes = tuple(implementation.outcomes)
 
     def path(step: Step) -> tuple[str, ...] | None:
         intent = step.intent()
-        walk = call_watched(lambda: response_path(machine, intent, model_read_response(step.route, outcomes, step.outcome, intent)))
+
+        walk = response_path(machine, intent, model_read_response(step.route, outcomes, step.outcome, intent))
         return None if isinstance(walk, Breach) else walk
 
     return path

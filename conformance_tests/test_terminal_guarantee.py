@@ -53,7 +53,7 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
 
 
 @pytest.mark.clause("LOOP-3", "TERMINAL-1")
-@pytest.mark.examples_divided_by(15)
+@pytest.mark.examples_divided_by(30)
 @example(scenario=long_run(LONG_RUN))
 @given(scenario=long_scenarios())
 def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:
