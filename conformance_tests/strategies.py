@@ -156,11 +156,12 @@ LONG_RUN = 2200
 500 or 2000 orders."""
 
 
-def long_run(length: int, offset: int = 0) -> Scenario:
+def long_run(length: int, offset: int = 0, *, interrupted: bool = False) -> Scenario:
     """``length`` intents, every field varied and route answers mixed, no gate refusal,
     limit or interrupt that would end the run early; every 50th intent repeats an id
     from :data:`REPEAT_GAPS` positions back (LOOP-2). Built in one pass from two numbers,
-    so a run of thousands of intents costs hypothesis two draws."""
+    so a run of thousands of intents costs hypothesis two draws. ``interrupted``: the
+    route interrupts the last intent, so the report is the one an exception left."""
     steps: list[Step] = []
     repeats = 0
     for n in range(length):
@@ -181,6 +182,8 @@ def long_run(length: int, offset: int = 0) -> Scenario:
             outcome=k % 8,
             variant=k % 16,
         ))
+    if interrupted and steps:
+        steps[-1] = Step(f"o-{length}", route=RouteAct.INTERRUPT)
     return Scenario(tuple(steps))
 
 

@@ -55,11 +55,12 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
 @pytest.mark.clause("LOOP-3", "TERMINAL-1")
 @pytest.mark.examples_divided_by(30)
 @example(scenario=long_run(LONG_RUN))
+@example(scenario=long_run(LONG_RUN, interrupted=True))
 @given(scenario=long_scenarios())
 def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:
     """Property: over runs of dozens to thousands of intents the report still holds every
     intent pulled, in order, each with the history the specification gives: no cap,
-    window or sample of the orders."""
+    window or sample of the orders, also in the report of a run an interrupt ended."""
     seen = run_scenario(implementation, scenario)
     want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
     got = seen.histories()

@@ -49,6 +49,9 @@ class Operator:
     what: str
     pattern: str
     replacement: str
+    whole: bool = False
+    """One mutant changes every place at once (a key must change where it is written
+    and where it is read, or the cache only misses)."""
     carried: tuple[int, int] | None = None
     """The edit refers to a module-level ``_carried_<name>`` it adds: the groups of the
     name and of the empty collection it starts as."""
@@ -69,7 +72,7 @@ OPERATORS = (
              r"\n(\s+)(\w+)(?:: [^=\n]+)? = (set\(\)|dict\(\)|list\(\)|\{\}|\[\])", r"\n\1\2 = _carried_\2", carried=(2, 3)),
     Operator("share-state", "share an object's collection between all instances (module level)",
              r"self\.(\w+)(?:: [^=\n]+)? = (set\(\)|dict\(\)|list\(\)|\{\}|\[\])", r"self.\1 = _carried_\1", carried=(1, 2)),
-    Operator("coarse-key", "key a cache by the length of its key", r"(\w+)\[events\]", r"\1[len(events)]"),
+    Operator("coarse-key", "key a cache by the length of its key", r"(\w+)\[events\]", r"\1[len(events)]", whole=True),
 )
 
 
@@ -84,7 +87,11 @@ class Target:
     files: tuple[str, ...]
     """The sources mutated, relative to ``root``."""
     binding: str
+    path: tuple[Path, ...] = ()
+    """More directories on the import path, after the mutant's copy."""
 
+
+EXAMPLE_SRC = ROOT / "examples" / "acme_desk" / "src"
 
 TARGETS = (
     Target("runtime", "`reference_impl/runtime/**`", ROOT, ("reference_impl",),
@@ -95,6 +102,10 @@ TARGETS = (
            tuple(str(p.relative_to(ROOT / "examples" / "acme_desk" / "src"))
                  for d in ("desk", "runtime") for p in sorted((ROOT / "examples" / "acme_desk" / "src" / d).rglob("*.py"))),
            "desk.binding"),
+    Target("runtime-via-acme", "`reference_impl/runtime/**` through the example's binding (its model, outcomes, production gate)",
+           ROOT, ("reference_impl",),
+           tuple(str(p.relative_to(ROOT)) for p in sorted((ROOT / "reference_impl" / "runtime").rglob("*.py"))),
+           "desk.binding", (EXAMPLE_SRC,)),
 )
 
 
@@ -114,6 +125,10 @@ class Result:
 def mutants(source: str, operator: Operator) -> list[tuple[int, str]]:
     """``(line, mutated source)`` for every place ``operator`` matches ``source``."""
     found: list[tuple[int, str]] = []
+    if operator.whole:
+        mutated, count = re.subn(operator.pattern, operator.replacement, source)
+        first = re.search(operator.pattern, source)
+        return [(source.count("\n", 0, first.start()) + 1, mutated)] if count and first else []
     for match in re.finditer(operator.pattern, source):
         edited = match.expand(operator.replacement)
         mutated = source[: match.start()] + edited + source[match.end():]
@@ -134,7 +149,7 @@ def judge(target: Target, file: str, mutated: str) -> str:
         for package in target.packages:
             shutil.copytree(target.root / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
         (copy / file).write_text(mutated, encoding="utf-8")
-        environment = {**{k: v for k, v in os.environ.items() if k != "QTS_IMPL"}, "PYTHONPATH": str(copy),
+        environment = {**{k: v for k, v in os.environ.items() if k != "QTS_IMPL"}, "PYTHONPATH": os.pathsep.join(map(str, (copy, *target.path))),
                        "PYTHONDONTWRITEBYTECODE": "1"}
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "--pyargs", "conformance_tests", "-x", "-q", "--tb=line", "--no-header",

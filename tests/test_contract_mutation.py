@@ -31,6 +31,12 @@ def test_each_operator_makes_one_mutant_per_place_it_matches() -> None:
     assert counts["coarse-key"] == 0
 
 
+def test_a_whole_operator_changes_every_place_in_one_mutant() -> None:
+    source = "def f(events):\n    x = cache[events]\n    cache[events] = x\n"
+    (line, mutated), = mutants(source, _operator("coarse-key"))
+    assert line == 2 and mutated.count("cache[len(events)]") == 2
+
+
 def test_a_mutant_carries_what_its_edit_refers_to_and_its_line() -> None:
     (line, windowed), = mutants(SOURCE, _operator("window"))
     assert line == 2 and "_Windowed()" in windowed and "class _Windowed(set)" in windowed
