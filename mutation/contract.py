@@ -192,6 +192,14 @@ def render(results: list[Result], equivalent: dict[str, str]) -> str:
                 killed = sum(r.killed for r in mine)
                 lines.append(f"| {target} | {operator.what} | {len(mine)} | {killed} | {len(mine) - killed} | "
                              f"{100 * killed / len(mine):.0f}% |")
+    lines.append("")
+    for target in dict.fromkeys(r.target for r in results):
+        mine = [r for r in results if r.target == target]
+        killed = sum(r.killed for r in mine)
+        reviewed = sum(not r.killed and f"{r.target}:{r.file}:{r.line}:{r.operator}" in equivalent for r in mine)
+        lines.append(f"- **{target}**: {killed} of {len(mine)} killed ({100 * killed / len(mine):.0f}%), "
+                     f"{reviewed} survivor(s) reviewed below, {len(mine) - killed - reviewed} unreviewed "
+                     "(beside mutmut's syntactic score in the table at the top)")
     lines += ["", "Each mutant, the clause that killed it, or why it survives:", ""]
     for r in results:
         key = f"{r.target}:{r.file}:{r.line}:{r.operator}"
