@@ -10,7 +10,9 @@ accept, no limit".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -156,7 +158,23 @@ LONG_RUN = 2200
 500 or 2000 orders."""
 
 
-def long_run(length: int, offset: int = 0, *, interrupted: bool = False) -> Scenario:
+@dataclass(frozen=True, repr=False)
+class LongRun(Scenario):
+    """A scenario of :func:`long_run`, shown as the call that builds it: its thousands of
+    steps would push the failed assertion out of the verdict's message."""
+
+    call: str = ""
+
+    def __repr__(self) -> str:
+        return self.call
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints it in a falsifying example (its printer reads dataclass
+        fields, not ``__repr__``)."""
+        printer.text(self.call)
+
+
+def long_run(length: int, offset: int = 0, *, interrupted: bool = False) -> LongRun:
     """``length`` intents, every field varied and route answers mixed, no gate refusal,
     limit or interrupt that would end the run early; every 50th intent repeats an id
     from :data:`REPEAT_GAPS` positions back (LOOP-2). Built in one pass from two numbers,
@@ -184,10 +202,10 @@ def long_run(length: int, offset: int = 0, *, interrupted: bool = False) -> Scen
         ))
     if interrupted and steps:
         steps[-1] = Step(f"o-{length}", route=RouteAct.INTERRUPT)
-    return Scenario(tuple(steps))
+    return LongRun(tuple(steps), call=f"long_run({length}, {offset}{', interrupted=True' if interrupted else ''})")
 
 
-def long_scenarios() -> st.SearchStrategy[Scenario]:
+def long_scenarios() -> st.SearchStrategy[LongRun]:
     """Runs of 17 to thousands of intents (:func:`long_run`): they catch capped,
     windowed or sampled reports and de-duplication, at the cost of one cheap run each."""
     return st.builds(long_run, length=st.sampled_from([17, 150, 700, LONG_RUN]), offset=st.integers(0, 50))
