@@ -3,6 +3,7 @@ local, interruption settled, stop policy, stop requests, exhaustion."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -84,6 +85,35 @@ def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
     assert seen.histories() == [("o-1", ("created", "submitted", "accepted")), ("o-1", ("created", FAILED))], (
         f"LOOP-2: {seen.histories()}"
     )
+
+
+LONG_ANSWER_S = 1.2
+"""How long the venue takes in the test below: past a one-second time-to-live on the
+ids already pulled, well within the suite's time limit (RUN_TIME_LIMIT_S)."""
+
+
+@pytest.mark.clause("LOOP-2")
+def test_a_repeat_after_a_slow_answer_is_still_refused(implementation: Impl) -> None:
+    """Time passes in a run (a venue that answers in over a second): an id pulled again
+    afterwards is still refused; the refusal of a repeat does not expire."""
+
+    class SlowVenue:
+        calls: list[str] = []
+
+        def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+            self.calls.append(intent.intent_id)
+            if len(self.calls) == 1:
+                time.sleep(LONG_ANSWER_S)
+            return ExecutionResponse(intent.intent_id, accepted=True)
+
+    route = SlowVenue()
+    loop = call_watched(lambda: implementation.make_loop(route, AllowAllGate(), SuitePolicy(Policy(), CallLog())))
+    report = call_watched(lambda: loop.run([Step("o-1").intent(), Step("o-2").intent(), Step("o-1").intent()]))
+    assert route.calls == ["o-1", "o-2"], (
+        f"LOOP-2: duplicate submission: route calls {route.calls}; 'o-1' was pulled again {LONG_ANSWER_S} s after "
+        "it was first routed (a time-to-live on the ids already pulled?)"
+    )
+    assert [o.state.value for o in report.orders][-1] == FAILED, f"LOOP-2: the repeat must fail at intake: {report.orders[-1]}"
 
 
 @pytest.mark.clause("LOOP-2", "LOOP-4")

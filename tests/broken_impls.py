@@ -12,6 +12,7 @@ import functools
 import inspect
 import re
 import socket
+import time
 import types
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -672,6 +673,25 @@ DEDUP_WINDOW_64 = Mutant("de-duplicates over the last 64 ids", loop=_reference_l
 DEDUP_WINDOW_1000 = Mutant("de-duplicates over the last 1000 ids", loop=_reference_loop_with(
     "dedup_window_1000", (r"seen: set\[str\] = set\(\)", "seen = _Window(1000)", 1), _Window=_Window,
 ))
+class _TimeToLive:
+    """A de-duplication set whose ids expire a second after they were added."""
+
+    def __init__(self, seconds: float) -> None:
+        self._added: dict[str, float] = {}
+        self._seconds = seconds
+
+    def add(self, intent_id: str) -> None:
+        self._added[intent_id] = time.monotonic()
+
+    def __contains__(self, intent_id: object) -> bool:
+        added = self._added.get(str(intent_id))
+        return added is not None and time.monotonic() - added < self._seconds
+
+
+# LOOP-2: ids remembered for one second only.
+DEDUP_TTL_1S = Mutant("de-duplicates over the last second", loop=_reference_loop_with(
+    "dedup_ttl_1s", (r"seen: set\[str\] = set\(\)", "seen = _TimeToLive(1.0)", 1), _TimeToLive=_TimeToLive,
+))
 # LOOP-3: the report keeps the last 100 (500) orders.
 REPORT_CAPPED_AT_100 = Mutant("the report keeps its last 100 orders", loop=_reference_loop_with(
     "report_capped_at_100", (r"RunReport\(tuple\(orders\), stop\)", "RunReport(tuple(orders[-100:]), stop)", 1),
@@ -952,6 +972,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "REPORT_CAPPED_AT_100": "LOOP-3",
     "REPORT_CAPPED_AT_500": "LOOP-3",
     "CASE_FOLDED_IDS": "LOOP-2",
+    "DEDUP_TTL_1S": "LOOP-2",
     "STOP_POLICY_FAILS_OPEN": "LOOP-13",
     "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
     "DEAD_ROW": "STATE-9",
