@@ -186,6 +186,7 @@ def _shape_problems(candidate: object) -> list[str]:
         strangers = [repr(o) for o in declared if not isinstance(o, Outcome)]
         if strangers:
             problems.append(f"'outcomes' holds things that are not spec.Outcome: {', '.join(strangers)[:200]}")
+    problems.extend(_optional_problems(candidate))
     resting = parts["resting"]
     if resting is not None and not (hasattr(resting, "lifecycle") and callable(getattr(resting, "make_book", None))):
         problems.append("'resting' must be None or a spec.RestingBinding: a 'lifecycle' and a make_book() method")
@@ -200,3 +201,30 @@ def _shape_problems(candidate: object) -> list[str]:
             problems.append(f"'machine.states' must be a StrEnum class, got {states!r}")
     return problems
 
+
+
+def _optional_problems(candidate: object) -> list[str]:
+    """The optional parts (spec.binding.DeclaresVenueErrors, HasProductionGate), when present."""
+    problems: list[str] = []
+    errors = _read(candidate, "venue_errors", "")
+    if errors is not _MISSING and not _exception_types(errors):
+        problems.append(
+            "'venue_errors' must be a sequence of Exception subclasses (the exceptions your venue "
+            f"client raises, each constructible from one message), got {errors!r:.200}"
+        )
+    gate = _read(candidate, "make_production_gate", "")
+    if gate is not _MISSING and (not callable(gate) or call_problem(gate, 0) is not None):
+        problems.append("'make_production_gate' must be a method callable with no arguments -> spec.RiskGate")
+    return problems
+
+
+def _exception_types(value: object) -> bool:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return False
+    kinds: Sequence[object] = cast("Sequence[object]", value)
+    return all(isinstance(kind, type) and issubclass(kind, Exception) for kind in kinds)
+
+
+def venue_errors(implementation: object) -> tuple[type[Exception], ...]:
+    """The exception types the binding declared its venue raises (none if it declared none)."""
+    return tuple(getattr(implementation, "venue_errors", ()))

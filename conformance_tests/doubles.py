@@ -7,17 +7,23 @@ None of them touches the network; the route below is the only route the suite us
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import decimal
+import functools
+import importlib
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from spec.loop import ExecutionLoop, RunContext, StopPolicy
 from spec.outcomes import Outcome
 from spec.records import OrderView, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse
 
-from conformance_tests.scenario import MODEL_READ, GateAct, Policy, RouteAct, Scenario, Step
+from conformance_tests.scenario import ACCEPTS, MODEL_READ, GateAct, Policy, RouteAct, Scenario, Step
 
 
 _Act = TypeVar("_Act")
@@ -34,12 +40,65 @@ class CallBudgetExceeded(BaseException):
     ``except Exception`` cannot turn it into a FAILED order."""
 
 
-class GateFailure(RuntimeError):
-    """What a scripted gate hook raises for GateAct.RAISE."""
+ErrorKind = Callable[[str], Exception]
+"""An exception type the suite raises with one message. Builtin (or the binding's own
+declared) types only, never the suite's own: the implementation must not be able to
+tell a test from production by the type of what it catches."""
+
+HOOK_ERRORS: tuple[ErrorKind, ...] = (
+    RuntimeError, ZeroDivisionError, KeyError, decimal.InvalidOperation, ValueError, TypeError,
+    AttributeError, LookupError, ArithmeticError, TimeoutError, ConnectionError, OSError,
+)
+"""What a risk calculation behind a hook raises (RISK-4: any Exception refuses)."""
+
+BEFORE_SENT: tuple[ErrorKind, ...] = (
+    RuntimeError, TimeoutError, ConnectionRefusedError, ConnectionError, OSError, BrokenPipeError, ValueError,
+)
+"""What a venue client raises before the order left: it could not connect, the connect
+timed out, the request could not be written."""
+
+AFTER_SENT: tuple[ErrorKind, ...] = (TimeoutError, ConnectionResetError, ConnectionAbortedError, ConnectionError, OSError)
+"""What a venue client raises once the order left: the answer timed out, the connection
+dropped mid-request. The venue may hold the order: resending it is a duplicate (LOOP-2)."""
+
+SLOW_ANSWER_S = 0.001
+"""How long a SLOW route act takes: time passes, far within the suite's time limit."""
 
 
-class VenueFailure(RuntimeError):
-    """What the scripted route raises for RouteAct.RAISE."""
+@functools.cache
+def not_true_answers() -> tuple[object, ...]:
+    """The hook answers other than ``True`` and ``False`` a NOT_A_BOOL act gives, each of
+    which refuses (RISK-4): what ``== True`` or truthiness would read as "allow"
+    (``1``, ``1.0``, ``Decimal(1)``, numpy's ``True`` when numpy is importable), a
+    forgotten ``return`` (``None``), and a truthy string."""
+    answers: list[object] = ["yes", None, 1, 1.0, decimal.Decimal(1), "True"]
+    try:
+        numpy = importlib.import_module("numpy")
+    except ImportError:  # not a dependency: only where the implementation's host has it
+        pass
+    else:
+        answers.append(numpy.bool_(True))
+    return tuple(answers)
+
+
+def nth(kinds: Sequence[_Act], variant: int) -> _Act:
+    """The ``variant``-th of ``kinds``, modulo their number."""
+    return kinds[variant % len(kinds)]
+
+
+POLICY_FAILURES: tuple[ErrorKind | object, ...] = (
+    ConnectionError, ZeroDivisionError, KeyError, decimal.InvalidOperation, TimeoutError,
+    False, 0, "stop", StopKind.POLICY, "", 1.0,
+)
+"""What a misbehaving stop policy does (LOOP-13): raise (its feed is down, its
+calculation failed), which ends the run by that exception, or answer something other
+than a StopReason or None, which stops it with StopKind.POLICY."""
+
+
+def policy_raises(failure: int) -> bool:
+    """Whether the policy failure ``failure`` is an exception (else a garbage answer)."""
+    kind = nth(POLICY_FAILURES, failure)
+    return isinstance(kind, type) and issubclass(kind, Exception)
 
 
 GARBAGE: object = {"intent_id": "looks-like-a-response", "accepted": True}
@@ -50,12 +109,18 @@ class RichResponse(ExecutionResponse):
     """A Phase 5 route's answer: an ExecutionResponse that carries more (spec Terms)."""
 
     venue_note: str = "matched in the opening auction"
-NOT_A_BOOL: object = "yes"
-
-
 MAX_CALLS = 5_000
 """Calls to the doubles one run may make: a few per intent for the longest scenario, so
 a spinning loop is stopped long before the log costs memory (TERMINAL-1)."""
+
+
+CALLS_PER_INTENT = 8
+"""A pull, the policy, three hooks and the route, with room to spare."""
+
+
+def call_budget(scenario: Scenario) -> int:
+    """The calls a run of ``scenario`` may make before it counts as spinning (TERMINAL-1)."""
+    return max(MAX_CALLS, CALLS_PER_INTENT * len(scenario.steps))
 
 
 @dataclass
@@ -66,12 +131,15 @@ class CallLog:
     entries: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
     pulls: int = 0
     """How many intents the source has handed over so far."""
+    limit: int = MAX_CALLS
+    """The budget of this run: :data:`MAX_CALLS`, or more for a scenario of thousands of
+    intents (:func:`call_budget`)."""
 
     def add(self, what: str, intent_id: str) -> None:
-        if len(self.entries) >= MAX_CALLS:
+        if len(self.entries) >= self.limit:
             raise CallBudgetExceeded(
                 f"TERMINAL-1: the loop called the suite's route, gates, source and policy more than "
-                f"{MAX_CALLS} times in one run (last: {what} for {intent_id!r}); it does not settle "
+                f"{self.limit} times in one run (last: {what} for {intent_id!r}); it does not settle "
                 "its intents and stop (spinning?)"
             )
         self.entries.append((what, intent_id))
@@ -111,20 +179,51 @@ def model_read_response(act: RouteAct, outcomes: Sequence[Outcome], index: int, 
     (LOOP-10): a declared outcome, or a richer response than Phase 4's."""
     if act is RouteAct.DECLARED:
         return declared_response(outcomes, index, intent)
+    if act is RouteAct.DECLARED_BLANK:
+        return blanked(declared_response(outcomes, index, intent))
     return RichResponse(intent.intent_id, accepted=act is RouteAct.RICH_ACCEPT)
 
 
+_PHASE4_FIELDS = frozenset(field.name for field in dataclasses.fields(ExecutionResponse))
+
+
+def blanked(response: ExecutionResponse) -> ExecutionResponse:
+    """A copy of a declared answer with its first field beyond Phase 4's set to None (a
+    fill with no quantity), as a venue sends now and then: the state model may fail to
+    read it, and the order must then fail, not the run (LOOP-10). An answer with no
+    such field is returned as it is."""
+    extra = [f.name for f in dataclasses.fields(response) if f.name not in _PHASE4_FIELDS]
+    if not extra:
+        return response
+    blank = copy.copy(response)
+    object.__setattr__(blank, extra[0], None)
+    return blank
+
+
 class ScriptedRoute(_StopRequester):
-    def __init__(self, scenario: Scenario, log: CallLog, outcomes: Sequence[Outcome] = ()) -> None:
+    """Fails the ways a venue client does: before the order left or after (LOOP-4),
+    with builtin exceptions and the binding's own ``venue_errors``."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        log: CallLog,
+        outcomes: Sequence[Outcome] = (),
+        venue_errors: Sequence[ErrorKind] = (),
+    ) -> None:
         self._log = log
         self._outcomes = tuple(outcomes)
+        self._before_sent = (*BEFORE_SENT, *venue_errors)
+        self._after_sent = (*AFTER_SENT, *venue_errors)
         self.intents: list[ExecutionIntent] = []
         self.answers: dict[str, object] = {}
         """What the route returned for each intent id, the first time (LOOP-3, RISK-5)."""
+        self.raised: dict[str, str] = {}
+        """How the route's first call for each intent id failed, in words (LOOP-2's message)."""
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
-        self._acts = _first_by_id(scenario, lambda step: (step.route, step.outcome))
+        self._acts = _first_by_id(scenario, lambda step: (step.route, step.outcome, step.variant))
         self.script_stops(scenario)
 
     def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
@@ -136,18 +235,29 @@ class ScriptedRoute(_StopRequester):
         return answer
 
     def _answer(self, intent: ExecutionIntent) -> ExecutionResponse:
-        act, outcome = self._acts.get(intent.intent_id, (RouteAct.ACCEPT, 0))
+        act, outcome, variant = self._acts.get(intent.intent_id, (RouteAct.ACCEPT, 0, 0))
         if act in MODEL_READ:
             return model_read_response(act, self._outcomes, outcome, intent)
         if act is RouteAct.RAISE:
-            raise VenueFailure(f"scripted venue failure for {intent.intent_id!r}")
+            error = nth(self._before_sent, variant)(f"venue unreachable, {intent.intent_id!r} not sent")
+            self.raised.setdefault(intent.intent_id, f"raised {type(error).__name__} before the order left")
+            raise error
+        if act is RouteAct.LOST:
+            error = nth(self._after_sent, variant)(f"no answer for {intent.intent_id!r}, which was sent")
+            self.raised.setdefault(
+                intent.intent_id,
+                f"raised {type(error).__name__} after the order left: the venue may now hold it twice",
+            )
+            raise error
+        if act is RouteAct.SLOW:
+            time.sleep(SLOW_ANSWER_S)
         if act is RouteAct.INTERRUPT:
             raise SuiteInterrupt(f"interrupted while routing {intent.intent_id!r}")
         if act is RouteAct.GARBAGE:
             return GARBAGE  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
         if act is RouteAct.WRONG_ID:
             return ExecutionResponse(intent.intent_id + "-other", accepted=True)
-        return ExecutionResponse(intent.intent_id, accepted=act is RouteAct.ACCEPT)
+        return ExecutionResponse(intent.intent_id, accepted=act in ACCEPTS)
 
 
 class ScriptedGate(_StopRequester):
@@ -162,9 +272,9 @@ class ScriptedGate(_StopRequester):
         self.script(scenario)
 
     def script(self, scenario: Scenario) -> None:
-        self._before_intent = _first_by_id(scenario, lambda step: step.before_intent)
-        self._before_route = _first_by_id(scenario, lambda step: step.before_route)
-        self._after_response = _first_by_id(scenario, lambda step: step.after_response)
+        self._before_intent = _first_by_id(scenario, lambda step: (step.before_intent, step.variant))
+        self._before_route = _first_by_id(scenario, lambda step: (step.before_route, step.variant))
+        self._after_response = _first_by_id(scenario, lambda step: (step.after_response, step.variant))
         self.script_stops(scenario)
 
     def before_intent(self, intent: ExecutionIntent, /) -> bool:
@@ -183,16 +293,16 @@ class ScriptedGate(_StopRequester):
         self.arguments.append(HookCall("after_response", order.intent, _values(order.history), response))
         return self._answer("after_response", order.intent.intent_id, self._after_response)
 
-    def _answer(self, hook: str, intent_id: str, acts: dict[str, GateAct]) -> bool:
+    def _answer(self, hook: str, intent_id: str, acts: dict[str, tuple[GateAct, int]]) -> bool:
         self._log.add(hook, intent_id)
         self.maybe_stop(hook, intent_id)
-        act = acts.get(intent_id, GateAct.ALLOW)
+        act, variant = acts.get(intent_id, (GateAct.ALLOW, 0))
         if act is GateAct.RAISE:
-            raise GateFailure(f"scripted {hook} failure for {intent_id!r}")
+            raise nth(HOOK_ERRORS, variant)(f"{hook} could not decide on {intent_id!r}")
         if act is GateAct.INTERRUPT:
             raise SuiteInterrupt(f"interrupted in {hook} for {intent_id!r}")
         if act is GateAct.NOT_A_BOOL:
-            return NOT_A_BOOL  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+            return nth(not_true_answers(), variant)  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
         return act is GateAct.ALLOW
 
 
@@ -250,6 +360,7 @@ class SuitePolicy:
         self._log = log
         self._own = own
         self.contexts: list[SeenContext] = []
+        self.consults = 0
 
     def should_stop(self, run: RunContext, /) -> StopReason | None:
         self._log.add("policy", "")
@@ -264,6 +375,12 @@ class SuitePolicy:
             gate_halted=run.gate_halted,
             flags=(run.source_exhausted, run.stop_requested, run.gate_halted),
         ))
+        self.consults += 1
+        if self.consults == self.policy.fails_at:
+            failure = nth(POLICY_FAILURES, self.policy.failure)
+            if policy_raises(self.policy.failure):
+                raise cast("ErrorKind", failure)(f"stop policy: its feed failed at consultation {self.consults}")
+            return failure  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
         if self._own is not None:
             return self._own.should_stop(run)
         limit = self.policy.max_executions

@@ -17,6 +17,7 @@ from spec.records import OrderRecord, OrderView, RunReport
 from spec.risk import RiskGate
 from spec.values import ExecutionIntent
 
+from conformance_tests.binding import venue_errors
 from conformance_tests.doubles import (
     CallBudgetExceeded,
     CallLog,
@@ -27,6 +28,7 @@ from conformance_tests.doubles import (
     SeenContext,
     SuiteInterrupt,
     SuitePolicy,
+    call_budget,
     model_read_response,
 )
 from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
@@ -132,6 +134,8 @@ class Observed:
     views: list[OrderView]
     answers: dict[str, object]
     """What the route returned for each intent id (the first time)."""
+    route_failures: dict[str, str]
+    """How the route's first call for an intent id failed, in words (LOOP-2's message)."""
     hook_calls: list[HookCall]
     contexts: list[SeenContext]
     """The RunContext as the stop policy saw it at each call (LOOP-6)."""
@@ -148,8 +152,8 @@ class Observed:
 
 
 class _ThreadCheckingLog(CallLog):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit)
         self.owner = threading.get_ident()
         self.foreign = False
 
@@ -170,8 +174,8 @@ def run_scenario(
     An exception out of ``run()`` is kept in ``raised`` (the tests decide which clause it
     breaks); the suite's own interrupt is expected to propagate (LOOP-5).
     """
-    log = _ThreadCheckingLog()
-    route = ScriptedRoute(scenario, log, implementation.outcomes)
+    log = _ThreadCheckingLog(call_budget(scenario))
+    route = ScriptedRoute(scenario, log, implementation.outcomes, venue_errors(implementation))
     scripted_gate = ScriptedGate(scenario, log)
     source = ScriptedSource(scenario, log)
     limits = scenario.policy
@@ -209,6 +213,7 @@ def run_scenario(
         seen_states=scripted_gate.seen_states,
         views=scripted_gate.views,
         answers=route.answers,
+        route_failures=route.raised,
         hook_calls=scripted_gate.arguments,
         contexts=policy.contexts,
         attempts=attempts,
@@ -219,19 +224,23 @@ def run_scenario(
 def expect(implementation: Implementation[StrEnum], scenario: Scenario) -> ExpectedRun:
     """What the specification says a run of ``scenario`` must produce on
     ``implementation``, whose declared outcomes take their declared paths (LOOP-10)."""
-    return expected_run(scenario, declared_paths(implementation))
+    paths = declared_paths(implementation)
+    # One watched call for the whole walk, not one per declared answer: arming the
+    # watchdog costs more than reading an answer, and a run has thousands of them.
+    return call_watched(lambda: expected_run(scenario, paths))
 
 
 def declared_paths(implementation: Implementation[StrEnum]) -> DeclaredPath:
     """The oracle's reading of declared answers: the implementation's own event
     mapping, walked through its table by value (spec's STATE-8 walk), independently of
-    its loop."""
+    its loop. It calls into the implementation: call it within :func:`call_watched`."""
     machine = implementation.machine
     outcomes = tuple(implementation.outcomes)
 
     def path(step: Step) -> tuple[str, ...] | None:
         intent = step.intent()
-        walk = call_watched(lambda: response_path(machine, intent, model_read_response(step.route, outcomes, step.outcome, intent)))
+
+        walk = response_path(machine, intent, model_read_response(step.route, outcomes, step.outcome, intent))
         return None if isinstance(walk, Breach) else walk
 
     return path

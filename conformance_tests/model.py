@@ -6,13 +6,15 @@ speaks in Phase 4 state *values* so that extensions (other enum classes) compare
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 
-from conformance_tests.scenario import MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, RouteAct, Scenario, Step
+from conformance_tests.call_faults import HookCall
+from conformance_tests.doubles import policy_raises
+from conformance_tests.scenario import ACCEPTS, MODEL_READ, REFUSALS, ROUTE_FAILURES, GateAct, Policy, RouteAct, Scenario, Step
 
 C, S, A, R, B, F = (
     OrderState.CREATED.value,
@@ -53,6 +55,8 @@ class ExpectedRun:
     stop: StopKind
     interrupted: bool
     """The run must end by propagating the scenario's interrupt (LOOP-5)."""
+    policy_raised: bool = False
+    """The run must end by propagating the exception the stop policy raised (LOOP-13)."""
 
     @property
     def routed(self) -> tuple[str, ...]:
@@ -64,11 +68,16 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
     ``declared`` gives the paths of declared answers (LOOP-10)."""
     orders: list[ExpectedOrder] = []
     seen: set[str] = set()
-    executions = consecutive_failures = 0
+    executions = consecutive_failures = consults = 0
     halted = stop_requested = False
     for step in (*scenario.steps, None):
         stop = _stop_before_pull(scenario, halted, stop_requested, executions, consecutive_failures)
-        if stop is not None:
+        if stop is _ASK_POLICY:
+            consults += 1
+            stop = _policy_answer(scenario.policy, executions, consecutive_failures, consults)
+        if stop is _POLICY_RAISED:
+            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=False, policy_raised=True)
+        if isinstance(stop, StopKind):
             return ExpectedRun(tuple(orders), stop, interrupted=False)
         if step is None:
             return ExpectedRun(tuple(orders), StopKind.SOURCE_EXHAUSTED, interrupted=False)
@@ -88,14 +97,25 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
     raise AssertionError("unreachable: the sentinel step always ends the walk")
 
 
+_ASK_POLICY, _POLICY_RAISED = object(), object()
+
+
 def _stop_before_pull(
     scenario: Scenario, halted: bool, stop_requested: bool, executions: int, failures: int
-) -> StopKind | None:
+) -> StopKind | object:
+    """The stops no policy decides (LOOP-6's precedence), else :data:`_ASK_POLICY`."""
     if halted:
         return StopKind.GATE_HALT
     if stop_requested:
         return StopKind.STOP_REQUESTED
-    policy = scenario.policy
+    return _ASK_POLICY
+
+
+def _policy_answer(policy: Policy, executions: int, failures: int, consults: int) -> StopKind | object | None:
+    """What the suite's policy answers at its ``consults``-th consultation: a failure
+    (LOOP-13: an exception propagates, garbage stops with POLICY) or its limits."""
+    if consults == policy.fails_at:
+        return _POLICY_RAISED if policy_raises(policy.failure) else StopKind.POLICY
     if policy.max_executions is not None and executions >= policy.max_executions:
         return StopKind.MAX_EXECUTIONS
     if policy.max_consecutive_failures is not None and failures >= policy.max_consecutive_failures:
@@ -132,10 +152,30 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
             return order((C, S, F), FaultSite.ROUTE, answered=True), False
         history = (C, S, *path)
     else:
-        history = (C, S, A if step.route is RouteAct.ACCEPT else R)
+        history = (C, S, A if step.route in ACCEPTS else R)
     calls.append("after_response")
     if step.after_response is GateAct.INTERRUPT:
         return order(history, FaultSite.AFTER_RESPONSE, answered=True), True
     if step.after_response in REFUSALS:
         return order(history, FaultSite.AFTER_RESPONSE, answered=True), False
     return order(history, None, answered=True), False
+
+
+def followed(scenario: Scenario, calls: Sequence[HookCall]) -> Scenario:
+    """``scenario`` with each intent's hook acts replaced by what the gate answered the
+    first time it was asked about that intent: ``True`` allows, an exception or any other
+    answer refuses (RISK-4). A hook the gate was never asked keeps "allow", so a hook the
+    loop skipped shows up as a missing call (RISK-5). The oracle then walks that."""
+    answered: dict[tuple[str, str], GateAct] = {}
+    for call in calls:
+        act = GateAct.RAISE if call.raised is not None else GateAct.ALLOW if call.answer is True else GateAct.REFUSE
+        answered.setdefault((call.hook, call.intent_id), act)
+    return replace(scenario, steps=tuple(
+        replace(
+            step,
+            before_intent=answered.get(("before_intent", step.intent_id), GateAct.ALLOW),
+            before_route=answered.get(("before_route", step.intent_id), GateAct.ALLOW),
+            after_response=answered.get(("after_response", step.intent_id), GateAct.ALLOW),
+        )
+        for step in scenario.steps
+    ))

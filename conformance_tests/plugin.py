@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from spec.binding import Implementation
 
     from conformance_tests.config import ProjectConfig
+    from conformance_tests.coverage import DeclaredCoverage
     from conformance_tests.report import ClauseCollector
 
 PACKAGE = Path(__file__).resolve().parent
@@ -64,6 +65,8 @@ SETTINGS: dict[str, settings] = {
 is hypothesis' built-in default, never the host project's active profile."""
 
 PROFILES = tuple(SETTINGS)
+COVERAGE_KEY = pytest.StashKey["DeclaredCoverage"]()
+"""The declared coverage the coverage test measured in this run, for the verdict."""
 SETTINGS_KEY = pytest.StashKey[settings]()
 """The settings the conformance tests of this run use (``SETTINGS[--qts-profile]``)."""
 
@@ -114,6 +117,9 @@ def asked_for(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "qts_clause(*ids): the specification clauses a test proves (docs/specification.md)"
+    )
+    config.addinivalue_line(
+        "markers", "qts_examples_divided_by(n): the test runs 1/n of the profile's examples (each costs n of another's)"
     )
     if not asked_for(config):
         return
@@ -230,7 +236,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if not (SETTINGS_KEY in item.config.stash and is_conformance_item(item) and getattr(test, "is_hypothesis_test", False)):
         return (yield)
     previous: object = getattr(test, "_hypothesis_internal_use_settings")
-    setattr(test, "_hypothesis_internal_use_settings", item.config.stash[SETTINGS_KEY])
+    profile = item.config.stash[SETTINGS_KEY]
+    divided = item.get_closest_marker("qts_examples_divided_by")
+    if divided is not None:
+        profile = settings(profile, max_examples=max(5, profile.max_examples // int(divided.args[0])))
+    setattr(test, "_hypothesis_internal_use_settings", profile)
     try:
         return (yield)
     finally:
@@ -321,6 +331,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.write_line(f"implementation: {name}")
     terminalreporter.write_line(f"profile: {_profile(config)}")
     terminalreporter.write_line(render_table(results))
+    coverage = config.stash.get(COVERAGE_KEY, None)
+    if coverage is not None:
+        from conformance_tests.coverage import render_coverage
+
+        for line in render_coverage(coverage):
+            terminalreporter.write_line(line)
     untested = [r.id for r in results if r.status is Status.UNTESTED]
     if untested:
         terminalreporter.write_line(

@@ -177,7 +177,7 @@ _DEFAULTS = re.compile(
     r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\boutcome=0,?|\bintent_id="
     r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
     r"|\bstop_in=None,?|\bside=(?:Side\.BUY|<Side\.BUY: 'buy'>),?|\bquantity=Decimal\('1'\),?|\blimit_price=None,?"
-    r"|\bsymbol='QTS',?|\bown_id_type=False,?"
+    r"|\bsymbol='QTS',?|\bown_id_type=False,?|\bvariant=0,?|\bfails_at=None,?|\bfailure=0,?"
 )
 
 

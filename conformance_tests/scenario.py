@@ -26,8 +26,10 @@ class GateAct(Enum):
     ALLOW = "allow"
     REFUSE = "refuse"
     RAISE = "raise"
+    """Raises an Exception of the step's ``variant``: any kind a calculation raises."""
     NOT_A_BOOL = "not-a-bool"
-    """Returns a truthy non-bool: only ``True`` allows (RISK-4)."""
+    """Returns something other than True or False (``None``, ``1``, ``Decimal(1)``,
+    ...): only ``True`` allows (RISK-4)."""
     INTERRUPT = "interrupt"
 
 
@@ -37,6 +39,15 @@ class RouteAct(Enum):
     ACCEPT = "accept"
     REJECT = "reject"
     RAISE = "raise"
+    """Raises before the order left, as a venue client does when it cannot connect:
+    the step's ``error`` picks the exception (a builtin OSError, TimeoutError, ... or
+    one of the binding's declared ``venue_errors``)."""
+    LOST = "lost"
+    """The venue took the order, then the call raised (a read timeout, a reset
+    connection): an ambiguous outcome. The order still fails, and is never resent
+    (LOOP-2, LOOP-4)."""
+    SLOW = "slow"
+    """Accepts after time has passed, well within the suite's time limit."""
     GARBAGE = "garbage"
     """Returns something that is not an ExecutionResponse."""
     WRONG_ID = "wrong-id"
@@ -45,6 +56,9 @@ class RouteAct(Enum):
     DECLARED = "declared"
     """Answers with one of the binding's declared outcomes (LOOP-10); with none
     declared, a plain acceptance."""
+    DECLARED_BLANK = "declared-blank"
+    """A declared outcome's answer with its first field beyond Phase 4's set to None (a
+    fill with no quantity): the state model may be unable to read it (LOOP-10)."""
     RICH_ACCEPT = "rich-accept"
     """Accepts with a subclass of ExecutionResponse that carries more, as a Phase 5
     route may: ``accepted`` alone still decides for Phase 4's states."""
@@ -53,9 +67,11 @@ class RouteAct(Enum):
 
 
 REFUSALS = frozenset({GateAct.REFUSE, GateAct.RAISE, GateAct.NOT_A_BOOL})
-MODEL_READ = frozenset({RouteAct.DECLARED, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT})
+MODEL_READ = frozenset({RouteAct.DECLARED, RouteAct.DECLARED_BLANK, RouteAct.RICH_ACCEPT, RouteAct.RICH_REJECT})
 """Route acts whose answer the implementation's state model reads into its own path."""
-ROUTE_FAILURES = frozenset({RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID})
+ROUTE_FAILURES = frozenset({RouteAct.RAISE, RouteAct.LOST, RouteAct.GARBAGE, RouteAct.WRONG_ID})
+ACCEPTS = frozenset({RouteAct.ACCEPT, RouteAct.SLOW})
+"""Route acts that answer with a plain acceptance."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,9 @@ class Step:
     """The intent id is an :class:`OrderId`, not a plain str."""
     outcome: int = 0
     """Which declared outcome a DECLARED route act gives (modulo how many there are)."""
+    variant: int = 0
+    """Which exception a raising act (route or hook) raises, and which answer a
+    NOT_A_BOOL hook gives, modulo how many kinds there are (doubles.py lists them)."""
 
     def intent(self) -> ExecutionIntent:
         intent_id = OrderId(self.intent_id) if self.own_id_type else self.intent_id
@@ -93,6 +112,10 @@ class Policy:
 
     max_executions: int | None = None
     max_consecutive_failures: int | None = None
+    fails_at: int | None = None
+    """The policy's n-th consultation (from 1) misbehaves: raises or answers garbage, as
+    ``failure`` picks (doubles.POLICY_FAILURES); None: it never does (LOOP-13)."""
+    failure: int = 0
 
 
 @dataclass(frozen=True)

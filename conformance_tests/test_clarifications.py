@@ -194,10 +194,10 @@ def test_last_report_changes_only_when_a_run_ends_and_reports_stay_as_returned(i
 @pytest.mark.parametrize(
     ("step", "named"),
     [
-        (Step("o-1", before_intent=GateAct.RAISE), "GateFailure"),
-        (Step("o-1", before_route=GateAct.RAISE), "GateFailure"),
-        (Step("o-1", route=RouteAct.RAISE), "VenueFailure"),
-        (Step("o-1", after_response=GateAct.RAISE), "GateFailure"),
+        (Step("o-1", before_intent=GateAct.RAISE, variant=1), "ZeroDivisionError"),
+        (Step("o-1", before_route=GateAct.RAISE, variant=3), "InvalidOperation"),
+        (Step("o-1", route=RouteAct.RAISE, variant=1), "TimeoutError"),
+        (Step("o-1", after_response=GateAct.RAISE), "RuntimeError"),
         (Step("o-1", after_response=GateAct.INTERRUPT), "SuiteInterrupt"),
         (Step("o-1", route=RouteAct.INTERRUPT), "SuiteInterrupt"),
     ],

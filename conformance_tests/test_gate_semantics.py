@@ -11,7 +11,7 @@ from spec.binding import Implementation
 from spec.order_state import OrderState
 from spec.records import StopKind
 
-from conformance_tests.doubles import AllowAllGate
+from conformance_tests.doubles import HOOK_ERRORS, AllowAllGate, not_true_answers, nth
 from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.model import ExpectedOrder, ExpectedRun
 from conformance_tests.scenario import GateAct, Scenario, Step
@@ -91,7 +91,44 @@ def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenari
         fault = order.fault
         if fault is not None and fault.site.value in ("before_intent", "before_route", "after_response"):
             if getattr(step, fault.site.value) is GateAct.NOT_A_BOOL:
-                assert "str" in fault.message, f"RISK-4: the fault of a hook that returned 'yes' must name what it returned (str): {fault.message!r}"
+                answer = nth(not_true_answers(), step.variant)
+                named = type(answer).__name__
+                assert named in fault.message, (
+                    f"RISK-4: the fault of a hook that returned {answer!r} must name what it returned ({named}): {fault.message!r}"
+                )
+
+
+@pytest.mark.qts_clause("RISK-4")
+@pytest.mark.parametrize("hook", ["before_intent", "before_route", "after_response"])
+def test_every_kind_of_exception_and_every_answer_but_true_refuses(implementation: Impl, hook: str) -> None:
+    """Each exception a risk calculation raises (ZeroDivisionError, KeyError,
+    decimal.InvalidOperation, OSError, ...) and each answer other than True (None from a
+    forgotten return, 1, 1.0, Decimal(1), numpy's True where numpy is importable) refuses
+    at every hook, with a fault at that hook: none ends the run, none allows."""
+    acts = [(GateAct.RAISE, n) for n in range(len(HOOK_ERRORS))] + [(GateAct.NOT_A_BOOL, n) for n in range(len(not_true_answers()))]
+    allow = GateAct.ALLOW
+    scenario = Scenario(tuple(
+        Step(f"o-{n}", variant=variant, before_intent=act if hook == "before_intent" else allow,
+             before_route=act if hook == "before_route" else allow, after_response=act if hook == "after_response" else allow)
+        for n, (act, variant) in enumerate(acts)
+    ))
+    if hook == "after_response":  # each refusal halts the run (RISK-3): one run per act
+        runs = [Scenario((step,)) for step in scenario.steps]
+    else:
+        runs = [scenario]
+    wrong: list[str] = []
+    for run in runs:
+        seen, expected = _observe(implementation, run)
+        got = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
+        want = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
+        if got != want or seen.raised is not None:
+            n = next((n for n, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+            step = run.steps[min(n, len(run.steps) - 1)]
+            act = f"raising {type(nth(HOOK_ERRORS, step.variant)('')).__name__}" if getattr(step, hook) is GateAct.RAISE \
+                else f"answering {nth(not_true_answers(), step.variant)!r}"
+            wrong.append(f"{hook} {act} for {step.intent_id!r}: fault sites {got[n:n + 1]}, expected {want[n:n + 1]}"
+                         + (f"; run() raised {seen.raised!r}" if seen.raised is not None else ""))
+    assert not wrong, "RISK-4: a hook that raises or answers anything but True refuses: " + "; ".join(wrong[:3])
 
 
 @pytest.mark.qts_clause("RISK-5")

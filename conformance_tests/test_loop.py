@@ -3,11 +3,12 @@ local, interruption settled, stop policy, stop requests, exhaustion."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from enum import StrEnum
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
@@ -15,10 +16,11 @@ from spec.order_state import OrderState
 from spec.records import FaultSite, StopKind
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
-from conformance_tests.doubles import AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
-from conformance_tests.harness import call_watched, expect, run_scenario
+from conformance_tests.binding import venue_errors
+from conformance_tests.doubles import AFTER_SENT, BEFORE_SENT, AllowAllGate, CallLog, ScriptedRoute, SuiteInterrupt, SuitePolicy
+from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
-from conformance_tests.strategies import scenarios
+from conformance_tests.strategies import LONG_RUN, long_run, long_scenarios, scenarios
 
 Impl = Implementation[StrEnum]
 FAILED = OrderState.FAILED.value
@@ -41,12 +43,40 @@ def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implemen
     repeats it), and the route receives the very intent object pulled."""
     seen = run_scenario(implementation, scenario)
     ids = [i.intent_id for i in seen.routed]
-    assert len(ids) == len(set(ids)), f"LOOP-2: duplicate submission: route calls {ids}"
+    assert len(ids) == len(set(ids)), duplicate_submission(seen)
     pulled = {id(i) for i in seen.pulled}
     assert all(id(i) in pulled for i in seen.routed), "LOOP-2: the route received an intent that was not pulled (a copy?)"
     assert [i.intent_id for i in seen.routed] == list(expect(implementation, scenario).routed), (
         f"LOOP-2: routed {ids}, expected {list(expect(implementation, scenario).routed)}"
     )
+
+
+def duplicate_submission(seen: Observed) -> str:
+    """LOOP-2's message for a run that routed an intent id twice: which id, and how its
+    first route call ended (a resend after a failure is the classic double order)."""
+    ids = [i.intent_id for i in seen.routed]
+    twice = next(i for n, i in enumerate(ids) if i in ids[:n])
+    first = seen.route_failures.get(twice, "answered")
+    return (
+        f"LOOP-2: duplicate submission: {twice!r} was routed {ids.count(twice)} times; its first route "
+        f"call {first}; whatever the route raised, the loop and its route wrappers must not call it "
+        f"again for that intent (route calls {ids!r:.300})"
+    )
+
+
+@pytest.mark.qts_clause("LOOP-2")
+@pytest.mark.qts_examples_divided_by(30)
+@example(scenario=long_run(LONG_RUN))
+@given(scenario=long_scenarios())
+def test_a_repeat_far_back_in_a_long_run_is_still_refused(implementation: Impl, scenario: Scenario) -> None:
+    """Property: over runs of thousands of intents, an id repeated 65 to 1999 intents
+    later is refused at intake like one repeated at once: no window, flush or
+    time-to-live on the ids already pulled."""
+    seen = run_scenario(implementation, scenario)
+    ids = [i.intent_id for i in seen.routed]
+    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    want = expect(implementation, scenario).routed
+    assert tuple(ids) == want, f"LOOP-2: routed {len(ids)} intents, expected {len(want)} (a repeat routed, or a fresh id refused?)"
 
 
 @pytest.mark.qts_clause("LOOP-2")
@@ -57,8 +87,53 @@ def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
     )
 
 
+LONG_ANSWER_S = 1.2
+"""How long the venue takes in the test below: past a one-second time-to-live on the
+ids already pulled, well within the suite's time limit (RUN_TIME_LIMIT_S)."""
+
+
+@pytest.mark.qts_clause("LOOP-2")
+def test_a_repeat_after_a_slow_answer_is_still_refused(implementation: Impl) -> None:
+    """Time passes in a run (a venue that answers in over a second): an id pulled again
+    afterwards is still refused; the refusal of a repeat does not expire."""
+
+    class SlowVenue:
+        calls: list[str] = []
+
+        def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+            self.calls.append(intent.intent_id)
+            if len(self.calls) == 1:
+                time.sleep(LONG_ANSWER_S)
+            return ExecutionResponse(intent.intent_id, accepted=True)
+
+    route = SlowVenue()
+    loop = call_watched(lambda: implementation.make_loop(route, AllowAllGate(), SuitePolicy(Policy(), CallLog())))
+    report = call_watched(lambda: loop.run([Step("o-1").intent(), Step("o-2").intent(), Step("o-1").intent()]))
+    assert route.calls == ["o-1", "o-2"], (
+        f"LOOP-2: duplicate submission: route calls {route.calls}; 'o-1' was pulled again {LONG_ANSWER_S} s after "
+        "it was first routed (a time-to-live on the ids already pulled?)"
+    )
+    assert [o.state.value for o in report.orders][-1] == FAILED, f"LOOP-2: the repeat must fail at intake: {report.orders[-1]}"
+
+
+@pytest.mark.qts_clause("LOOP-2", "LOOP-4")
+def test_no_route_failure_is_resent_whatever_it_raised(implementation: Impl) -> None:
+    """Every kind of exception a venue client raises (builtin OSErrors, timeouts, the
+    binding's own ``venue_errors``), before the order left and after it (the venue may
+    hold it), fails that one order at the route; the route is called once per intent."""
+    kinds = len(BEFORE_SENT) + len(AFTER_SENT) + len(venue_errors(implementation))
+    scenario = Scenario(tuple(
+        Step(f"{act.value}-{n}", route=act, variant=n) for n in range(kinds) for act in (RouteAct.RAISE, RouteAct.LOST)
+    ))
+    seen = run_scenario(implementation, scenario)
+    ids = [i.intent_id for i in seen.routed]
+    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    wrong = [(i, h) for i, h in seen.histories() if h != ("created", "submitted", FAILED)]
+    assert seen.raised is None and not wrong, f"LOOP-4: route failures must fail their order and nothing else: {wrong or seen.raised!r}"
+
+
 @pytest.mark.qts_clause("LOOP-4")
-@pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.GARBAGE, RouteAct.WRONG_ID])
+@pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.LOST, RouteAct.GARBAGE, RouteAct.WRONG_ID])
 def test_route_failure_fails_that_order_and_the_run_goes_on(implementation: Impl, act: RouteAct) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", route=act), Step("o-2"))))
     assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r} for a route that did {act.value}"
@@ -245,7 +320,7 @@ def test_declared_answers_move_orders_along_their_declared_paths(implementation:
     the model cannot read the answer), never short of it and never past it."""
     seen = run_scenario(implementation, scenario)
     expected = expect(implementation, scenario)
-    declared = {s.intent_id for s in scenario.steps if s.route is RouteAct.DECLARED}
+    declared = {s.intent_id for s in scenario.steps if s.route in (RouteAct.DECLARED, RouteAct.DECLARED_BLANK)}
     got = [h for h in seen.histories() if h[0] in declared]
     want = [(o.intent_id, o.history) for o in expected.orders if o.intent_id in declared]
     assert got == want, f"LOOP-10: declared answers gave {got}, expected {want}"

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 
 from spec.binding import Implementation
 from spec.errors import InvalidIntent
@@ -24,10 +24,11 @@ from spec.loop import ExecutionLoop, RunContext, StopPolicy
 from spec.records import OrderView, RunReport, StopKind, StopReason
 from spec.values import ExecutionIntent, ExecutionResponse, Side
 
-from conformance_tests.doubles import AllowAllGate, RichResponse
-from conformance_tests.harness import call_watched, interrupted
+from conformance_tests.doubles import POLICY_FAILURES, AllowAllGate, RichResponse, nth
+from conformance_tests.harness import call_watched, expect, interrupted, run_scenario
 from conformance_tests.interrupt_points import InterruptPlan
-from conformance_tests.scenario import OrderId
+from conformance_tests.scenario import OrderId, Scenario
+from conformance_tests.strategies import scenarios
 
 Impl = Implementation[StrEnum]
 Loop = ExecutionLoop[StrEnum]
@@ -285,6 +286,27 @@ def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementa
     detail = report.stop.detail
     assert type(detail) is str and "Answering" in detail and type(answer).__name__ in detail, (
         f"LOOP-13: the detail must name the policy (Answering) and what it answered ({type(answer).__name__}): {detail!r}"
+    )
+
+
+@pytest.mark.qts_clause("LOOP-13")
+@given(scenario=scenarios(gates=False, stop_requests=False, policy_faults=True))
+def test_a_stop_policy_that_raises_or_answers_garbage_never_lets_the_run_go_on(implementation: Impl, scenario: Scenario) -> None:
+    """Property: a stop policy that raises (its feed is down) ends the run by that very
+    exception, with every order settled before it and nothing pulled after; one that
+    answers garbage stops the run with POLICY. Neither is read as "go on"."""
+    expected = expect(implementation, scenario)
+    seen = run_scenario(implementation, scenario)
+    pulled = [i.intent_id for i in seen.pulled]
+    want = [o.intent_id for o in expected.orders]
+    failure = nth(POLICY_FAILURES, scenario.policy.failure)
+    assert pulled == want, f"LOOP-13: the policy failed ({failure!r}) and the run pulled {pulled}, expected {want}"
+    if expected.policy_raised:
+        assert seen.raised is not None and type(seen.raised) is failure, (
+            f"LOOP-13: the stop policy raised {getattr(failure, '__name__', failure)}; run() must end by it, raised {seen.raised!r}"
+        )
+    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
+        f"LOOP-13: the policy failed ({failure!r}); stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given
 
 from spec.binding import Implementation
 
@@ -14,7 +14,7 @@ from conformance_tests.doubles import SuiteInterrupt
 from conformance_tests.facts import table_walk_problem
 from conformance_tests.harness import expect, run_scenario
 from conformance_tests.scenario import Scenario
-from conformance_tests.strategies import long_scenarios, scenarios
+from conformance_tests.strategies import LONG_RUN, long_run, long_scenarios, scenarios
 
 Impl = Implementation[StrEnum]
 
@@ -53,12 +53,14 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
 
 
 @pytest.mark.qts_clause("LOOP-3", "TERMINAL-1")
-@settings(max_examples=max(10, settings().max_examples // 5))
+@pytest.mark.qts_examples_divided_by(30)
+@example(scenario=long_run(LONG_RUN))
+@example(scenario=long_run(LONG_RUN, interrupted=True))
 @given(scenario=long_scenarios())
 def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, scenario: Scenario) -> None:
-    """Property: over runs of dozens to hundreds of intents the report still holds every
+    """Property: over runs of dozens to thousands of intents the report still holds every
     intent pulled, in order, each with the history the specification gives: no cap,
-    window or sample of the orders."""
+    window or sample of the orders, also in the report of a run an interrupt ended."""
     seen = run_scenario(implementation, scenario)
     want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
     got = seen.histories()

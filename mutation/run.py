@@ -23,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from mutation.contract import recorded_section
 from mutation.report import Mutant, Run, Status, load_reviews, load_untested, parse_results, render, review_entry, unclassified
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         **{run.target: _describe(run.target, record) for run, record in read},
     }
     if not options.no_doc:
-        DOC.write_text(render(runs, reviews, header, load_untested(REVIEWED)), encoding="utf-8")
+        contract = recorded_section()
+        DOC.write_text(render(runs, reviews, header, load_untested(REVIEWED)) + (f"\n{contract}" if contract else ""), encoding="utf-8")
         print(f"mutation: wrote {DOC.relative_to(ROOT)} ({total / 60:.1f} min of runs)")
     missing = unclassified(runs, reviews)
     if missing:

@@ -5,6 +5,10 @@ annotated with :class:`Implementation` so that a type checker rejects a binding 
 wrong shape before the suite ever runs::
 
     QTS_IMPLEMENTATION: Implementation[MyOrderState] = MyImplementation()
+
+Two parts are optional, because a Phase 4 binding has nothing to put there:
+``venue_errors`` (:class:`DeclaresVenueErrors`) and ``make_production_gate``
+(:class:`HasProductionGate`). A binding that has them is run with them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Protocol
 from spec.loop import ExecutionLoop, StopPolicy
 from spec.outcomes import Outcome
 from spec.resting import R_co, RestingBinding
-from spec.risk import RiskGate
+from spec.risk import RiskGate, S_contra
 from spec.route import ExecutionRoute
 from spec.state_machine import S, StateModel
 
@@ -71,4 +75,31 @@ class Implementation(Protocol[S, R_co]):
         is no such limit. The suite runs the loop with it, so a Phase 5 team's
         off-by-one in its own policies fails a clause instead of reaching production.
         """
+        ...
+
+
+class DeclaresVenueErrors(Protocol):
+    """Optional part of a binding: the exception types its venue client raises.
+
+    The suite's route raises them as well as builtin ``OSError``, ``TimeoutError``,
+    ``ConnectionError`` and the rest, before the order left and after (LOOP-2, LOOP-4),
+    so a wrapper that retries on the team's own ``VenueTimeout`` is caught like one that
+    retries on ``TimeoutError``. Each type is raised as ``kind(message)``.
+    """
+
+    @property
+    def venue_errors(self) -> Sequence[type[Exception]]: ...
+
+
+class HasProductionGate(Protocol[S_contra]):
+    """Optional part of a binding: the gate it runs in production (seed 5: risk
+    calculations are added behind the unchanged interface).
+
+    The suite runs the loop clauses with this gate in place, observed through a
+    transparent spy, and injects faults inside its call tree: its answer for that
+    intent must then not be ``True`` (RISK-4: a gate fails closed).
+    """
+
+    def make_production_gate(self) -> RiskGate[S_contra]:
+        """A fresh production gate, in its starting state (no positions, no history)."""
         ...

@@ -32,6 +32,7 @@ CLAUSES: Final[Mapping[str, Clause]] = _index(
     Clause("STATE-6", "Every non-terminal state leads to a terminal state"),
     Clause("STATE-7", "Every non-terminal state can be failed"),
     Clause("STATE-8", "Every answer's events lead from SUBMITTED to a terminal state"),
+    Clause("STATE-9", "Every declared row can be taken: no dead specification"),
     Clause("TERMINAL-1", "Every order the loop creates ends in a terminal state, exactly once"),
     Clause("RISK-1", "before_intent refusing blocks the order; nothing else is asked"),
     Clause("RISK-2", "before_route refusing blocks the order; the route is not called"),

@@ -8,8 +8,14 @@ clause. ``tests/test_conformance_teeth.py`` runs ``qts-conformance`` on each bin
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
+import re
 import socket
 import threading
+import time
+import types
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,6 +57,8 @@ from spec.resting import FilledAnswer
 
 from reference_impl.binding import standard_stop_policy
 from reference_impl.resting_book import InMemoryRestingBook, StandardResting
+from reference_impl.runtime.execution_loop import controller as reference_controller_module
+from reference_impl.runtime.execution_loop import loop as reference_loop_module
 from reference_impl.runtime.execution_loop.loop import ExecutionLoop as ReferenceLoop
 from reference_impl.runtime.risk.noop_risk_gate import NoopRiskGate
 
@@ -89,6 +97,25 @@ def _machine(table: Mapping[tuple[OrderState, StrEnum], OrderState], terminal: f
 
 def _without(*pairs: tuple[OrderState, OrderEvent]) -> dict[tuple[OrderState, StrEnum], OrderState]:
     return {key: value for key, value in TRANSITIONS.items() if key not in pairs}
+
+
+def _edited(module: types.ModuleType, attribute: str, why: str, *edits: tuple[str, str, int], **names: object) -> object:
+    """``module.attribute`` built from the module's own source with one realistic change
+    (``edits``: a regular expression, its replacement, and how often it must match, so
+    that a rewrite of the reference breaks this loudly instead of planting nothing);
+    ``names`` are what the change refers to."""
+    source = inspect.getsource(module)
+    for pattern, replacement, count in edits:
+        source, found = re.subn(pattern, replacement, source)
+        assert found == count, f"{why}: {pattern!r} matched {found} times in {module.__name__}, expected {count}"
+    namespace: dict[str, object] = {"__name__": f"broken_impls.{why}", **names}
+    exec(compile(source, f"<{module.__name__}: {why}>", "exec"), namespace)  # noqa: S102  # our own reference source, edited
+    return namespace[attribute]
+
+
+def _reference_loop_with(why: str, *edits: tuple[str, str, int], **names: object) -> type[ReferenceLoop[StrEnum]]:
+    """The reference loop with one realistic change (:func:`_edited`)."""
+    return cast("type[ReferenceLoop[StrEnum]]", _edited(reference_loop_module, "ExecutionLoop", why, *edits, **names))
 
 
 # --- Order State defects -------------------------------------------------------------
@@ -354,6 +381,30 @@ class _DropCopyLoop(ReferenceLoop[StrEnum]):
 
 
 SOCKET_OPENED_BY_LOOP = Mutant("the loop opens a drop-copy socket", loop=_DropCopyLoop)
+
+
+@dataclass(frozen=True)
+class _ResendOn:
+    """LOOP-2: a route wrapper that resends an order once when the venue client raised
+    one of ``errors``: the classic double order of trading systems."""
+
+    errors: tuple[type[Exception], ...]
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            return self.route.execute(intent)
+        except self.errors:
+            return self.route.execute(intent)
+
+
+RESENDS_ON_TIMEOUT = Mutant("resends on TimeoutError", route=functools.partial(_ResendOn, (TimeoutError,)))
+RESENDS_ON_CONNECTION_ERROR = Mutant("resends on ConnectionError", route=functools.partial(_ResendOn, (ConnectionError,)))
+# "The connection dropped after we wrote the order: send it again" (the venue may hold it).
+RESENDS_AFTER_SENT = Mutant(
+    "resends when the connection dropped after the order left",
+    route=functools.partial(_ResendOn, (ConnectionResetError, ConnectionAbortedError)),
+)
 
 
 # --- Gate-handling defects -------------------------------------------------------------
@@ -629,6 +680,114 @@ GATE_RESULT_NOT_BOOL = Mutant(
 )
 
 
+# --- What real code meets: generator gaps (each passed ci before the generators reached it)
+
+
+class _Window:
+    """A de-duplication window: remembers only the last ``size`` ids."""
+
+    def __init__(self, size: int) -> None:
+        self._ids: deque[str] = deque(maxlen=size)
+
+    def add(self, intent_id: str) -> None:
+        self._ids.append(intent_id)
+
+    def __contains__(self, intent_id: object) -> bool:
+        return intent_id in self._ids
+
+
+# RISK-4: the hook handlers catch RuntimeError only; a ZeroDivisionError, KeyError or
+# decimal.InvalidOperation from a risk calculation ends the run instead of blocking.
+HOOKS_CATCH_RUNTIME_ERROR_ONLY = Mutant("hook handlers catch RuntimeError only", loop=_reference_loop_with(
+    "hooks_catch_runtime_error_only", (r"except Exception as error:(\s+)verdict = _Raised", r"except RuntimeError as error:\1verdict = _Raised", 3),
+))
+# RISK-4: `== True`: 1, 1.0, Decimal(1) and numpy's True allow.
+VERDICT_EQUALS_TRUE = Mutant("hook verdicts compared with == True", loop=_reference_loop_with(
+    "verdict_equals_true", (r"verdict is True", "verdict == True", 1), (r"verdict is not True", "verdict != True", 2),
+))
+# LOOP-2: duplicates looked for among the last 64 (1000) ids only.
+DEDUP_WINDOW_64 = Mutant("de-duplicates over the last 64 ids", loop=_reference_loop_with(
+    "dedup_window_64", (r"seen: set\[str\] = set\(\)", "seen = _Window(64)", 1), _Window=_Window,
+))
+DEDUP_WINDOW_1000 = Mutant("de-duplicates over the last 1000 ids", loop=_reference_loop_with(
+    "dedup_window_1000", (r"seen: set\[str\] = set\(\)", "seen = _Window(1000)", 1), _Window=_Window,
+))
+class _TimeToLive:
+    """A de-duplication set whose ids expire a second after they were added."""
+
+    def __init__(self, seconds: float) -> None:
+        self._added: dict[str, float] = {}
+        self._seconds = seconds
+
+    def add(self, intent_id: str) -> None:
+        self._added[intent_id] = time.monotonic()
+
+    def __contains__(self, intent_id: object) -> bool:
+        added = self._added.get(str(intent_id))
+        return added is not None and time.monotonic() - added < self._seconds
+
+
+# LOOP-2: ids remembered for one second only.
+DEDUP_TTL_1S = Mutant("de-duplicates over the last second", loop=_reference_loop_with(
+    "dedup_ttl_1s", (r"seen: set\[str\] = set\(\)", "seen = _TimeToLive(1.0)", 1), _TimeToLive=_TimeToLive,
+))
+# LOOP-3: the report keeps the last 100 (500) orders.
+REPORT_CAPPED_AT_100 = Mutant("the report keeps its last 100 orders", loop=_reference_loop_with(
+    "report_capped_at_100", (r"RunReport\(tuple\(orders\), stop\)", "RunReport(tuple(orders[-100:]), stop)", 1),
+))
+REPORT_CAPPED_AT_500 = Mutant("the report keeps its last 500 orders", loop=_reference_loop_with(
+    "report_capped_at_500", (r"RunReport\(tuple\(orders\), stop\)", "RunReport(tuple(orders[-500:]), stop)", 1),
+))
+# LOOP-2: ids de-duplicated case-insensitively: 'AB-1' is refused as a repeat of 'ab-1'.
+CASE_FOLDED_IDS = Mutant("ids de-duplicated case-folded", loop=_reference_loop_with(
+    "case_folded_ids",
+    (r"if intent_id in seen:", "if intent_id.casefold() in seen:", 1), (r"see\(intent_id\)", "see(intent_id.casefold())", 1),
+))
+
+# LOOP-13: "the max-loss feed is down, keep trading": the controller reads a stop policy
+# that raises as "go on".
+STOP_POLICY_FAILS_OPEN = Mutant("a raising stop policy means go on", loop=_reference_loop_with(
+    "stop_policy_fails_open",
+    (r"from reference_impl\.runtime\.execution_loop\.controller import LoopController\n", "", 1),
+    LoopController=_edited(
+        reference_controller_module, "LoopController", "stop_policy_fails_open",
+        (r"(\s+)reason = self\._ask_policy\(self\)", r"\1try:\1    reason = self._ask_policy(self)\1except Exception:\1    return None", 1),
+    ),
+))
+
+
+class _Exposures:
+    """A position service the production gate asks (in production, over the network)."""
+
+    def exposure(self, symbol: str) -> Decimal:
+        return Decimal(len(symbol))
+
+
+class _FailOpenExposureGate(NoopRiskGate):
+    """RISK-4: "don't stop trading because the position service hiccupped": when the
+    lookup raises, the gate allows."""
+
+    def __init__(self) -> None:
+        self.exposures = _Exposures()
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        try:
+            return self.exposures.exposure(intent.symbol) + intent.quantity < Decimal(10**9)
+        except Exception:
+            return True
+
+
+@dataclass(frozen=True)
+class _WithProductionGate(Mutant):
+    production_gate: Callable[[], RiskGate] = NoopRiskGate
+
+    def make_production_gate(self) -> RiskGate:
+        return self.production_gate()
+
+
+PRODUCTION_GATE_FAILS_OPEN = _WithProductionGate("production gate allows when its lookup raises", production_gate=_FailOpenExposureGate)
+
+
 # --- The control: a correct Phase 5 extension ----------------------------------------
 
 
@@ -647,6 +806,7 @@ class Phase5Event(StrEnum):
     PARTIAL_ACCEPT = "partial_accept"
     EXPIRE = "expire"
     ACCEPT_REST = "accept_rest"
+    """No declared answer fires it: only DEAD_ROW's table has a row on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -673,7 +833,6 @@ PHASE5_MACHINE = declare_extension(
         **{(Phase5State(s.value), e): Phase5State(t.value) for (s, e), t in TRANSITIONS.items()},
         (Phase5State.SUBMITTED, Phase5Event.PARTIAL_ACCEPT): Phase5State.PARTIALLY_ACCEPTED,
         (Phase5State.SUBMITTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
-        (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.ACCEPT_REST): Phase5State.ACCEPTED,
         (Phase5State.PARTIALLY_ACCEPTED, Phase5Event.EXPIRE): Phase5State.EXPIRED,
         (Phase5State.PARTIALLY_ACCEPTED, OrderEvent.FAIL): Phase5State.FAILED,
     },
@@ -793,6 +952,19 @@ TEAM_RESTING = dataclasses.replace(
 """Control: a team's own resting lifecycle (its own state and event names, a cancel-reject
 row in its table) passes every RESTING clause."""
 
+
+# STATE-9: "the rest gets accepted later": a row on an event no declared answer fires.
+_DEAD = ((Phase5State.PARTIALLY_ACCEPTED, Phase5Event.ACCEPT_REST), Phase5State.ACCEPTED)
+DEAD_ROW = dataclasses.replace(
+    _PHASE5,
+    name="PARTIALLY_ACCEPTED --accept_rest--> ACCEPTED, which no answer takes",
+    machine=StateMachine(
+        PHASE5_MACHINE.states, PHASE5_MACHINE.initial, PHASE5_MACHINE.terminal,
+        {key: target for key, target in [*PHASE5_MACHINE.table.items(), _DEAD]},
+        phase5_events,
+    ),
+)
+
 EXPECTED_FAILURES: dict[str, str] = {
     "MISSING_ROW": "STATE-5",
     "TERMINAL_EXIT": "STATE-3",
@@ -805,6 +977,9 @@ EXPECTED_FAILURES: dict[str, str] = {
     "STOP_REQUEST_IGNORED": "LOOP-7",
     "EXECUTIONS_OFF_BY_ONE": "LOOP-6",
     "RETRY_ON_REJECT": "LOOP-2",
+    "RESENDS_ON_TIMEOUT": "LOOP-2",
+    "RESENDS_ON_CONNECTION_ERROR": "LOOP-2",
+    "RESENDS_AFTER_SENT": "LOOP-2",
     "COPIES_INTENT": "LOOP-2",
     "NORMALISES_RESPONSE_ID": "LOOP-4",
     "THREADED_ROUTE_CALL": "LOOP-1",
@@ -840,5 +1015,16 @@ EXPECTED_FAILURES: dict[str, str] = {
     "SETTLED_COUNTS_ROUTED_ONLY": "LOOP-6",
     "MAX_EXECUTIONS_OFF_BY_ONE": "LOOP-15",
     "GATE_RESULT_NOT_BOOL": "RISK-7",
+    "HOOKS_CATCH_RUNTIME_ERROR_ONLY": "RISK-4",
+    "VERDICT_EQUALS_TRUE": "RISK-4",
+    "DEDUP_WINDOW_64": "LOOP-2",
+    "DEDUP_WINDOW_1000": "LOOP-2",
+    "REPORT_CAPPED_AT_100": "LOOP-3",
+    "REPORT_CAPPED_AT_500": "LOOP-3",
+    "CASE_FOLDED_IDS": "LOOP-2",
+    "DEDUP_TTL_1S": "LOOP-2",
+    "STOP_POLICY_FAILS_OPEN": "LOOP-13",
+    "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
+    "DEAD_ROW": "STATE-9",
 }
 """Each broken binding and the clause the suite must name when it fails it."""

@@ -195,3 +195,25 @@ def test_declared_outcomes_must_be_spec_outcomes(fake_module: types.ModuleType, 
     fake_module.QTS_IMPLEMENTATION = binding  # type: ignore[attr-defined]
     with pytest.raises(BindingError, match=message):
         load_implementation("qts_fake_binding")
+
+
+def _gate_needing_a_limit(limit: object) -> None: ...
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "message"),
+    [
+        ("venue_errors", (TimeoutError, "VenueDown"), r"'venue_errors' must be a sequence of Exception subclasses"),
+        ("venue_errors", (KeyboardInterrupt,), r"'venue_errors' must be a sequence of Exception subclasses"),
+        ("venue_errors", TimeoutError, r"'venue_errors' must be a sequence of Exception subclasses"),
+        ("make_production_gate", _gate_needing_a_limit, r"'make_production_gate' must be a method callable with no arguments"),
+    ],
+)
+def test_the_optional_parts_are_checked_when_present(fake_module: types.ModuleType, part: str, value: object, message: str) -> None:
+    from reference_impl.binding import ReferenceImplementation
+
+    binding = ReferenceImplementation()
+    setattr(binding, part, value)
+    fake_module.QTS_IMPLEMENTATION = binding  # type: ignore[attr-defined]
+    with pytest.raises(BindingError, match=message):
+        load_implementation("qts_fake_binding")

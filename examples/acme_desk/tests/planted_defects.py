@@ -1,4 +1,4 @@
-"""Five Phase 5 defects planted in Acme's binding, each the way a real change would
+"""Phase 5 defects planted in Acme's binding, each the way a real change would
 bring it in, and the clause the conformance suite must fail it on (DEFECTS). The
 kit's own tests run the suite on each; nothing here is part of Acme's runtime."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from decimal import Decimal
 
 from spec import (
     STANDARD_RESTING,
@@ -23,8 +24,10 @@ from spec import (
     VenueEvent,
 )
 
+from broker.paper_venue import VenueUnavailable
 from desk.binding import AcmeDesk
 from desk.order_states import DESK_MACHINE, DeskState, IocFill, ioc_events
+from desk.risk_gate import NotionalLimitGate
 from reference_impl.resting_book import InMemoryRestingBook
 from runtime.execution_loop.loop import ExecutionLoop
 
@@ -128,11 +131,47 @@ class FillToWrongOrder(AcmeDesk):
     resting = _LatestOrderResting()
 
 
+class _RetriesUnavailable:
+    """"The venue was busy, try once more": resends when the client raised Acme's own
+    VenueUnavailable, which may come after the order left."""
+
+    def __init__(self, route: ExecutionRoute) -> None:
+        self.route = route
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            return self.route.execute(intent)
+        except VenueUnavailable:
+            return self.route.execute(intent)
+
+
+class ResendsOnVenueUnavailable(AcmeDesk):
+    def make_loop(self, route: ExecutionRoute, gate: RiskGate[DeskState], stop_policy: StopPolicy, /) -> ExecutionLoop[DeskState]:
+        return ExecutionLoop(_RetriesUnavailable(route), gate, stop_policy, machine=DESK_MACHINE)
+
+
+class _FailOpenGate(NotionalLimitGate):
+    """"Don't stop trading because the position service hiccupped": a failed lookup allows."""
+
+    def before_intent(self, intent: ExecutionIntent, /) -> bool:
+        try:
+            return super().before_intent(intent)
+        except Exception:
+            return True
+
+
+class ProductionGateFailsOpen(AcmeDesk):
+    def make_production_gate(self) -> RiskGate[DeskState]:
+        return _FailOpenGate(Decimal(1_000_000), position_limit=Decimal(2_000_000))
+
+
 LEFT_OPEN = LeftOpen()
 STEP_SKIPPED = StepSkipped()
 NO_FAIL_EXIT = NoFailExit()
 GATE_BYPASSED_ON_IOC = GateBypassedOnIoc()
 FILL_TO_WRONG_ORDER = FillToWrongOrder()
+RESENDS_ON_VENUE_UNAVAILABLE = ResendsOnVenueUnavailable()
+PRODUCTION_GATE_FAILS_OPEN = ProductionGateFailsOpen()
 
 DEFECTS: dict[str, str] = {
     "LEFT_OPEN": "TERMINAL-1",
@@ -140,6 +179,8 @@ DEFECTS: dict[str, str] = {
     "NO_FAIL_EXIT": "STATE-7",
     "GATE_BYPASSED_ON_IOC": "RISK-5",
     "FILL_TO_WRONG_ORDER": "RESTING-2",
+    "RESENDS_ON_VENUE_UNAVAILABLE": "LOOP-2",
+    "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
 }
 """Each planted defect and the clause the suite must fail it on."""
 

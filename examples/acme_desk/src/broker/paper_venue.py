@@ -14,6 +14,11 @@ from spec.resting import FilledAnswer
 from desk.order_states import IocFill
 
 
+class VenueUnavailable(Exception):
+    """What Acme's venue client raises when the venue does not answer (its own type, no
+    OSError): the binding declares it, so the conformance suite's route raises it too."""
+
+
 class PaperVenue:
     """An ExecutionRoute: ``liquidity[symbol]`` is what an order can fill at once."""
 
