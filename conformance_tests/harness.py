@@ -31,6 +31,7 @@ from conformance_tests.doubles import (
     call_budget,
     model_read_response,
 )
+from conformance_tests.call_faults import FaultPlan, GateSpy
 from conformance_tests.guards import Attempts, LoopDidNotReturn, guarded, watchdog
 from conformance_tests.interrupt_points import Injection, InterruptPlan, run_planned
 from conformance_tests.remote import Host, HostEnded
@@ -80,6 +81,15 @@ def introspected(check: Callable[[object], _T], target: object) -> _T:
     if _host:
         return cast(_T, _host[0].introspect(check.__name__, target))
     return call_watched(lambda: check(target))
+
+
+def spied_production_gate(implementation: Implementation[StrEnum], plan: FaultPlan | None) -> GateSpy:
+    """The binding's production gate behind the suite's spy, built where the gate runs:
+    the spy traces the calls the gate makes (RISK-4)."""
+    if _host:
+        return cast(GateSpy, _host[0].spied_production_gate(plan))
+    make: Callable[[], object] = getattr(implementation, "make_production_gate")
+    return GateSpy(call_watched(make), plan)
 
 
 def interrupted(plan: InterruptPlan, loop: ExecutionLoop[StrEnum], intents: Iterable[ExecutionIntent]) -> Injection:

@@ -24,6 +24,7 @@ from spec.loop import RunContext
 from spec.records import OrderView
 
 from conformance_tests.binding import BindingError, is_kit_reference, load_implementation
+from conformance_tests.call_faults import FaultPlan, GateSpy
 from conformance_tests.guards import Attempts, guarded, install
 from conformance_tests.interrupt_points import InterruptPlan, run_planned
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer
@@ -102,6 +103,12 @@ class Control:
         if check not in INTROSPECTING_CHECKS:
             raise ValueError(f"{check!r} is not one of spec's interface checks")
         return getattr(spec.interface, check)(target)
+
+    def spied_production_gate(self, hook_call: int | None, call: int, error: str) -> GateSpy:
+        """The binding's production gate behind the suite's spy, built here: the spy
+        traces the calls the gate makes, which run in this process (RISK-4)."""
+        plan = FaultPlan(hook_call, call, error) if hook_call is not None else None
+        return GateSpy(getattr(self._implementation, "make_production_gate")(), plan)
 
     def modules(self) -> list[str]:
         return sorted(sys.modules)

@@ -175,6 +175,8 @@ class Peer:
         """id(proxy) -> the other side's handle it stands for, to send it back as itself."""
         self._sent: dict[int, tuple[int, object]] = {}
         """id(value) -> (token, value) for values sent by value (kept alive)."""
+        self._sent_ids: dict[int, int] = {}
+        """id(value) -> its token, for values sent by value."""
         self._received: dict[int, object] = {}
         """The other side's tokens -> the value rebuilt here."""
         self._came_from: dict[int, int] = {}
@@ -203,6 +205,7 @@ class Peer:
         self._proxies.clear()
         self._proxied.clear()
         self._sent.clear()
+        self._sent_ids.clear()
         self._received.clear()
         self._came_from.clear()
 
@@ -343,8 +346,13 @@ class Peer:
         return snapshot
 
     def _remembered(self, value: object, encoded: dict[str, object]) -> dict[str, object]:
-        token = self._token()
-        self._sent[token] = (token, value)
+        """The same object sent again keeps its token, so the other side gets the same
+        rebuilt object again: a gate is handed the very response the route gave."""
+        token = self._sent_ids.get(id(value))
+        if token is None:
+            token = self._token()
+            self._sent[token] = (token, value)
+            self._sent_ids[id(value)] = token
         encoded["id"] = token
         return encoded
 
@@ -402,6 +410,8 @@ class Peer:
         if tag == "str":
             text_type = cast(type[str], self._rebuild(data["t"], str))
             return text_type(data["v"])
+        if tag in ("exc", "obj") and int(data["id"]) in self._received:
+            return self._received[int(data["id"])]
         if tag == "exc":
             return self._received_as(data, self._exception_from(data))
         if tag == "obj":

@@ -34,6 +34,7 @@ from spec.risk import RiskGate
 from spec.route import ExecutionRoute
 
 from conformance_tests.guards import Attempts, LoopDidNotReturn
+from conformance_tests.call_faults import FaultPlan
 from conformance_tests.interrupt_points import Injection, InterruptPlan
 from conformance_tests.kernel_watch import LAUNCH, Attempt, Watch, receive_listener
 from conformance_tests.protocol import BINDING_ERROR, HELLO, Channel, ChannelClosed, Peer, ProtocolError
@@ -56,12 +57,12 @@ def _load(name, path):
     exec(compile(open(path, encoding="utf-8").read(), path, "exec"), module.__dict__)
     return module
 _kit = sys.argv[1]
-for _name in ("protocol", "binding", "guards", "interrupt_points"):
+for _name in ("protocol", "binding", "guards", "interrupt_points", "call_faults"):
     _load("conformance_tests." + _name, _kit + "/" + _name + ".py")
 _main = sys.modules["__main__"]
 _path = _kit + "/host.py"
 exec(compile(open(_path, encoding="utf-8").read(), _path, "exec"), _main.__dict__)
-for _name in ("protocol", "binding", "guards", "interrupt_points"):
+for _name in ("protocol", "binding", "guards", "interrupt_points", "call_faults"):
     del sys.modules["conformance_tests." + _name]
 del _load, _kit, _main, _path, _name, types
 sys.argv[1:2] = []
@@ -297,6 +298,12 @@ class Host:
             tuple[int, str | None, BaseException | None],
             self.call(lambda: self._control.run_interrupted(plan.at, plan.exception, loop, intents)))
         return Injection(points, raised_at, outcome)
+
+    def spied_production_gate(self, plan: FaultPlan | None) -> object:
+        """The binding's production gate behind the suite's spy, in the host (RISK-4)."""
+        if plan is None:
+            return self.call(lambda: self._control.spied_production_gate(None, 0, "ConnectionError"))
+        return self.call(lambda: self._control.spied_production_gate(plan.hook_call, plan.call, plan.error))
 
     def introspect(self, check: str, target: object) -> object:
         """spec's interface check ``check`` on a host object, run in the host."""

@@ -17,12 +17,11 @@ from hypothesis import given
 
 from spec.binding import Implementation
 from spec.records import StopKind
-from spec.risk import RiskGate
 from spec.values import Side
 
 from conformance_tests.call_faults import FaultPlan, GateSpy, HookCall
 from conformance_tests.doubles import SuiteInterrupt
-from conformance_tests.harness import Observed, call_watched, expect, run_scenario
+from conformance_tests.harness import Observed, expect, run_scenario, spied_production_gate
 from conformance_tests.model import ExpectedRun, followed
 from conformance_tests.report import NOT_APPLICABLE
 from conformance_tests.scenario import RouteAct, Scenario, Step
@@ -49,16 +48,10 @@ INJECTION_RUN = Scenario(tuple(
 kind of answer: the gate's calculations run along each of its paths."""
 
 
-def production_gate(implementation: Impl) -> RiskGate[StrEnum]:
-    make = getattr(implementation, "make_production_gate", None)
-    if make is None:
-        pytest.skip(f"{NOT_APPLICABLE}: the binding declares no production gate (make_production_gate)")
-    gate: RiskGate[StrEnum] = call_watched(make)
-    return gate
-
-
 def _observe(implementation: Impl, scenario: Scenario, plan: FaultPlan | None = None) -> tuple[Observed, GateSpy, ExpectedRun]:
-    spy = GateSpy(production_gate(implementation), plan)
+    if getattr(implementation, "make_production_gate", None) is None:
+        pytest.skip(f"{NOT_APPLICABLE}: the binding declares no production gate (make_production_gate)")
+    spy = spied_production_gate(implementation, plan)
     seen = run_scenario(implementation, scenario, gate=spy)
     return seen, spy, expect(implementation, followed(scenario, spy.calls))
 
