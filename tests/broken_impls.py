@@ -733,15 +733,15 @@ DEDUP_TTL_1S = Mutant("de-duplicates over the last second", loop=_reference_loop
 ))
 # LOOP-3: the report keeps the last 100 (500) orders.
 REPORT_CAPPED_AT_100 = Mutant("the report keeps its last 100 orders", loop=_reference_loop_with(
-    "report_capped_at_100", (r"RunReport\(tuple\(orders\), stop\)", "RunReport(tuple(orders[-100:]), stop)", 1),
+    "report_capped_at_100", (r"RunReport\(tuple\(self\.orders\), stop\)", "RunReport(tuple(self.orders[-100:]), stop)", 1),
 ))
 REPORT_CAPPED_AT_500 = Mutant("the report keeps its last 500 orders", loop=_reference_loop_with(
-    "report_capped_at_500", (r"RunReport\(tuple\(orders\), stop\)", "RunReport(tuple(orders[-500:]), stop)", 1),
+    "report_capped_at_500", (r"RunReport\(tuple\(self\.orders\), stop\)", "RunReport(tuple(self.orders[-500:]), stop)", 1),
 ))
 # LOOP-2: ids de-duplicated case-insensitively: 'AB-1' is refused as a repeat of 'ab-1'.
 CASE_FOLDED_IDS = Mutant("ids de-duplicated case-folded", loop=_reference_loop_with(
     "case_folded_ids",
-    (r"if intent_id in seen:", "if intent_id.casefold() in seen:", 1), (r"see\(intent_id\)", "see(intent_id.casefold())", 1),
+    (r"if intent_id in seen:", "if intent_id.casefold() in seen:", 1), (r"seen\.add\(intent_id\)", "seen.add(intent_id.casefold())", 1),
 ))
 
 # LOOP-13: "the max-loss feed is down, keep trading": the controller reads a stop policy

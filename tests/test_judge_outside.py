@@ -131,3 +131,29 @@ def test_what_no_audit_hook_sees_the_kernel_refuses_and_reports(binding: str, cl
     assert "seccomp user notification" in verdict["containment"]
     failures = failed(verdict)
     assert clause in failures and says in failures[clause], failures.get(clause, sorted(failures))
+
+
+def test_the_teams_pytest_configuration_never_reaches_the_verdict(tmp_path: Path) -> None:
+    """A root conftest.py that fails on import, ``python_files = *_test.py``, an autouse
+    fixture switching a "test mode" on, and ``PYTEST_ADDOPTS`` deselecting or
+    distributing tests: the verdict is the one an empty directory gets."""
+    empty = tmp_path / "empty"
+    team = tmp_path / "team"
+    empty.mkdir()
+    team.mkdir()
+    (team / "conftest.py").write_text("import os\nos.environ['DATABASE_URL']\n", encoding="utf-8")
+    (team / "pytest.ini").write_text("[pytest]\npython_files = *_test.py\n", encoding="utf-8")
+    (team / "test_mode").mkdir()
+    (team / "test_mode" / "conftest.py").write_text(
+        "import pytest\n\n@pytest.fixture(autouse=True)\ndef test_mode():\n    raise RuntimeError('test mode')\n",
+        encoding="utf-8")
+
+    def clauses(where: Path, env: dict[str, str]) -> tuple[int, dict[str, str]]:
+        code, verdict, _ = run_cli(where, "--impl", "broken_impls_verdict:LIMIT_ROUTED_TWICE", "--clauses", "LOOP-2,STATE-1",
+                                   env=env)
+        return code, {c["id"]: c["status"] for c in verdict["clauses"]}
+
+    baseline = clauses(empty, {})
+    assert baseline[1]["LOOP-2"] == "fail" and baseline[1]["STATE-1"] == "pass", baseline
+    for addopts in ("-k not_a_test", "-n 2", "-p no:hypothesispytest"):
+        assert clauses(team, {"PYTEST_ADDOPTS": addopts}) == baseline, addopts
