@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Generator
-from contextlib import nullcontext, redirect_stdout
+from contextlib import chdir, nullcontext, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,7 +163,7 @@ def judge(
             arguments += ["-v"] if verbose else ["-qq", "--no-header", "-rN"]
             plugins: list[object] = [outcome.collector, JudgePlugin(host, outcome, limits)]
             with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
-                with redirect_stdout(out):
+                with redirect_stdout(out), chdir(scratch):  # the team's directory holds no conftest for us
                     code = pytest.main(arguments, plugins=plugins)
             if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and outcome.incomplete is None:
                 outcome.incomplete = f"the suite itself could not run (pytest said {pytest.ExitCode(code).name}; run with -v to see why)"

@@ -57,12 +57,12 @@ def _load(name, path):
     exec(compile(open(path, encoding="utf-8").read(), path, "exec"), module.__dict__)
     return module
 _kit = sys.argv[1]
-for _name in ("protocol", "binding", "guards", "interrupt_points", "call_faults"):
+for _name in ("protocol", "kit_spec", "binding", "guards", "interrupt_points", "call_faults"):
     _load("conformance_tests." + _name, _kit + "/" + _name + ".py")
 _main = sys.modules["__main__"]
 _path = _kit + "/host.py"
 exec(compile(open(_path, encoding="utf-8").read(), _path, "exec"), _main.__dict__)
-for _name in ("protocol", "binding", "guards", "interrupt_points", "call_faults"):
+for _name in ("protocol", "kit_spec", "binding", "guards", "interrupt_points", "call_faults"):
     del sys.modules["conformance_tests." + _name]
 del _load, _kit, _main, _path, _name, types
 sys.argv[1:2] = []

@@ -73,14 +73,15 @@ def test_defaults_fill_in_and_the_legacy_table_is_still_read(tmp_path: Path) -> 
 
 
 def test_every_tool_refuses_a_typo_in_the_table(tmp_path: Path) -> None:
-    """qts-conformance, qts-assets, qts-layering and the plugin: exit 2 (4 for pytest's
-    usage error), one line naming the key, no traceback."""
+    """qts-conformance, qts-assets, qts-layering and the plugin asked for the suite: exit
+    2 (4 for pytest's usage error), one line naming the key, no traceback. (A team run
+    that does not ask for the suite never reads the table: the plugin stays inert.)"""
     team_repo(tmp_path, '[tool.qts]\nimplmentation = "team.binding"\n')
     commands = {
         "qts-conformance": [str(BIN / "qts-conformance")],
         "qts-assets": [str(BIN / "qts-assets"), "verify"],
         "qts-layering": [str(BIN / "qts-layering")],
-        "pytest": [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co"],
+        "pytest": [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co", "--pyargs", "conformance_tests"],
     }
     for name, command in commands.items():
         done = subprocess.run(command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, check=False)

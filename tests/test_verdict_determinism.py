@@ -23,7 +23,7 @@ def verdict(tmp_path: Path, run: int) -> dict[str, Any]:
         env={**os.environ, "PYTHONPATH": str(TESTS)}, cwd=tmp_path, capture_output=True, check=False, timeout=600,
     )
     result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
-    for measured in ("test_processes", "peak_memory_mib"):
+    for measured in ("host_processes", "peak_memory_mib"):
         result.pop(measured)
     return result
 
