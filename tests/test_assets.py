@@ -1137,3 +1137,11 @@ def test_a_retry_on_timeout_fix_with_passing_evidence_is_refused_by_the_suite(tm
     assert qts(tmp_path, "unlock", "--test", "tests/test_retry.py::test_a_timed_out_order_is_sent_again") == 1
     err = capsys.readouterr().err
     assert "evidence refused: the conformance suite" in err and "LOOP-2" in err, err
+
+
+def test_verify_leaves_no_bytecode_in_the_teams_tree(project: Path) -> None:
+    """The lock imports the assets to see what runs; a ``__pycache__`` it left in the
+    team's tree would be committed by the next ``git add -A`` and run in place of the
+    source an evidence checkout holds (a stale .pyc of the same size and second)."""
+    assert qts(project, "verify") == 0
+    assert not list((project / "src").rglob("__pycache__")), "qts-assets wrote bytecode into the team's tree"

@@ -66,8 +66,11 @@ def run_command(config: Config, tree: Path, command: list[str]) -> TestRun:
 
 
 def environment(config: Config, tree: Path) -> dict[str, str]:
+    """The team's environment with the tree's source roots first, and no bytecode
+    written: the same tree is checked out at one version, then at another, within a
+    second, and a cached ``.pyc`` (keyed by mtime and size) would run the first again."""
     roots = [str(tree / p.relative_to(config.root)) for p in config.pythonpath]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([*roots, str(tree)])}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([*roots, str(tree)]), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _outcome(root: ElementTree.Element, exit_code: int) -> str:

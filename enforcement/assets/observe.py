@@ -114,7 +114,10 @@ def _run(config: Config, first: list[str], then: list[str]) -> _Report:
         script = (Path(__file__).parent / "probe_script.py").read_text(encoding="utf-8")
         # The declared source roots first, then whatever the environment adds, as production would see it.
         inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([*(str(p) for p in config.pythonpath), *inherited])}
+        # No bytecode written into the team's tree: a __pycache__ committed by a later
+        # `git add -A` would run in place of the source it was compiled from.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([*(str(p) for p in config.pythonpath), *inherited]),
+               "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("PYTHONSTARTUP", None)
         try:
             done = subprocess.run([sys.executable, "-P", "-c", script, json.dumps(request)], cwd=config.root, env=env,
