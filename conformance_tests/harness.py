@@ -37,6 +37,7 @@ from conformance_tests.interrupt_points import Injection, InterruptPlan, run_pla
 from conformance_tests.remote import Host, HostEnded
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
 from conformance_tests.scenario import Scenario, Step
+from conformance_tests.violation import ClauseViolated
 
 RUN_TIME_LIMIT_S = 5.0
 """Wall-clock limit of one call into the implementation: the longest scenario takes
@@ -120,9 +121,9 @@ def call_watched(what: Callable[[], _T], scenario: object = None) -> _T:
         with watchdog(RUN_TIME_LIMIT_S), guarded():
             return what()
     except HostEnded as error:
-        raise AssertionError(
-            f"TERMINAL-1: the implementation ended the process during this call ({error}): "
-            "os._exit? a signal? out of memory? run() must return"
+        raise ClauseViolated(
+            "TERMINAL-1", observed=f"the implementation ended the process during this call ({error}): "
+            "os._exit? a signal? out of memory?", expected="run() returns",
         ) from None
     except LoopDidNotReturn as error:
         _stuck.append((test, f"{error} (in {test}; scenario {scenario!r:.300})"))

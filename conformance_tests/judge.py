@@ -26,6 +26,7 @@ from conformance_tests import harness
 from conformance_tests.guards import LoopDidNotReturn
 from conformance_tests.remote import BindingFailed, Containment, Host, HostEnded, TestBudgetExceeded
 from conformance_tests.report import ClauseCollector
+from conformance_tests.violation import ClauseViolated
 
 SHRINK_BUDGET_S = 6
 """Seconds hypothesis may spend shrinking one failing property (its default is 300): a
@@ -102,9 +103,9 @@ class JudgePlugin:
         except (KeyboardInterrupt, SystemExit) as error:
             if not self.host.came_from_host(error):
                 raise
-            raise AssertionError(
-                f"TERMINAL-1: {type(error).__name__}({error}) escaped the test although the suite "
-                "raised no interrupt there: run() must return, or pass on only the interrupt it got"
+            raise ClauseViolated(
+                "TERMINAL-1", observed=f"{type(error).__name__}({error}) escaped the test although the suite raised no interrupt there",
+                expected="run() returns, or passes on only the interrupt it got",
             ) from None
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:

@@ -18,6 +18,7 @@ from spec.values import ExecutionIntent, ExecutionResponse
 from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, ScriptedSource, SuiteInterrupt, SuitePolicy
 from conformance_tests.harness import call_watched, run_scenario
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -52,7 +53,8 @@ class _Runs:
 
 
 def _histories(report: RunReport[StrEnum] | None) -> list[tuple[str, tuple[str, ...]]]:
-    assert report is not None, "TERMINAL-1: no report"
+    if report is None:
+        raise ClauseViolated("TERMINAL-1", observed="no report")
     return [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders]
 
 
@@ -60,7 +62,8 @@ def _histories(report: RunReport[StrEnum] | None) -> list[tuple[str, tuple[str, 
 def test_a_rejected_order_took_the_clean_path_and_carries_no_fault(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", route=RouteAct.REJECT),)))
     faults = [(o.intent.intent_id, o.fault) for o in seen.orders]
-    assert faults == [("o-1", None)], f"RISK-4: a venue's rejection is an answer, not a fault: {faults}"
+    if faults != [("o-1", None)]:
+        raise ClauseViolated("RISK-4", observed=f"a venue's rejection is an answer, not a fault: {faults}")
 
 
 @pytest.mark.qts_clause("LOOP-7")
@@ -75,9 +78,10 @@ def test_a_stop_request_is_used_up_by_its_run_whatever_ended_it(implementation: 
     runs = _Runs(implementation)
     runs.run(Scenario((first,)))
     second = runs.run(Scenario((Step("o-2"),)))
-    assert second is not None and (_histories(second), second.stop.kind) == (
+    if not (second is not None and (_histories(second), second.stop.kind) == (
         [("o-2", ("created", "submitted", "accepted"))], StopKind.SOURCE_EXHAUSTED
-    ), f"LOOP-7: a request made during a run that something else ended must not stop the next run: {second}"
+    )):
+        raise ClauseViolated("LOOP-7", observed=f"a request made during a run that something else ended must not stop the next run: {second}")
 
 
 @pytest.mark.qts_clause("LOOP-6")
@@ -90,10 +94,9 @@ def test_a_stop_request_is_used_up_by_its_run_whatever_ended_it(implementation: 
 )
 def test_a_policy_reached_on_the_last_intent_wins_over_exhaustion(implementation: Impl, scenario: Scenario, kind: StopKind) -> None:
     seen = run_scenario(implementation, scenario)
-    assert seen.report is not None and seen.report.stop.kind == kind, (
-        f"LOOP-6: the policy said stop before the pull that would find the source empty; "
-        f"expected {kind.value}, got {seen.report and seen.report.stop}"
-    )
+    if not (seen.report is not None and seen.report.stop.kind == kind):
+        raise ClauseViolated("LOOP-6", observed=f"the policy said stop before the pull that would find the source empty; "
+        f"expected {kind.value}, got {seen.report and seen.report.stop}")
 
 
 class SourceFailure(RuntimeError):
@@ -112,10 +115,10 @@ def test_a_source_that_raises_ends_the_run_interrupted_and_loses_nothing(impleme
     with pytest.raises(SourceFailure):
         call_watched(lambda: loop.run(failing()))
     report = loop.last_report
-    assert _histories(report) == [("o-1", ("created", "submitted", "accepted"))], f"LOOP-3: {report}"
-    assert report is not None and report.stop.kind == StopKind.INTERRUPTED, (
-        f"LOOP-3: a run ended by an exception from the source stops INTERRUPTED, got {report and report.stop}"
-    )
+    if _histories(report) != [("o-1", ("created", "submitted", "accepted"))]:
+        raise ClauseViolated("LOOP-3", observed=f"{report}")
+    if not (report is not None and report.stop.kind == StopKind.INTERRUPTED):
+        raise ClauseViolated("LOOP-3", observed=f"a run ended by an exception from the source stops INTERRUPTED, got {report and report.stop}")
 
 
 @pytest.mark.qts_clause("LOOP-3")
@@ -124,7 +127,8 @@ def test_a_run_refusing_a_non_intent_stops_interrupted(implementation: Impl) -> 
     with pytest.raises(InvalidIntent):
         call_watched(lambda: loop.run([Step("o-1").intent(), "o-2"]))  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     report = loop.last_report
-    assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-3: {report and report.stop}"
+    if not (report is not None and report.stop.kind == StopKind.INTERRUPTED):
+        raise ClauseViolated("LOOP-3", observed=f"{report and report.stop}")
 
 
 @pytest.mark.qts_clause("LOOP-2")
@@ -132,9 +136,8 @@ def test_intake_refusal_is_per_run(implementation: Impl) -> None:
     runs = _Runs(implementation)
     first, second = runs.run(Scenario((Step("o-1"),))), runs.run(Scenario((Step("o-1"),)))
     accepted = [("o-1", ("created", "submitted", "accepted"))]
-    assert (_histories(first), _histories(second)) == (accepted, accepted), (
-        f"LOOP-2: an id routed in an earlier run is routed again in a later one: {first} / {second}"
-    )
+    if (_histories(first), _histories(second)) != (accepted, accepted):
+        raise ClauseViolated("LOOP-2", observed=f"an id routed in an earlier run is routed again in a later one: {first} / {second}")
 
 
 @pytest.mark.qts_clause("LOOP-6")
@@ -146,13 +149,13 @@ def test_a_later_run_shows_the_policy_a_fresh_run_context(implementation: Impl) 
     runs.run(Scenario((Step("o-3", after_response=GateAct.REFUSE),)))
     runs.run(Scenario((Step("o-4"),)))
     fresh = [c for c in runs.policy.contexts if c.pulled == runs.log.pulls - 1][-1:]
-    assert fresh, "LOOP-6: the last run never asked its stop policy"
+    if not fresh:
+        raise ClauseViolated("LOOP-6", observed="the last run never asked its stop policy")
     context = fresh[0]
     seen = (context.executions, context.settled, context.consecutive_failures, context.last_order, context.flags)
-    assert seen == (0, 0, 0, None, (False, False, False)) and all(type(f) is bool for f in context.flags), (
-        f"LOOP-6: before the first pull of a later run the policy saw (executions, settled, "
-        f"consecutive_failures, last_order, flags) = {seen!r}"
-    )
+    if not (seen == (0, 0, 0, None, (False, False, False)) and all(type(f) is bool for f in context.flags)):
+        raise ClauseViolated("LOOP-6", observed=f"before the first pull of a later run the policy saw (executions, settled, "
+        f"consecutive_failures, last_order, flags) = {seen!r}")
 
 
 class _ReportReader:
@@ -180,14 +183,19 @@ def test_last_report_changes_only_when_a_run_ends_and_reports_stay_as_returned(i
     reader = _ReportReader()
     loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(Scenario(()), log), reader, SuitePolicy(Policy(), log)))
     reader.loop = loop
-    assert call_watched(lambda: loop.last_report) is None, "LOOP-14: last_report must be None before the first run"
+    if call_watched(lambda: loop.last_report) is not None:
+        raise ClauseViolated("LOOP-14", observed="last_report must be None before the first run")
     first = call_watched(lambda: loop.run([Step("o-1").intent(), Step("o-2").intent()]))
     kept = _histories(first), first.stop
     second = call_watched(lambda: loop.run([Step("o-3").intent()]))
-    assert reader.read[0] is None and reader.read[1] is None, "LOOP-14: during the first run last_report must stay None"
-    assert reader.read[2] == first, f"LOOP-14: during a run last_report must be the previous run's report, got {reader.read[2]}"
-    assert (_histories(first), first.stop) == kept, "LOOP-14: an earlier report changed when the loop ran again"
-    assert call_watched(lambda: loop.last_report) == second, "LOOP-14: after a run last_report is that run's report"
+    if not (reader.read[0] is None and reader.read[1] is None):
+        raise ClauseViolated("LOOP-14", observed="during the first run last_report must stay None")
+    if reader.read[2] != first:
+        raise ClauseViolated("LOOP-14", observed=f"during a run last_report must be the previous run's report, got {reader.read[2]}")
+    if (_histories(first), first.stop) != kept:
+        raise ClauseViolated("LOOP-14", observed="an earlier report changed when the loop ran again")
+    if call_watched(lambda: loop.last_report) != second:
+        raise ClauseViolated("LOOP-14", observed="after a run last_report is that run's report")
 
 
 @pytest.mark.qts_clause("RISK-4", "LOOP-5")
@@ -208,11 +216,9 @@ def test_a_fault_from_an_exception_names_it(implementation: Impl, step: Step, na
     detail of a run it interrupted: the report says what went wrong, not only where."""
     seen = run_scenario(implementation, Scenario((step,)))
     faults = [o.fault for o in seen.orders]
-    assert len(faults) == 1 and faults[0] is not None and named in faults[0].message, (
-        f"RISK-4: the fault must name the {named} that caused it: {faults}"
-    )
+    if not (len(faults) == 1 and faults[0] is not None and named in faults[0].message):
+        raise ClauseViolated("RISK-4", observed=f"the fault must name the {named} that caused it: {faults}")
     if seen.raised is not None:
         stop = seen.report.stop if seen.report is not None else None
-        assert stop is not None and type(stop.detail) is str and named in stop.detail, (
-            f"LOOP-5: the stop detail of an interrupted run must name the {named}: {stop!r}"
-        )
+        if not (stop is not None and type(stop.detail) is str and named in stop.detail):
+            raise ClauseViolated("LOOP-5", observed=f"the stop detail of an interrupted run must name the {named}: {stop!r}")

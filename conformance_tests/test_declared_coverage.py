@@ -16,6 +16,7 @@ from conformance_tests.harness import call_watched, run_scenario
 from conformance_tests.plugin import COVERAGE_KEY
 from conformance_tests.scenario import RouteAct, Scenario, Step
 from conformance_tests.strategies import scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -27,10 +28,9 @@ def test_every_declared_row_can_be_taken(implementation: Impl) -> None:
     """No row of the table is dead: each is taken by the loop's own events or by the
     walk of some answer (a plain one, or a declared outcome's) from SUBMITTED."""
     dead = call_watched(lambda: dead_rows(implementation.machine, implementation.outcomes))
-    assert not dead, (
-        f"STATE-9: no declared outcome or event of the loop reaches these rows: {dead}; declare the outcome "
-        "that takes them (binding.outcomes) or remove them from the table"
-    )
+    if dead:
+        raise ClauseViolated("STATE-9", observed=f"no declared outcome or event of the loop reaches these rows: {dead}; declare the outcome "
+        "that takes them (binding.outcomes) or remove them from the table")
 
 
 @pytest.mark.qts_clause("LOOP-10")
@@ -58,4 +58,5 @@ def test_the_generated_runs_exercise_every_reachable_declared_row(implementation
     coverage = counter.coverage()
     pytestconfig.stash[COVERAGE_KEY] = coverage
     missed = coverage.unexercised()
-    assert not missed, "LOOP-10: " + "; ".join(render_coverage(coverage))
+    if missed:
+        raise ClauseViolated("LOOP-10", observed="\n".join(render_coverage(coverage)))

@@ -16,6 +16,7 @@ from conformance_tests.harness import Observed, call_watched, expect, run_scenar
 from conformance_tests.model import ExpectedOrder, ExpectedRun
 from conformance_tests.scenario import GateAct, Scenario, Step
 from conformance_tests.strategies import scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 BLOCKED = OrderState.BLOCKED.value
@@ -28,19 +29,19 @@ def _observe(implementation: Impl, scenario: Scenario) -> tuple[Observed, Expect
 @pytest.mark.qts_clause("RISK-1")
 def test_before_intent_false_blocks_and_asks_nothing_else(implementation: Impl) -> None:
     seen, _ = _observe(implementation, Scenario((Step("o-1", before_intent=GateAct.REFUSE),)))
-    assert seen.histories() == [("o-1", ("created", BLOCKED))], f"RISK-1: {seen.histories()}"
-    assert seen.log.for_intent("o-1") == ["pull", "before_intent"], (
-        f"RISK-1: after before_intent refused, the loop still made {seen.log.for_intent('o-1')[2:]}"
-    )
+    if seen.histories() != [("o-1", ("created", BLOCKED))]:
+        raise ClauseViolated("RISK-1", observed=f"{seen.histories()}")
+    if seen.log.for_intent("o-1") != ["pull", "before_intent"]:
+        raise ClauseViolated("RISK-1", observed=f"after before_intent refused, the loop still made {seen.log.for_intent('o-1')[2:]}")
 
 
 @pytest.mark.qts_clause("RISK-2")
 def test_before_route_false_blocks_and_never_routes(implementation: Impl) -> None:
     seen, _ = _observe(implementation, Scenario((Step("o-1", before_route=GateAct.REFUSE), Step("o-2"))))
-    assert seen.histories()[0] == ("o-1", ("created", BLOCKED)), f"RISK-2: {seen.histories()}"
-    assert [i.intent_id for i in seen.routed] == ["o-2"], (
-        f"RISK-2: the route was called for {[i.intent_id for i in seen.routed]}; o-1 was refused by before_route"
-    )
+    if seen.histories()[0] != ("o-1", ("created", BLOCKED)):
+        raise ClauseViolated("RISK-2", observed=f"{seen.histories()}")
+    if [i.intent_id for i in seen.routed] != ["o-2"]:
+        raise ClauseViolated("RISK-2", observed=f"the route was called for {[i.intent_id for i in seen.routed]}; o-1 was refused by before_route")
 
 
 @pytest.mark.qts_clause("RISK-1", "RISK-2")
@@ -51,10 +52,12 @@ def test_any_before_hook_refusal_blocks_without_routing(implementation: Impl, sc
     blocked = [(n, o.intent_id) for n, o in enumerate(expected.orders) if o.history[-1] == BLOCKED]
     routed = {i.intent_id for i in seen.routed}
     wrongly_routed = sorted(iid for _, iid in blocked if iid in routed)
-    assert not wrongly_routed, f"RISK-1/2: routed although a before-hook refused: {wrongly_routed}"
+    if wrongly_routed:
+        raise ClauseViolated("RISK-1", "RISK-2", observed=f"routed although a before-hook refused: {wrongly_routed}")
     got = seen.histories()
     wrong = [(iid, got[n][1][-1] if n < len(got) else None) for n, iid in blocked if n >= len(got) or got[n][1][-1] != BLOCKED]
-    assert not wrong, f"RISK-1/2: refused intents not BLOCKED: {wrong}"
+    if wrong:
+        raise ClauseViolated("RISK-1", "RISK-2", observed=f"refused intents not BLOCKED: {wrong}")
 
 
 @pytest.mark.qts_clause("RISK-3")
@@ -66,14 +69,13 @@ def test_after_response_refusal_keeps_the_answer_and_halts(implementation: Impl,
     halted = [o for o in expected.orders if o.fault_site is not None and o.fault_site.value == "after_response"]
     if not halted:
         return
-    assert seen.histories() == [(o.intent_id, o.history) for o in expected.orders], (
-        f"RISK-3: expected {[(o.intent_id, o.history) for o in expected.orders]}, got {seen.histories()}"
-    )
-    assert seen.report is not None and seen.report.stop.kind == StopKind.GATE_HALT, (
-        f"RISK-3: the run must stop with GATE_HALT, got {seen.report and seen.report.stop}"
-    )
+    if seen.histories() != [(o.intent_id, o.history) for o in expected.orders]:
+        raise ClauseViolated("RISK-3", observed=f"expected {[(o.intent_id, o.history) for o in expected.orders]}, got {seen.histories()}")
+    if not (seen.report is not None and seen.report.stop.kind == StopKind.GATE_HALT):
+        raise ClauseViolated("RISK-3", observed=f"the run must stop with GATE_HALT, got {seen.report and seen.report.stop}")
     detail: object = seen.report.stop.detail
-    assert type(detail) is str and detail.strip(), f"RISK-3: a stop reason's detail must be a non-blank str: {detail!r}"
+    if not (type(detail) is str and detail.strip()):
+        raise ClauseViolated("RISK-3", observed=f"a stop reason's detail must be a non-blank str: {detail!r}")
 
 
 @pytest.mark.qts_clause("RISK-4")
@@ -84,18 +86,19 @@ def test_gates_fail_closed_and_faults_are_recorded(implementation: Impl, scenari
     seen, expected = _observe(implementation, scenario)
     got = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
     want = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
-    assert got == want, f"RISK-4: fault sites {got}, expected {want}"
+    if got != want:
+        raise ClauseViolated("RISK-4", observed=f"fault sites {got}", expected=f"{want}")
     texts = [o.fault.message for o in seen.orders if o.fault is not None]
-    assert all(type(text) is str and text.strip() for text in texts), f"RISK-4: a fault's message must be a non-blank str: {texts!r:.300}"
+    if not all(type(text) is str and text.strip() for text in texts):
+        raise ClauseViolated("RISK-4", observed=f"a fault's message must be a non-blank str: {texts!r:.300}")
     for order, step in zip(seen.orders, scenario.steps):
         fault = order.fault
         if fault is not None and fault.site.value in ("before_intent", "before_route", "after_response"):
             if getattr(step, fault.site.value) is GateAct.NOT_A_BOOL:
                 answer = nth(not_true_answers(), step.variant)
                 named = type(answer).__name__
-                assert named in fault.message, (
-                    f"RISK-4: the fault of a hook that returned {answer!r} must name what it returned ({named}): {fault.message!r}"
-                )
+                if named not in fault.message:
+                    raise ClauseViolated("RISK-4", observed=f"the fault of a hook that returned {answer!r} must name what it returned ({named}): {fault.message!r}")
 
 
 @pytest.mark.qts_clause("RISK-4")
@@ -128,7 +131,9 @@ def test_every_kind_of_exception_and_every_answer_but_true_refuses(implementatio
                 else f"answering {nth(not_true_answers(), step.variant)!r}"
             wrong.append(f"{hook} {act} for {step.intent_id!r}: fault sites {got[n:n + 1]}, expected {want[n:n + 1]}"
                          + (f"; run() raised {seen.raised!r}" if seen.raised is not None else ""))
-    assert not wrong, "RISK-4: a hook that raises or answers anything but True refuses: " + "; ".join(wrong[:3])
+    if wrong:
+        raise ClauseViolated("RISK-4", observed="\n".join(wrong[:3]),
+                             expected="a hook that raises or answers anything but True refuses")
 
 
 @pytest.mark.qts_clause("RISK-5")
@@ -142,7 +147,8 @@ def test_hooks_run_in_order_each_at_most_once(implementation: Impl, scenario: Sc
         first.setdefault(order.intent_id, order)  # a repeated id must cause no calls (LOOP-2)
     for intent_id, order in first.items():
         calls = [c for c in seen.log.for_intent(intent_id) if c != "pull"]
-        assert calls == list(order.calls), f"RISK-5: intent {intent_id!r}: calls {calls}, expected {list(order.calls)}"
+        if calls != list(order.calls):
+            raise ClauseViolated("RISK-5", observed=f"intent {intent_id!r}: calls {calls}", expected=f"{list(order.calls)}")
 
 
 @pytest.mark.qts_clause("RISK-5", "LOOP-10")
@@ -155,9 +161,11 @@ def test_gates_see_the_order_in_the_state_of_their_hook(implementation: Impl, sc
     settled = {o.intent_id: o.history[-1] for o in reversed(expected.orders)}
     for hook, intent_id, state in seen.seen_states:
         want = "created" if hook == "before_route" else settled.get(intent_id)
-        assert state == want, f"RISK-5: {hook} saw {intent_id!r} in state {state!r}, expected {want!r}"
+        if state != want:
+            raise ClauseViolated("RISK-5", observed=f"{hook} saw {intent_id!r} in state {state!r}", expected=f"{want!r}")
     later = [(hook, view.intent.intent_id, view.state.value) for (hook, _, _), view in zip(seen.seen_states, seen.views)]
-    assert later == seen.seen_states, f"RISK-5: a hook's view changed after the hook returned (not a snapshot): {later}"
+    if later != seen.seen_states:
+        raise ClauseViolated("RISK-5", observed=f"a hook's view changed after the hook returned (not a snapshot): {later}")
 
 
 @pytest.mark.qts_clause("RISK-6")
@@ -178,7 +186,8 @@ def test_noop_gate_is_observationally_identical_to_no_gate(implementation: Impl,
             [i.intent_id for i in seen.routed],
         )
 
-    assert summary(with_noop) == summary(without), "RISK-6: the no-op gate changed the run"
+    if summary(with_noop) != summary(without):
+        raise ClauseViolated("RISK-6", observed="the no-op gate changed the run")
 
 
 @pytest.mark.qts_clause("RISK-5")
@@ -194,14 +203,14 @@ def test_hooks_get_the_intent_pulled_its_order_and_the_response_given(implementa
     histories = {o.intent_id: o.history for o in reversed(expected.orders)}
     for call in seen.hook_calls:
         intent_id = call.intent.intent_id
-        assert call.intent is pulled.get(intent_id), f"RISK-5: {call.hook} got {call.intent!r}, not the intent pulled"
+        if call.intent is not pulled.get(intent_id):
+            raise ClauseViolated("RISK-5", observed=f"{call.hook} got {call.intent!r}, not the intent pulled")
         if call.hook == "before_route":
-            assert call.history == ("created",), f"RISK-5: before_route saw {intent_id!r} with history {call.history}"
+            if call.history != ("created",):
+                raise ClauseViolated("RISK-5", observed=f"before_route saw {intent_id!r} with history {call.history}")
         if call.hook == "after_response":
-            assert call.history == histories.get(intent_id), (
-                f"RISK-5: after_response saw {intent_id!r} with history {call.history}, expected {histories.get(intent_id)}"
-            )
-            assert call.response is seen.answers.get(intent_id), (
-                f"RISK-5: after_response got {call.response!r:.200}, not the response the route returned "
-                f"({seen.answers.get(intent_id)!r:.200})"
-            )
+            if call.history != histories.get(intent_id):
+                raise ClauseViolated("RISK-5", observed=f"after_response saw {intent_id!r} with history {call.history}", expected=f"{histories.get(intent_id)}")
+            if call.response is not seen.answers.get(intent_id):
+                raise ClauseViolated("RISK-5", observed=f"after_response got {call.response!r:.200}, not the response the route returned "
+                f"({seen.answers.get(intent_id)!r:.200})")

@@ -21,6 +21,7 @@ from conformance_tests.doubles import AFTER_SENT, BEFORE_SENT, AllowAllGate, Cal
 from conformance_tests.harness import Observed, call_watched, expect, run_scenario
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 from conformance_tests.strategies import LONG_RUN, long_run, long_scenarios, scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 FAILED = OrderState.FAILED.value
@@ -32,8 +33,10 @@ def test_loop_is_synchronous(implementation: Impl, scenario: Scenario) -> None:
     """Property: a run starts no thread, no asyncio event loop and no timer, and calls
     the route and every hook from the thread that called run()."""
     seen = run_scenario(implementation, scenario)
-    assert not seen.attempts.concurrency, f"LOOP-1: the loop started {seen.attempts.concurrency}"
-    assert not seen.foreign_threads, "LOOP-1: the route or a gate was called from another thread"
+    if seen.attempts.concurrency:
+        raise ClauseViolated("LOOP-1", observed=f"the loop started {seen.attempts.concurrency}")
+    if seen.foreign_threads:
+        raise ClauseViolated("LOOP-1", observed="the route or a gate was called from another thread")
 
 
 @pytest.mark.qts_clause("LOOP-2")
@@ -43,24 +46,26 @@ def test_route_is_called_at_most_once_per_intent_with_the_intent_pulled(implemen
     repeats it), and the route receives the very intent object pulled."""
     seen = run_scenario(implementation, scenario)
     ids = [i.intent_id for i in seen.routed]
-    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    if len(ids) != len(set(ids)):
+        raise duplicate_submission(seen)
     pulled = {id(i) for i in seen.pulled}
-    assert all(id(i) in pulled for i in seen.routed), "LOOP-2: the route received an intent that was not pulled (a copy?)"
-    assert [i.intent_id for i in seen.routed] == list(expect(implementation, scenario).routed), (
-        f"LOOP-2: routed {ids}, expected {list(expect(implementation, scenario).routed)}"
-    )
+    if not all(id(i) in pulled for i in seen.routed):
+        raise ClauseViolated("LOOP-2", observed="the route received an intent that was not pulled (a copy?)")
+    if [i.intent_id for i in seen.routed] != list(expect(implementation, scenario).routed):
+        raise ClauseViolated("LOOP-2", observed=f"routed {ids}", expected=f"{list(expect(implementation, scenario).routed)}")
 
 
-def duplicate_submission(seen: Observed) -> str:
-    """LOOP-2's message for a run that routed an intent id twice: which id, and how its
+def duplicate_submission(seen: Observed) -> ClauseViolated:
+    """LOOP-2's failure for a run that routed an intent id twice: which id, and how its
     first route call ended (a resend after a failure is the classic double order)."""
     ids = [i.intent_id for i in seen.routed]
     twice = next(i for n, i in enumerate(ids) if i in ids[:n])
     first = seen.route_failures.get(twice, "answered")
-    return (
-        f"LOOP-2: duplicate submission: {twice!r} was routed {ids.count(twice)} times; its first route "
-        f"call {first}; whatever the route raised, the loop and its route wrappers must not call it "
-        f"again for that intent (route calls {ids!r:.300})"
+    return ClauseViolated(
+        "LOOP-2",
+        observed=f"duplicate submission: {twice!r} was routed {ids.count(twice)} times; its first route "
+        f"call {first} (route calls {ids!r:.300})",
+        expected="whatever the route raised, the loop and its route wrappers do not call it again for that intent",
     )
 
 
@@ -74,17 +79,18 @@ def test_a_repeat_far_back_in_a_long_run_is_still_refused(implementation: Impl, 
     time-to-live on the ids already pulled."""
     seen = run_scenario(implementation, scenario)
     ids = [i.intent_id for i in seen.routed]
-    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    if len(ids) != len(set(ids)):
+        raise duplicate_submission(seen)
     want = expect(implementation, scenario).routed
-    assert tuple(ids) == want, f"LOOP-2: routed {len(ids)} intents, expected {len(want)} (a repeat routed, or a fresh id refused?)"
+    if tuple(ids) != want:
+        raise ClauseViolated("LOOP-2", observed=f"routed {len(ids)} intents", expected=f"{len(want)} (a repeat routed, or a fresh id refused?)")
 
 
 @pytest.mark.qts_clause("LOOP-2")
 def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1"), Step("o-1"))))
-    assert seen.histories() == [("o-1", ("created", "submitted", "accepted")), ("o-1", ("created", FAILED))], (
-        f"LOOP-2: {seen.histories()}"
-    )
+    if seen.histories() != [("o-1", ("created", "submitted", "accepted")), ("o-1", ("created", FAILED))]:
+        raise ClauseViolated("LOOP-2", observed=f"{seen.histories()}")
 
 
 LONG_ANSWER_S = 1.2
@@ -109,11 +115,11 @@ def test_a_repeat_after_a_slow_answer_is_still_refused(implementation: Impl) -> 
     route = SlowVenue()
     loop = call_watched(lambda: implementation.make_loop(route, AllowAllGate(), SuitePolicy(Policy(), CallLog())))
     report = call_watched(lambda: loop.run([Step("o-1").intent(), Step("o-2").intent(), Step("o-1").intent()]))
-    assert route.calls == ["o-1", "o-2"], (
-        f"LOOP-2: duplicate submission: route calls {route.calls}; 'o-1' was pulled again {LONG_ANSWER_S} s after "
-        "it was first routed (a time-to-live on the ids already pulled?)"
-    )
-    assert [o.state.value for o in report.orders][-1] == FAILED, f"LOOP-2: the repeat must fail at intake: {report.orders[-1]}"
+    if route.calls != ["o-1", "o-2"]:
+        raise ClauseViolated("LOOP-2", observed=f"duplicate submission: route calls {route.calls}; 'o-1' was pulled again {LONG_ANSWER_S} s after "
+        "it was first routed (a time-to-live on the ids already pulled?)")
+    if [o.state.value for o in report.orders][-1] != FAILED:
+        raise ClauseViolated("LOOP-2", observed=f"the repeat must fail at intake: {report.orders[-1]}")
 
 
 @pytest.mark.qts_clause("LOOP-2", "LOOP-4")
@@ -127,20 +133,24 @@ def test_no_route_failure_is_resent_whatever_it_raised(implementation: Impl) -> 
     ))
     seen = run_scenario(implementation, scenario)
     ids = [i.intent_id for i in seen.routed]
-    assert len(ids) == len(set(ids)), duplicate_submission(seen)
+    if len(ids) != len(set(ids)):
+        raise duplicate_submission(seen)
     wrong = [(i, h) for i, h in seen.histories() if h != ("created", "submitted", FAILED)]
-    assert seen.raised is None and not wrong, f"LOOP-4: route failures must fail their order and nothing else: {wrong or seen.raised!r}"
+    if not (seen.raised is None and not wrong):
+        raise ClauseViolated("LOOP-4", observed=f"route failures must fail their order and nothing else: {wrong or seen.raised!r}")
 
 
 @pytest.mark.qts_clause("LOOP-4")
 @pytest.mark.parametrize("act", [RouteAct.RAISE, RouteAct.LOST, RouteAct.GARBAGE, RouteAct.WRONG_ID])
 def test_route_failure_fails_that_order_and_the_run_goes_on(implementation: Impl, act: RouteAct) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", route=act), Step("o-2"))))
-    assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r} for a route that did {act.value}"
-    assert seen.histories() == [
+    if seen.raised is not None:
+        raise ClauseViolated("LOOP-4", observed=f"run() raised {seen.raised!r} for a route that did {act.value}")
+    if seen.histories() != [
         ("o-1", ("created", "submitted", FAILED)),
         ("o-2", ("created", "submitted", "accepted")),
-    ], f"LOOP-4: route {act.value}: {seen.histories()}"
+    ]:
+        raise ClauseViolated("LOOP-4", observed=f"route {act.value}: {seen.histories()}")
 
 
 @pytest.mark.qts_clause("LOOP-4")
@@ -150,9 +160,11 @@ def test_outcomes_follow_the_route_answers(implementation: Impl, scenario: Scena
     script (accept, reject, raise, garbage, wrong id), and no exception leaves run()."""
     seen = run_scenario(implementation, scenario)
     expected = expect(implementation, scenario)
-    assert seen.raised is None, f"LOOP-4: run() raised {seen.raised!r}"
+    if seen.raised is not None:
+        raise ClauseViolated("LOOP-4", observed=f"run() raised {seen.raised!r}")
     want = [(o.intent_id, o.history) for o in expected.orders]
-    assert seen.histories() == want, f"LOOP-4: histories {seen.histories()}, expected {want}"
+    if seen.histories() != want:
+        raise ClauseViolated("LOOP-4", observed=f"histories {seen.histories()}", expected=f"{want}")
 
 
 @pytest.mark.qts_clause("LOOP-5", "RISK-4")
@@ -167,15 +179,17 @@ def test_interrupt_settles_the_order_in_flight_then_propagates(implementation: I
     if not expected.interrupted:
         assert not isinstance(seen.raised, SuiteInterrupt)
         return
-    assert isinstance(seen.raised, SuiteInterrupt), f"LOOP-5: the interrupt did not propagate (raised {seen.raised!r})"
+    if not isinstance(seen.raised, SuiteInterrupt):
+        raise ClauseViolated("LOOP-5", observed=f"the interrupt did not propagate (raised {seen.raised!r})")
     want = [(o.intent_id, o.history) for o in expected.orders]
-    assert seen.histories() == want, f"LOOP-5: last_report holds {seen.histories()}, expected {want}"
-    assert seen.report is not None and seen.report.stop.kind == StopKind.INTERRUPTED, "LOOP-5: stop kind must be INTERRUPTED"
+    if seen.histories() != want:
+        raise ClauseViolated("LOOP-5", observed=f"last_report holds {seen.histories()}", expected=f"{want}")
+    if not (seen.report is not None and seen.report.stop.kind == StopKind.INTERRUPTED):
+        raise ClauseViolated("LOOP-5", observed="stop kind must be INTERRUPTED")
     faults = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
     want_faults = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
-    assert faults == want_faults, (
-        f"RISK-4: the order an interrupt leaves behind carries a fault at the interrupt's site: {faults}, expected {want_faults}"
-    )
+    if faults != want_faults:
+        raise ClauseViolated("RISK-4", observed=f"the order an interrupt leaves behind carries a fault at the interrupt's site: {faults}", expected=f"{want_faults}")
 
 
 @pytest.mark.qts_clause("LOOP-5")
@@ -190,10 +204,10 @@ def test_keyboard_interrupt_and_system_exit_settle_the_order(implementation: Imp
     with pytest.raises(error):
         call_watched(lambda: loop.run([intent]))
     report = loop.last_report
-    assert report is not None, "LOOP-5: last_report is None after an interrupted run"
-    assert [(o.intent.intent_id, o.state.value) for o in report.orders] == [("o-1", FAILED)], (
-        f"LOOP-5: {[(o.intent.intent_id, o.state.value) for o in report.orders]}"
-    )
+    if report is None:
+        raise ClauseViolated("LOOP-5", observed="last_report is None after an interrupted run")
+    if [(o.intent.intent_id, o.state.value) for o in report.orders] != [("o-1", FAILED)]:
+        raise ClauseViolated("LOOP-5", observed=f"{[(o.intent.intent_id, o.state.value) for o in report.orders]}")
 
 
 @pytest.mark.qts_clause("LOOP-6")
@@ -206,15 +220,17 @@ def test_stop_policy_is_obeyed_exactly(implementation: Impl, scenario: Scenario)
     expected = expect(implementation, scenario)
     pulled = [i.intent_id for i in seen.pulled]
     want = [o.intent_id for o in expected.orders]
-    assert pulled == want, f"LOOP-6: pulled {pulled}, expected {want} ({scenario.policy})"
+    if pulled != want:
+        raise ClauseViolated("LOOP-6", observed=f"pulled {pulled}", expected=f"{want} ({scenario.policy})")
     limit = scenario.policy.max_executions
     if limit is not None:
-        assert len(seen.routed) <= limit, f"LOOP-6: {len(seen.routed)} route calls, limit {limit}"
-    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
-        f"LOOP-6: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
-    )
+        if len(seen.routed) > limit:
+            raise ClauseViolated("LOOP-6", observed=f"{len(seen.routed)} route calls, limit {limit}")
+    if not (seen.report is not None and seen.report.stop.kind == expected.stop):
+        raise ClauseViolated("LOOP-6", observed=f"stopped with {seen.report and seen.report.stop}", expected=f"{expected.stop.value}")
     detail: object = seen.report.stop.detail
-    assert type(detail) is str and detail.strip(), f"LOOP-6: a stop reason's detail must be a non-blank str: {detail!r}"
+    if not (type(detail) is str and detail.strip()):
+        raise ClauseViolated("LOOP-6", observed=f"a stop reason's detail must be a non-blank str: {detail!r}")
 
 
 @pytest.mark.qts_clause("LOOP-6")
@@ -228,7 +244,8 @@ def test_stop_policy_is_consulted_before_every_pull(implementation: Impl, scenar
         if kind == "policy":
             asked = True
         else:
-            assert asked, f"LOOP-6: an intent was pulled without asking the stop policy first: {kinds}"
+            if not asked:
+                raise ClauseViolated("LOOP-6", observed=f"an intent was pulled without asking the stop policy first: {kinds}")
             asked = False
 
 
@@ -243,12 +260,13 @@ def test_stop_request_ends_the_run_before_the_next_pull(implementation: Impl, sc
         return
     seen = run_scenario(implementation, scenario)
     pulled = [i.intent_id for i in seen.pulled]
-    assert pulled == [o.intent_id for o in expected.orders], f"LOOP-7: pulled {pulled}, expected {[o.intent_id for o in expected.orders]}"
-    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
-        f"LOOP-7: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
-    )
+    if pulled != [o.intent_id for o in expected.orders]:
+        raise ClauseViolated("LOOP-7", observed=f"pulled {pulled}", expected=f"{[o.intent_id for o in expected.orders]}")
+    if not (seen.report is not None and seen.report.stop.kind == expected.stop):
+        raise ClauseViolated("LOOP-7", observed=f"stopped with {seen.report and seen.report.stop}", expected=f"{expected.stop.value}")
     detail: object = seen.report.stop.detail
-    assert type(detail) is str and detail.strip(), f"LOOP-7: a stop reason's detail must be a non-blank str: {detail!r}"
+    if not (type(detail) is str and detail.strip()):
+        raise ClauseViolated("LOOP-7", observed=f"a stop reason's detail must be a non-blank str: {detail!r}")
 
 
 @pytest.mark.qts_clause("LOOP-7")
@@ -258,9 +276,11 @@ def test_stop_requested_before_run_pulls_nothing_and_is_then_used_up(implementat
     loop = call_watched(lambda: implementation.make_loop(ScriptedRoute(scenario, log), AllowAllGate(), SuitePolicy(Policy(), log)))
     call_watched(loop.request_stop)
     first = call_watched(lambda: loop.run([Step("o-1").intent()]))
-    assert (first.orders, first.stop.kind) == ((), StopKind.STOP_REQUESTED), f"LOOP-7: first run {first}"
+    if (first.orders, first.stop.kind) != ((), StopKind.STOP_REQUESTED):
+        raise ClauseViolated("LOOP-7", observed=f"first run {first}")
     second = call_watched(lambda: loop.run([Step("o-1").intent()]))
-    assert [o.state.value for o in second.orders] == ["accepted"], f"LOOP-7: the request was not used up: {second}"
+    if [o.state.value for o in second.orders] != ["accepted"]:
+        raise ClauseViolated("LOOP-7", observed=f"the request was not used up: {second}")
     assert second.stop.kind == StopKind.SOURCE_EXHAUSTED
 
 
@@ -270,9 +290,12 @@ def test_exhausted_source_ends_the_run(implementation: Impl, scenario: Scenario)
     """Property: with no policy limit, the run pulls every intent and ends SOURCE_EXHAUSTED."""
     free = Scenario(scenario.steps)
     seen = run_scenario(implementation, free)
-    assert seen.raised is None, f"LOOP-8: run() raised {seen.raised!r}"
-    assert len(seen.pulled) == len(free.steps), f"LOOP-8: pulled {len(seen.pulled)} of {len(free.steps)}"
-    assert seen.report is not None and seen.report.stop.kind == StopKind.SOURCE_EXHAUSTED, f"LOOP-8: {seen.report}"
+    if seen.raised is not None:
+        raise ClauseViolated("LOOP-8", observed=f"run() raised {seen.raised!r}")
+    if len(seen.pulled) != len(free.steps):
+        raise ClauseViolated("LOOP-8", observed=f"pulled {len(seen.pulled)} of {len(free.steps)}")
+    if not (seen.report is not None and seen.report.stop.kind == StopKind.SOURCE_EXHAUSTED):
+        raise ClauseViolated("LOOP-8", observed=f"{seen.report}")
 
 
 @pytest.mark.qts_clause("LOOP-3")
@@ -283,16 +306,20 @@ def test_a_source_yielding_a_non_intent_is_refused_and_loses_nothing(implementat
     with pytest.raises(InvalidIntent, match="o-2"):  # the message names the object (LOOP-3)
         call_watched(lambda: loop.run([Step("o-1").intent(), {"intent_id": "o-2"}]))  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     report = loop.last_report
-    assert report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"], f"LOOP-3: {report}"
+    if not (report is not None and [o.intent.intent_id for o in report.orders] == ["o-1"]):
+        raise ClauseViolated("LOOP-3", observed=f"{report}")
 
 
 @pytest.mark.qts_clause("RISK-3")
 def test_after_response_false_keeps_accepted_and_routes_nothing_more(implementation: Impl) -> None:
     seen = run_scenario(implementation, Scenario((Step("o-1", after_response=GateAct.REFUSE), Step("o-2"))))
-    assert seen.histories() == [("o-1", ("created", "submitted", "accepted"))], f"RISK-3: {seen.histories()}"
+    if seen.histories() != [("o-1", ("created", "submitted", "accepted"))]:
+        raise ClauseViolated("RISK-3", observed=f"{seen.histories()}")
     kept = seen.orders[0].response
-    assert kept is not None and kept == seen.answers["o-1"], f"RISK-3: the refused order must keep the venue's response, has {kept!r}"
-    assert [i.intent_id for i in seen.routed] == ["o-1"], "RISK-3: an intent was routed after after_response refused"
+    if not (kept is not None and kept == seen.answers["o-1"]):
+        raise ClauseViolated("RISK-3", observed=f"the refused order must keep the venue's response, has {kept!r}")
+    if [i.intent_id for i in seen.routed] != ["o-1"]:
+        raise ClauseViolated("RISK-3", observed="an intent was routed after after_response refused")
 
 
 @pytest.mark.qts_clause("LOOP-10")
@@ -309,7 +336,8 @@ def test_each_declared_outcome_takes_its_declared_path(implementation: Impl) -> 
             wrong.append(f"outcome {name!r}: history {seen.histories()}, declared {want}")
         elif seen.orders and want[0][1][-1] != FAILED and seen.orders[0].response is None:
             wrong.append(f"outcome {name!r}: the record dropped the venue's response")
-    assert not wrong, "LOOP-10: " + "; ".join(wrong)
+    if wrong:
+        raise ClauseViolated("LOOP-10", observed="\n".join(wrong))
 
 
 @pytest.mark.qts_clause("LOOP-10")
@@ -323,7 +351,8 @@ def test_declared_answers_move_orders_along_their_declared_paths(implementation:
     declared = {s.intent_id for s in scenario.steps if s.route in (RouteAct.DECLARED, RouteAct.DECLARED_BLANK)}
     got = [h for h in seen.histories() if h[0] in declared]
     want = [(o.intent_id, o.history) for o in expected.orders if o.intent_id in declared]
-    assert got == want, f"LOOP-10: declared answers gave {got}, expected {want}"
+    if got != want:
+        raise ClauseViolated("LOOP-10", observed=f"declared answers gave {got}", expected=f"{want}")
 
 
 @pytest.mark.qts_clause("LOOP-3", "RISK-3", "LOOP-5")
@@ -337,7 +366,8 @@ def test_every_record_keeps_the_response_the_route_gave_it(implementation: Impl,
     expected = expect(implementation, scenario)
     got = [(o.intent.intent_id, o.response) for o in seen.orders]
     want = [(o.intent_id, seen.answers.get(o.intent_id) if o.answered else None) for o in expected.orders]
-    assert got == want, f"LOOP-3: the records' responses are {got!r:.600}, expected {want!r:.600}"
+    if got != want:
+        raise ClauseViolated("LOOP-3", observed=f"the records' responses are {got!r:.600}", expected=f"{want!r:.600}")
 
 
 @pytest.mark.qts_clause("LOOP-6")
@@ -363,17 +393,14 @@ def test_the_stop_policy_sees_the_run_as_it_is(implementation: Impl, scenario: S
             any(o.fault_site is FaultSite.AFTER_RESPONSE for o in done),
         )
         got = (context.executions, context.settled, context.consecutive_failures, context.last_history, context.gate_halted)
-        assert got == want, (
-            f"LOOP-6: after {context.pulled} pull(s) the policy saw (executions, settled, consecutive_failures, "
-            f"last_order's history, gate_halted) = {got}, expected {want}"
-        )
-        assert all(type(flag) is bool for flag in context.flags), (
-            f"LOOP-6: source_exhausted, stop_requested and gate_halted must be bools, read {context.flags!r}"
-        )
+        if got != want:
+            raise ClauseViolated("LOOP-6", observed=f"after {context.pulled} pull(s) the policy saw (executions, settled, consecutive_failures, "
+            f"last_order's history, gate_halted) = {got}, expected {want}")
+        if not all(type(flag) is bool for flag in context.flags):
+            raise ClauseViolated("LOOP-6", observed=f"source_exhausted, stop_requested and gate_halted must be bools, read {context.flags!r}")
         last = context.last_order
-        assert last is None or last.intent is seen.pulled[context.pulled - 1], (
-            f"LOOP-6: last_order is about {last and last.intent!r}, not the intent pulled last"
-        )
+        if not (last is None or last.intent is seen.pulled[context.pulled - 1]):
+            raise ClauseViolated("LOOP-6", observed=f"last_order is about {last and last.intent!r}, not the intent pulled last")
 
 
 @pytest.mark.qts_clause("LOOP-5", "RISK-4")
@@ -394,12 +421,16 @@ def test_the_order_an_interrupt_leaves_keeps_its_answer_and_names_the_site(
     """Wherever the interrupt comes from, the order in flight settles (an order the
     venue answered keeps its state and response) with a fault at that site."""
     seen = run_scenario(implementation, Scenario((step, Step("o-2"))))
-    assert isinstance(seen.raised, SuiteInterrupt), f"LOOP-5: the interrupt did not propagate (raised {seen.raised!r})"
-    assert seen.histories() == [("o-1", history)], f"LOOP-5: last_report holds {seen.histories()}, expected {[('o-1', history)]}"
+    if not isinstance(seen.raised, SuiteInterrupt):
+        raise ClauseViolated("LOOP-5", observed=f"the interrupt did not propagate (raised {seen.raised!r})")
+    if seen.histories() != [("o-1", history)]:
+        raise ClauseViolated("LOOP-5", observed=f"last_report holds {seen.histories()}", expected=f"{[('o-1', history)]}")
     order = seen.orders[0]
     want = seen.answers.get("o-1") if answered else None
-    assert order.response == want, f"LOOP-5: the order keeps response {order.response!r}, expected {want!r}"
-    assert order.fault is not None and order.fault.site is site, f"RISK-4: fault {order.fault!r}, expected one at {site.value}"
+    if order.response != want:
+        raise ClauseViolated("LOOP-5", observed=f"the order keeps response {order.response!r}", expected=f"{want!r}")
+    if not (order.fault is not None and order.fault.site is site):
+        raise ClauseViolated("RISK-4", observed=f"fault {order.fault!r}", expected=f"one at {site.value}")
 
 
 @pytest.mark.qts_clause("LOOP-4", "LOOP-10")
@@ -410,9 +441,9 @@ def test_a_richer_response_is_an_answer_not_a_failure(implementation: Impl) -> N
     scenario = Scenario((Step("o-1", route=RouteAct.RICH_ACCEPT), Step("o-2", route=RouteAct.RICH_REJECT)))
     seen = run_scenario(implementation, scenario)
     want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
-    assert seen.histories() == want, f"LOOP-4: richer responses gave {seen.histories()}, expected {want}"
+    if seen.histories() != want:
+        raise ClauseViolated("LOOP-4", observed=f"richer responses gave {seen.histories()}", expected=f"{want}")
     faults = [o.fault for o in seen.orders]
     responses = [o.response for o in seen.orders]
-    assert faults == [None, None] and responses == [seen.answers["o-1"], seen.answers["o-2"]], (
-        f"LOOP-4: a richer response is an answer: faults {faults}, responses {responses}"
-    )
+    if not (faults == [None, None] and responses == [seen.answers["o-1"], seen.answers["o-2"]]):
+        raise ClauseViolated("LOOP-4", observed=f"a richer response is an answer: faults {faults}, responses {responses}")

@@ -29,6 +29,7 @@ from conformance_tests.harness import call_watched, expect, interrupted, run_sce
 from conformance_tests.interrupt_points import InterruptPlan
 from conformance_tests.scenario import OrderId, Scenario
 from conformance_tests.strategies import scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 Loop = ExecutionLoop[StrEnum]
@@ -118,8 +119,10 @@ def forged(value: object, **fields: object) -> object:
 def test_a_route_exception_whose_str_raises_fails_only_its_order(implementation: Impl) -> None:
     report = make_loop(implementation, Route({"o-2": raising(UnprintableError())})).run([intent("o-1"), intent("o-2"), intent("o-3")])
     got = states(report)
-    assert got == [("o-1", ACCEPTED), ("o-2", FAILED), ("o-3", ACCEPTED)], f"RISK-4: a broken __str__ cost orders: {got}"
-    assert report.orders[1].fault is not None, "RISK-4: the route failure carries no fault"
+    if got != [("o-1", ACCEPTED), ("o-2", FAILED), ("o-3", ACCEPTED)]:
+        raise ClauseViolated("RISK-4", observed=f"a broken __str__ cost orders: {got}")
+    if report.orders[1].fault is None:
+        raise ClauseViolated("RISK-4", observed="the route failure carries no fault")
 
 
 @pytest.mark.qts_clause("RISK-4")
@@ -128,7 +131,8 @@ def test_an_interrupt_whose_str_raises_still_leaves_every_order_in_last_report(i
     with pytest.raises(UnprintableInterrupt):
         loop.run([intent("o-1"), intent("o-2"), intent("o-3")])
     got = states(loop.last_report)
-    assert got == [("o-1", ACCEPTED), ("o-2", FAILED)], f"RISK-4: last_report after an unprintable interrupt: {got}"
+    if got != [("o-1", ACCEPTED), ("o-2", FAILED)]:
+        raise ClauseViolated("RISK-4", observed=f"last_report after an unprintable interrupt: {got}")
 
 
 # --- LOOP-3 / LOOP-4: values built around their constructors --------------------------
@@ -145,8 +149,10 @@ def test_an_intent_built_around_its_constructor_is_refused_and_not_routed(implem
     loop = make_loop(implementation, route)
     with pytest.raises(InvalidIntent):
         loop.run([intent("o-1"), make(), intent("o-3")])  # type: ignore[list-item]
-    assert route.calls == ["o-1"], f"LOOP-3: routed {route.calls} for a source whose second intent was forged"
-    assert states(loop.last_report) == [("o-1", ACCEPTED)], f"LOOP-3: last_report holds {states(loop.last_report)}"
+    if route.calls != ["o-1"]:
+        raise ClauseViolated("LOOP-3", observed=f"routed {route.calls} for a source whose second intent was forged")
+    if states(loop.last_report) != [("o-1", ACCEPTED)]:
+        raise ClauseViolated("LOOP-3", observed=f"last_report holds {states(loop.last_report)}")
 
 
 class LookAlike:
@@ -169,7 +175,8 @@ def test_an_object_that_only_looks_like_an_intent_is_refused_and_not_routed(impl
     loop = make_loop(implementation, route)
     with pytest.raises(InvalidIntent):
         loop.run([intent("o-1"), LookAlike("o-2"), intent("o-3")])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
-    assert route.calls == ["o-1"], f"LOOP-3: routed {route.calls} for a source whose second item only looked like an intent"
+    if route.calls != ["o-1"]:
+        raise ClauseViolated("LOOP-3", observed=f"routed {route.calls} for a source whose second item only looked like an intent")
 
 
 @pytest.mark.qts_clause("LOOP-3")
@@ -177,8 +184,10 @@ def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_o
     route = Route()
     tagged = TaggedIntent("o-2", "QTS", Side.BUY, Decimal(1))
     report = make_loop(implementation, route).run([intent("o-1"), tagged, intent("o-3")])
-    assert route.calls == ["o-1", "o-2", "o-3"], f"LOOP-3: routed {route.calls}; a subclass instance is an ExecutionIntent"
-    assert report.orders[1].intent is tagged and states(report)[1] == ("o-2", ACCEPTED), f"LOOP-3: {states(report)}"
+    if route.calls != ["o-1", "o-2", "o-3"]:
+        raise ClauseViolated("LOOP-3", observed=f"routed {route.calls}; a subclass instance is an ExecutionIntent")
+    if not (report.orders[1].intent is tagged and states(report)[1] == ("o-2", ACCEPTED)):
+        raise ClauseViolated("LOOP-3", observed=f"{states(report)}")
 
 
 @pytest.mark.qts_clause("LOOP-4")
@@ -199,7 +208,8 @@ def test_an_intent_of_a_subclass_made_by_the_constructor_is_an_intent_like_any_o
 def test_a_response_built_around_its_constructor_fails_only_its_order(implementation: Impl, make: Callable[[], object]) -> None:
     answer = make()
     got = states(make_loop(implementation, Route({"o-1": lambda sent: answer})).run([intent("o-1"), intent("o-2")]))
-    assert got == [("o-1", FAILED), ("o-2", ACCEPTED)], f"LOOP-4: a forged response gave {got}"
+    if got != [("o-1", FAILED), ("o-2", ACCEPTED)]:
+        raise ClauseViolated("LOOP-4", observed=f"a forged response gave {got}")
 
 
 @pytest.mark.qts_clause("LOOP-2")
@@ -213,7 +223,8 @@ def test_ids_given_as_str_subclasses_are_routed_at_most_once(implementation: Imp
 
     route = Route()
     make_loop(implementation, route).run([intent(IdentityId("dup")), intent(IdentityId("dup"))])
-    assert route.calls == ["dup"], f"LOOP-2: routed {route.calls}"
+    if route.calls != ["dup"]:
+        raise ClauseViolated("LOOP-2", observed=f"routed {route.calls}")
 
 
 # --- LOOP-11: re-entry ------------------------------------------------------------------
@@ -235,11 +246,16 @@ def test_reentering_run_from_a_hook_is_refused_and_changes_nothing(implementatio
 
     loop = make_loop(implementation, route, BeforeRoute({"o-1": reenter}), MaxCalls(5))
     report = loop.run([intent("o-1"), intent("o-2")])
-    assert len(refusals) == 1, "LOOP-11: run() called during a run was not refused"
-    assert route.calls == ["o-1"], f"LOOP-11: the route was called for {route.calls}"
-    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-11: the outer run reports {states(report)}"
-    assert report.stop.kind == StopKind.STOP_REQUESTED, f"LOOP-11: the outer run stopped with {report.stop}"
-    assert states(loop.run([intent("o-3")])) == [("o-3", ACCEPTED)], "LOOP-11: the loop does not run again"
+    if len(refusals) != 1:
+        raise ClauseViolated("LOOP-11", observed="run() called during a run was not refused")
+    if route.calls != ["o-1"]:
+        raise ClauseViolated("LOOP-11", observed=f"the route was called for {route.calls}")
+    if states(report) != [("o-1", ACCEPTED)]:
+        raise ClauseViolated("LOOP-11", observed=f"the outer run reports {states(report)}")
+    if report.stop.kind != StopKind.STOP_REQUESTED:
+        raise ClauseViolated("LOOP-11", observed=f"the outer run stopped with {report.stop}")
+    if states(loop.run([intent("o-3")])) != [("o-3", ACCEPTED)]:
+        raise ClauseViolated("LOOP-11", observed="the loop does not run again")
 
 
 @pytest.mark.qts_clause("LOOP-11")
@@ -256,8 +272,10 @@ def test_reentering_run_from_the_route_is_refused_and_keeps_the_execution_limit(
     route = Route({"o-1": reenter, "o-2": reenter})
     loop = make_loop(implementation, route, policy=MaxCalls(2))
     report = loop.run([intent("o-1"), intent("o-2"), intent("o-3")])
-    assert route.calls == ["o-1", "o-2"], f"LOOP-11: route calls {route.calls} with a limit of 2"
-    assert report.stop.kind == StopKind.MAX_EXECUTIONS, f"LOOP-11: the outer run stopped with {report.stop}"
+    if route.calls != ["o-1", "o-2"]:
+        raise ClauseViolated("LOOP-11", observed=f"route calls {route.calls} with a limit of 2")
+    if report.stop.kind != StopKind.MAX_EXECUTIONS:
+        raise ClauseViolated("LOOP-11", observed=f"the outer run stopped with {report.stop}")
 
 
 # --- LOOP-13: stop-policy answers ---------------------------------------------------------
@@ -279,14 +297,13 @@ class Answering:
 def test_a_stop_policy_answer_that_is_not_a_stop_reason_stops_the_run(implementation: Impl, answer: object) -> None:
     route = Route()
     report = make_loop(implementation, route, policy=Answering(answer)).run([intent("o-1")])
-    assert route.calls == [], f"LOOP-13: the policy answered {answer!r} and the run went on to route {route.calls}"
-    assert type(report.stop) is StopReason and report.stop.kind == StopKind.POLICY, (
-        f"LOOP-13: the policy answered {answer!r}; the report says {report.stop!r}"
-    )
+    if route.calls != []:
+        raise ClauseViolated("LOOP-13", observed=f"the policy answered {answer!r} and the run went on to route {route.calls}")
+    if not (type(report.stop) is StopReason and report.stop.kind == StopKind.POLICY):
+        raise ClauseViolated("LOOP-13", observed=f"the policy answered {answer!r}; the report says {report.stop!r}")
     detail = report.stop.detail
-    assert type(detail) is str and "Answering" in detail and type(answer).__name__ in detail, (
-        f"LOOP-13: the detail must name the policy (Answering) and what it answered ({type(answer).__name__}): {detail!r}"
-    )
+    if not (type(detail) is str and "Answering" in detail and type(answer).__name__ in detail):
+        raise ClauseViolated("LOOP-13", observed=f"the detail must name the policy (Answering) and what it answered ({type(answer).__name__}): {detail!r}")
 
 
 @pytest.mark.qts_clause("LOOP-13")
@@ -300,14 +317,13 @@ def test_a_stop_policy_that_raises_or_answers_garbage_never_lets_the_run_go_on(i
     pulled = [i.intent_id for i in seen.pulled]
     want = [o.intent_id for o in expected.orders]
     failure = nth(POLICY_FAILURES, scenario.policy.failure)
-    assert pulled == want, f"LOOP-13: the policy failed ({failure!r}) and the run pulled {pulled}, expected {want}"
+    if pulled != want:
+        raise ClauseViolated("LOOP-13", observed=f"the policy failed ({failure!r}) and the run pulled {pulled}", expected=f"{want}")
     if expected.policy_raised:
-        assert seen.raised is not None and type(seen.raised) is failure, (
-            f"LOOP-13: the stop policy raised {getattr(failure, '__name__', failure)}; run() must end by it, raised {seen.raised!r}"
-        )
-    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
-        f"LOOP-13: the policy failed ({failure!r}); stopped with {seen.report and seen.report.stop}, expected {expected.stop.value}"
-    )
+        if not (seen.raised is not None and type(seen.raised) is failure):
+            raise ClauseViolated("LOOP-13", observed=f"the stop policy raised {getattr(failure, '__name__', failure)}; run() must end by it, raised {seen.raised!r}")
+    if not (seen.report is not None and seen.report.stop.kind == expected.stop):
+        raise ClauseViolated("LOOP-13", observed=f"the policy failed ({failure!r}); stopped with {seen.report and seen.report.stop}", expected=f"{expected.stop.value}")
 
 
 # --- LOOP-12: an asynchronous interrupt at every execution point ------------------------
@@ -444,10 +460,10 @@ def test_an_asynchronous_interrupt_anywhere_loses_no_pulled_intent_and_routes_no
         script = _Script.draw(rng)
         points = _interrupted_at(implementation, script, None)[0]
         interrupt(f"run {number} {script.ids}", script, [None, *sorted(rng.sample(range(points), k=min(points, POINTS_PER_RUN)))])
-    if found:  # the whole list, compactly, on the one line the verdict keeps
+    if found:  # the whole list, one problem a line
         # Points, not places: the same plan raises at the same place on a rerun (interrupt_points).
-        listed = " | ".join(f"{problem} at {_points(at)}" for problem, at in found.items())
-        pytest.fail(f"LOOP-12: {sum(map(len, found.values()))} problem(s) (seed {seed}): {listed}", pytrace=False)
+        listed = "\n".join(f"{problem} at {_points(at)}" for problem, at in found.items())
+        raise ClauseViolated("LOOP-12", observed=f"{sum(map(len, found.values()))} problem(s) (seed {seed}):\n{listed}")
 
 
 class _InterruptedWhileRead(Exception):
@@ -489,8 +505,10 @@ def test_an_interrupt_while_a_failing_source_is_recorded_loses_nothing(implement
     with pytest.raises(KeyboardInterrupt):
         call_watched(lambda: loop.run(source()))
     report = loop.last_report
-    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-12: {report}"
-    assert report is not None and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report and report.stop}"
+    if states(report) != [("o-1", ACCEPTED)]:
+        raise ClauseViolated("LOOP-12", observed=f"{report}")
+    if not (report is not None and report.stop.kind == StopKind.INTERRUPTED):
+        raise ClauseViolated("LOOP-12", observed=f"{report and report.stop}")
 
 
 @pytest.mark.qts_clause("LOOP-12")
@@ -499,14 +517,15 @@ def test_an_interrupt_while_the_order_in_flight_is_recorded_still_settles_it(imp
     with pytest.raises(KeyboardInterrupt):
         call_watched(lambda: loop.run([intent("o-1"), intent("o-2"), intent("o-3")]))
     report = loop.last_report
-    assert report is not None and [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders] == [
+    if not (report is not None and [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders] == [
         ("o-1", ("created", SUBMITTED, ACCEPTED)), ("o-2", ("created", SUBMITTED, FAILED)),
-    ], f"LOOP-12: {report}"
+    ]):
+        raise ClauseViolated("LOOP-12", observed=f"{report}")
     fault = report.orders[-1].fault
-    assert fault is not None and fault.site.value == "route" and report.stop.kind == StopKind.INTERRUPTED, f"LOOP-12: {report}"
-    assert "KeyboardInterrupt" in fault.message and "KeyboardInterrupt" in report.stop.detail, (
-        f"LOOP-12: the record must name the interrupt that ended the run: {fault.message!r}, {report.stop.detail!r}"
-    )
+    if not (fault is not None and fault.site.value == "route" and report.stop.kind == StopKind.INTERRUPTED):
+        raise ClauseViolated("LOOP-12", observed=f"{report}")
+    if not ("KeyboardInterrupt" in fault.message and "KeyboardInterrupt" in report.stop.detail):
+        raise ClauseViolated("LOOP-12", observed=f"the record must name the interrupt that ended the run: {fault.message!r}, {report.stop.detail!r}")
 
 
 class _RaisingAfterResponse(AllowAllGate):
@@ -521,6 +540,8 @@ def test_an_interrupt_while_an_answered_order_is_recorded_keeps_its_answer(imple
     with pytest.raises(KeyboardInterrupt):
         call_watched(lambda: loop.run([intent("o-1"), intent("o-2")]))
     report = loop.last_report
-    assert states(report) == [("o-1", ACCEPTED)], f"LOOP-12: {report}"
+    if states(report) != [("o-1", ACCEPTED)]:
+        raise ClauseViolated("LOOP-12", observed=f"{report}")
     kept = report.orders[0].response if report is not None else None
-    assert kept == answer, f"LOOP-12: the order the venue answered must keep its response: {kept!r}"
+    if kept != answer:
+        raise ClauseViolated("LOOP-12", observed=f"the order the venue answered must keep its response: {kept!r}")

@@ -13,6 +13,7 @@ from spec.binding import Implementation
 from conformance_tests.harness import run_scenario
 from conformance_tests.scenario import Scenario
 from conformance_tests.strategies import scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -23,10 +24,9 @@ def test_no_run_opens_a_network_connection(implementation: Impl, scenario: Scena
     """Property: building a loop and running it opens no socket, connects nowhere and
     resolves no host name, whatever the route and gates do."""
     seen = run_scenario(implementation, scenario)
-    assert not seen.attempts.network, (
-        "ROUTE-1: the implementation tried to reach the network (a real-order path?): "
-        + "; ".join(seen.attempts.network)
-    )
+    if seen.attempts.network:
+        raise ClauseViolated("ROUTE-1", observed="the implementation tried to reach the network (a real-order path?):\n"
+                             + "\n".join(seen.attempts.network))
 
 
 @pytest.mark.qts_clause("ROUTE-1")
@@ -37,4 +37,5 @@ def test_only_the_given_route_executes_intents(implementation: Impl, scenario: S
     seen = run_scenario(implementation, scenario)
     submitted = [o.intent.intent_id for o in seen.orders if "submitted" in (s.value for s in o.history)]
     routed = [i.intent_id for i in seen.routed]
-    assert submitted == routed, f"ROUTE-1: orders submitted {submitted}, but the given route executed {routed}"
+    if submitted != routed:
+        raise ClauseViolated("ROUTE-1", observed=f"orders submitted {submitted}, but the given route executed {routed}")

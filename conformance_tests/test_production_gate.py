@@ -26,6 +26,7 @@ from conformance_tests.model import ExpectedRun, followed
 from conformance_tests.report import NOT_APPLICABLE
 from conformance_tests.scenario import RouteAct, Scenario, Step
 from conformance_tests.strategies import scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -65,27 +66,27 @@ def test_the_loop_obeys_the_production_gate_exactly(implementation: Impl, scenar
     and stop kind the specification gives for those answers."""
     seen, spy, expected = _observe(implementation, scenario)
     if not expected.interrupted:
-        assert not isinstance(seen.raised, SuiteInterrupt) and seen.raised is None, (
-            f"TERMINAL-1: run() raised {seen.raised!r} with the production gate in place"
-        )
+        if not (not isinstance(seen.raised, SuiteInterrupt) and seen.raised is None):
+            raise ClauseViolated("TERMINAL-1", observed=f"run() raised {seen.raised!r} with the production gate in place")
     want = [(o.intent_id, o.history) for o in expected.orders]
-    assert seen.histories() == want, (
-        f"RISK-1/2/3: with the production gate's answers {_answers(spy.calls)}, histories {seen.histories()}, expected {want}"
-    )
+    if seen.histories() != want:
+        raise ClauseViolated("RISK-1", "RISK-2", "RISK-3", observed=f"with the production gate's answers {_answers(spy.calls)}, histories {seen.histories()}", expected=f"{want}")
     faults = [(o.intent.intent_id, o.fault.site.value if o.fault else None) for o in seen.orders]
     want_faults = [(o.intent_id, o.fault_site.value if o.fault_site else None) for o in expected.orders]
-    assert faults == want_faults, f"RISK-4: with the production gate, fault sites {faults}, expected {want_faults}"
+    if faults != want_faults:
+        raise ClauseViolated("RISK-4", observed=f"with the production gate, fault sites {faults}", expected=f"{want_faults}")
     for order in {o.intent_id: o for o in reversed(expected.orders)}.values():
         calls = [c for c in seen.log.for_intent(order.intent_id) if c != "pull"]
         asked = [c.hook for c in spy.calls if c.intent_id == order.intent_id]
         got = [c for c in ("before_intent", "before_route", "execute", "after_response") if c in asked or c in calls]
-        assert got == list(order.calls), f"RISK-5: intent {order.intent_id!r}: the production gate was asked {asked}, route {calls}; expected {list(order.calls)}"
+        if got != list(order.calls):
+            raise ClauseViolated("RISK-5", observed=f"intent {order.intent_id!r}: the production gate was asked {asked}, route {calls}; expected {list(order.calls)}")
     routed = [i.intent_id for i in seen.routed]
-    assert routed == list(expected.routed), f"LOOP-2: routed {routed}, expected {list(expected.routed)}"
+    if routed != list(expected.routed):
+        raise ClauseViolated("LOOP-2", observed=f"routed {routed}", expected=f"{list(expected.routed)}")
     stop = seen.report.stop.kind if seen.report is not None else None
-    assert stop == expected.stop or (expected.interrupted and stop == StopKind.INTERRUPTED), (
-        f"LOOP-6: stopped with {stop}, expected {expected.stop.value}"
-    )
+    if not (stop == expected.stop or (expected.interrupted and stop == StopKind.INTERRUPTED)):
+        raise ClauseViolated("LOOP-6", observed=f"stopped with {stop}", expected=f"{expected.stop.value}")
 
 
 @pytest.mark.qts_clause("RISK-4")
@@ -107,8 +108,10 @@ def test_the_production_gate_fails_closed_when_a_call_it_makes_raises(implementa
                     f"{record.hook} for {record.intent_id!r} answered True although its call of "
                     f"{record.injected} raised ConnectionError (injected)"
                 )
-    assert seen.raised is None, f"TERMINAL-1: the run with the production gate raised {seen.raised!r}"
-    assert not allowed, "RISK-4: the production gate fails open: " + "; ".join(allowed[:3])
+    if seen.raised is not None:
+        raise ClauseViolated("TERMINAL-1", observed=f"the run with the production gate raised {seen.raised!r}")
+    if allowed:
+        raise ClauseViolated("RISK-4", observed="the production gate fails open:\n" + "\n".join(allowed[:3]))
 
 
 def _answers(calls: list[HookCall]) -> str:

@@ -37,6 +37,7 @@ from spec.values import ExecutionIntent, ExecutionResponse, Side
 from conformance_tests.harness import call_watched
 from conformance_tests.report import NOT_APPLICABLE
 from conformance_tests.resting_feeds import TEAM_STYLE_FEEDS, Feed, feeds, venue_event
+from conformance_tests.violation import ClauseViolated, refuse_breaches
 
 Impl = Implementation[StrEnum]
 Lifecycle = RestingLifecycle[StrEnum]
@@ -77,7 +78,7 @@ def test_the_resting_lifecycle_terminates(implementation: Impl) -> None:
     spec.resting.resting_breaches argues by strictly decreases on every event."""
     lifecycle = _resting(implementation).lifecycle
     breaches = call_watched(lambda: resting_breaches(lifecycle))
-    assert not breaches, "; ".join(map(str, breaches))
+    refuse_breaches(breaches)
 
 
 @pytest.mark.qts_clause("RESTING-1")
@@ -124,7 +125,8 @@ def test_only_an_accepted_order_with_a_venue_order_id_starts_resting_with_what_i
         wrong.append("venue order 'v-0' was opened twice")
     except SpecError:
         pass
-    assert not wrong, "RESTING-1: " + "; ".join(wrong)
+    if wrong:
+        raise ClauseViolated("RESTING-1", observed="\n".join(wrong))
 
 
 def _declared_resting(implementation: Impl) -> list[OrderRecord[StrEnum]]:
@@ -167,7 +169,7 @@ def test_no_answer_fills_more_than_the_order(implementation: Impl) -> None:
         else:
             found.append(Breach("RESTING-7", f"venue order 'v-over' (intent 'o-over') opened from an answer (exec id "
                                 f"'o-over-x') that reports 15 filled of 10, as {_shown(opened)}"))
-    assert not found, "; ".join(map(str, found))
+    refuse_breaches(found)
 
 
 def _blamed(lifecycle: Lifecycle, before: RestingOrder[StrEnum] | None, event: VenueEvent) -> str:
@@ -250,10 +252,11 @@ def test_venue_events_change_the_order_they_name_as_the_lifecycle_says(implement
         except RestingOrderError:
             return  # the lifecycle books no fill on arrival: RESTING-1's test says whether the book agrees
         opened = book.open(record)
-        assert _shown(opened) == _shown(oracle[f"v-{n}"]), f"RESTING-1: venue order 'v-{n}' opened as {_shown(opened)}"
+        if _shown(opened) != _shown(oracle[f"v-{n}"]):
+            raise ClauseViolated("RESTING-1", observed=f"venue order 'v-{n}' opened as {_shown(opened)}")
     for n, plan in enumerate(feed.steps):
         event = venue_event(lifecycle, oracle.get(f"v-{plan.order % len(feed.quantities)}"), plan, f"e-{n}")
         if event is None:
             continue
         breach = _check_step(lifecycle, book, oracle, n, event)
-        assert breach is None, str(breach)
+        refuse_breaches([breach] if breach is not None else [])

@@ -13,13 +13,14 @@ import pytest
 
 from spec.binding import Implementation
 from spec.errors import InvalidTransition
-from spec.extension import extension_breaches
+from spec.extension import Breach, extension_breaches
 from spec.interface import outcome_breaches
 from spec.order_state import TRANSITIONS, OrderEvent
 from spec.state_machine import StateModel
 from spec.values import ExecutionIntent, Side
 
 from conformance_tests.harness import call_watched
+from conformance_tests.violation import ClauseViolated, refuse_breaches
 
 Impl = Implementation[StrEnum]
 
@@ -30,8 +31,8 @@ PROBE_INTENTS = (
 )
 
 
-def _breaches(machine: StateModel[StrEnum], clause: str) -> list[str]:
-    return [str(b) for b in call_watched(lambda: extension_breaches(machine)) if b.clause == clause]
+def _breaches(machine: StateModel[StrEnum], clause: str) -> list[Breach]:
+    return [b for b in call_watched(lambda: extension_breaches(machine)) if b.clause == clause]
 
 
 def _events(machine: StateModel[StrEnum]) -> list[StrEnum]:
@@ -48,17 +49,17 @@ def _clause_for(machine: StateModel[StrEnum], state: StrEnum) -> str:
 
 @pytest.mark.qts_clause("STATE-1")
 def test_phase4_states_are_present_with_their_values(implementation: Impl) -> None:
-    assert not _breaches(implementation.machine, "STATE-1")
+    refuse_breaches(_breaches(implementation.machine, "STATE-1"))
 
 
 @pytest.mark.qts_clause("STATE-2")
 def test_initial_and_terminal_states_are_the_phase4_ones(implementation: Impl) -> None:
-    assert not _breaches(implementation.machine, "STATE-2")
+    refuse_breaches(_breaches(implementation.machine, "STATE-2"))
 
 
 @pytest.mark.qts_clause("STATE-3")
 def test_terminal_states_have_no_exit_in_the_table(implementation: Impl) -> None:
-    assert not _breaches(implementation.machine, "STATE-3")
+    refuse_breaches(_breaches(implementation.machine, "STATE-3"))
 
 
 @pytest.mark.qts_clause("STATE-3", "STATE-4")
@@ -75,7 +76,8 @@ def test_transition_refuses_every_event_from_every_terminal_state(implementation
                     pass
 
     call_watched(probe)
-    assert not leaks, f"STATE-3: transition() leaves terminal states: {leaks}"
+    if leaks:
+        raise ClauseViolated("STATE-3", observed=f"transition() leaves terminal states: {leaks}")
 
 
 @pytest.mark.qts_clause("STATE-4")
@@ -87,9 +89,12 @@ def test_table_names_only_members_of_the_state_enum(implementation: Impl) -> Non
         for (s, e), t in machine.table.items()
         if s not in members or t not in members
     ]
-    assert machine.initial in members, f"STATE-4: initial state {machine.initial!r} is not a member"
-    assert machine.terminal <= members, "STATE-4: terminal set names non-members"
-    assert not strangers, f"STATE-4: table rows name states outside {machine.states.__name__}: {strangers}"
+    if machine.initial not in members:
+        raise ClauseViolated("STATE-4", observed=f"initial state {machine.initial!r} is not a member")
+    if machine.terminal > members:
+        raise ClauseViolated("STATE-4", observed="terminal set names non-members")
+    if strangers:
+        raise ClauseViolated("STATE-4", observed=f"table rows name states outside {machine.states.__name__}: {strangers}")
 
 
 @pytest.mark.qts_clause("STATE-4")
@@ -99,7 +104,8 @@ def test_transition_agrees_with_the_table_on_every_pair(implementation: Impl) ->
     machine = implementation.machine
     wrong: list[str] = []
     call_watched(lambda: _compare_every_pair(machine, wrong))
-    assert not wrong, "STATE-4: " + "; ".join(wrong)
+    if wrong:
+        raise ClauseViolated("STATE-4", observed="\n".join(wrong))
 
 
 def _compare_every_pair(machine: StateModel[StrEnum], wrong: list[str]) -> None:
@@ -132,29 +138,28 @@ def _compare_every_pair(machine: StateModel[StrEnum], wrong: list[str]) -> None:
 @pytest.mark.qts_clause("STATE-5")
 def test_phase4_transitions_are_present_and_unchanged(implementation: Impl) -> None:
     machine = implementation.machine
-    assert not _breaches(machine, "STATE-5")
+    refuse_breaches(_breaches(machine, "STATE-5"))
     for (state, event), target in TRANSITIONS.items():
         got = call_watched(lambda: machine.transition(machine.states(state.value), event))
-        assert got.value == target.value, (
-            f"STATE-5: transition({state.value}, {event.value}) gives {got.value}, Phase 4 says {target.value}"
-        )
+        if got.value != target.value:
+            raise ClauseViolated("STATE-5", observed=f"transition({state.value}, {event.value}) gives {got.value}, Phase 4 says {target.value}")
 
 
 @pytest.mark.qts_clause("STATE-6")
 def test_every_non_terminal_state_reaches_a_terminal_state_without_cycles(implementation: Impl) -> None:
-    assert not _breaches(implementation.machine, "STATE-6")
+    refuse_breaches(_breaches(implementation.machine, "STATE-6"))
 
 
 @pytest.mark.qts_clause("STATE-7")
 def test_every_non_terminal_state_can_be_failed(implementation: Impl) -> None:
     """The loop fails an order wherever an interrupt finds it (LOOP-5), so every
     non-terminal state has a FAIL row to FAILED."""
-    assert not _breaches(implementation.machine, "STATE-7")
+    refuse_breaches(_breaches(implementation.machine, "STATE-7"))
 
 
 @pytest.mark.qts_clause("STATE-8")
 def test_plain_responses_keep_their_phase4_meaning(implementation: Impl) -> None:
-    assert not _breaches(implementation.machine, "STATE-8")
+    refuse_breaches(_breaches(implementation.machine, "STATE-8"))
 
 
 @pytest.mark.qts_clause("STATE-8")
@@ -165,4 +170,4 @@ def test_every_declared_outcome_leads_from_submitted_to_a_terminal_state(impleme
     that walk the table from SUBMITTED to a terminal state."""
     machine, outcomes = implementation.machine, implementation.outcomes
     problems = call_watched(lambda: outcome_breaches(machine, outcomes, intent))
-    assert not problems, "; ".join(map(str, problems))
+    refuse_breaches(problems)

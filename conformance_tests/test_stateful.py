@@ -17,6 +17,7 @@ from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, Scri
 from conformance_tests.harness import call_watched, expect
 from conformance_tests.scenario import Policy, Scenario, Step
 from conformance_tests.strategies import policies, steps
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -69,17 +70,19 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, q
                     return loop.last_report
 
             report = call_watched(run, scenario)
-            assert report is not None, "TERMINAL-1: no report after a run"
+            if report is None:
+                raise ClauseViolated("TERMINAL-1", observed="no report after a run")
             got = [(o.intent.intent_id, tuple(s.value for s in o.history)) for o in report.orders]
             if self.stop_pending:
-                assert (got, report.stop.kind) == ([], StopKind.STOP_REQUESTED), (
-                    f"LOOP-7: a stop requested between runs must end the next run before any pull, got {got} / {report.stop}"
-                )
+                if (got, report.stop.kind) != ([], StopKind.STOP_REQUESTED):
+                    raise ClauseViolated("LOOP-7", observed=f"a stop requested between runs must end the next run before any pull, got {got} / {report.stop}")
             else:
                 expected = expect(implementation, scenario)
                 want = [(o.intent_id, o.history) for o in expected.orders]
-                assert got == want, f"TERMINAL-1: run {self.runs}: {got}, expected {want}"
-                assert report.stop.kind == expected.stop, f"LOOP-6: run {self.runs} stopped {report.stop}, expected {expected.stop}"
+                if got != want:
+                    raise ClauseViolated("TERMINAL-1", observed=f"run {self.runs}: {got}", expected=f"{want}")
+                if report.stop.kind != expected.stop:
+                    raise ClauseViolated("LOOP-6", observed=f"run {self.runs} stopped {report.stop}", expected=f"{expected.stop}")
             self.stop_pending = False
             self.batch = []
             self.runs += 1
@@ -89,7 +92,8 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, q
         def last_report_is_all_terminal(self) -> None:
             if self.last is not None:
                 open_orders = [o.intent.intent_id for o in self.last.orders if o.state not in implementation.machine.terminal]
-                assert not open_orders, f"TERMINAL-1: non-terminal orders in the report: {open_orders}"
+                if open_orders:
+                    raise ClauseViolated("TERMINAL-1", observed=f"non-terminal orders in the report: {open_orders}")
 
     # The run's conformance settings (plugin), with the health checks off that hypothesis
     # switches off for state machines by default.

@@ -15,6 +15,7 @@ from spec.records import OrderView, StopKind, StopReason
 from conformance_tests.harness import call_watched, expect, run_scenario
 from conformance_tests.scenario import Scenario
 from conformance_tests.strategies import scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -56,7 +57,8 @@ def test_max_executions_stops_exactly_at_its_limit(implementation: Impl, limit: 
         want = StopKind.MAX_EXECUTIONS if executions >= limit else None
         if got != want:
             wrong.append(f"executions={executions}: {got!r}, expected {want!r}")
-    assert not wrong, f"LOOP-15: make_stop_policy({limit}, None): " + "; ".join(wrong)
+    if wrong:
+        raise ClauseViolated("LOOP-15", observed=f"make_stop_policy({limit}, None):\n" + "\n".join(wrong))
 
 
 @pytest.mark.qts_clause("LOOP-15")
@@ -69,16 +71,19 @@ def test_max_consecutive_failures_stops_exactly_at_its_limit(implementation: Imp
         want = StopKind.MAX_CONSECUTIVE_FAILURES if failures >= limit else None
         if got != want:
             wrong.append(f"consecutive_failures={failures}: {got!r}, expected {want!r}")
-    assert not wrong, f"LOOP-15: make_stop_policy(None, {limit}): " + "; ".join(wrong)
+    if wrong:
+        raise ClauseViolated("LOOP-15", observed=f"make_stop_policy(None, {limit}):\n" + "\n".join(wrong))
 
 
 @pytest.mark.qts_clause("LOOP-15")
 def test_both_limits_reached_name_max_executions_and_no_limit_never_stops(implementation: Impl) -> None:
     both = _kind(_answer(implementation, (2, 2), _Context(executions=2, settled=2, consecutive_failures=2)))
-    assert both == StopKind.MAX_EXECUTIONS, f"LOOP-15: both limits reached: {both!r}, expected MAX_EXECUTIONS"
+    if both != StopKind.MAX_EXECUTIONS:
+        raise ClauseViolated("LOOP-15", observed=f"both limits reached: {both!r}", expected="MAX_EXECUTIONS")
     busy = _Context(executions=10**6, settled=10**6, consecutive_failures=10**6)
     unlimited = _answer(implementation, (None, None), busy)
-    assert unlimited is None, f"LOOP-15: make_stop_policy(None, None) stopped a run: {unlimited!r}"
+    if unlimited is not None:
+        raise ClauseViolated("LOOP-15", observed=f"make_stop_policy(None, None) stopped a run: {unlimited!r}")
 
 
 @pytest.mark.qts_clause("LOOP-15")
@@ -104,7 +109,7 @@ def test_the_loop_with_its_own_policy_stops_where_the_limits_say(implementation:
     expected = expect(implementation, scenario)
     pulled = [i.intent_id for i in seen.pulled]
     want = [o.intent_id for o in expected.orders]
-    assert pulled == want, f"LOOP-15: pulled {pulled}, expected {want} ({scenario.policy})"
-    assert seen.report is not None and seen.report.stop.kind == expected.stop, (
-        f"LOOP-15: stopped with {seen.report and seen.report.stop}, expected {expected.stop.value} ({scenario.policy})"
-    )
+    if pulled != want:
+        raise ClauseViolated("LOOP-15", observed=f"pulled {pulled}", expected=f"{want} ({scenario.policy})")
+    if not (seen.report is not None and seen.report.stop.kind == expected.stop):
+        raise ClauseViolated("LOOP-15", observed=f"stopped with {seen.report and seen.report.stop}", expected=f"{expected.stop.value} ({scenario.policy})")

@@ -15,6 +15,7 @@ from conformance_tests.facts import table_walk_problem
 from conformance_tests.harness import expect, run_scenario
 from conformance_tests.scenario import Scenario
 from conformance_tests.strategies import LONG_RUN, long_run, long_scenarios, scenarios
+from conformance_tests.violation import ClauseViolated
 
 Impl = Implementation[StrEnum]
 
@@ -27,13 +28,16 @@ def test_every_pulled_intent_ends_terminal_exactly_once(implementation: Impl, sc
     once, in a terminal state of the implementation's machine."""
     seen = run_scenario(implementation, scenario)
     if seen.raised is not None and not isinstance(seen.raised, SuiteInterrupt):
-        raise AssertionError(f"TERMINAL-1: run() raised {seen.raised!r} instead of settling the order") from seen.raised
-    assert seen.report is not None, "TERMINAL-1: no report (run() returned None, or last_report is None after an interrupt)"
+        raise ClauseViolated("TERMINAL-1", observed=f"run() raised {seen.raised!r} instead of settling the order") from seen.raised
+    if seen.report is None:
+        raise ClauseViolated("TERMINAL-1", observed="no report (run() returned None, or last_report is None after an interrupt)")
     pulled = [i.intent_id for i in seen.pulled]
     reported = [o.intent.intent_id for o in seen.orders]
-    assert reported == pulled, f"TERMINAL-1: pulled {pulled} but the report holds {reported}"
+    if reported != pulled:
+        raise ClauseViolated("TERMINAL-1", observed=f"pulled {pulled} but the report holds {reported}")
     open_orders = [(o.intent.intent_id, o.state.value) for o in seen.orders if o.state not in implementation.machine.terminal]
-    assert not open_orders, f"TERMINAL-1: orders left in a non-terminal state: {open_orders}"
+    if open_orders:
+        raise ClauseViolated("TERMINAL-1", observed=f"orders left in a non-terminal state: {open_orders}")
 
 
 @pytest.mark.qts_clause("LOOP-3")
@@ -42,14 +46,16 @@ def test_each_record_is_its_pulled_intent_with_a_table_walk_history(implementati
     """Records come in pull order, carry the very intent pulled, and each history starts
     at the initial state and moves only along rows of the transition table."""
     seen = run_scenario(implementation, scenario)
-    assert seen.report is not None, "LOOP-3: no report"
+    if seen.report is None:
+        raise ClauseViolated("LOOP-3", observed="no report")
     for pulled, order in zip(seen.pulled, seen.orders, strict=False):
-        assert order.intent is pulled, f"LOOP-3: record {order.intent!r} is not the intent pulled ({pulled!r})"
+        if order.intent is not pulled:
+            raise ClauseViolated("LOOP-3", observed=f"record {order.intent!r} is not the intent pulled ({pulled!r})")
         problem = table_walk_problem(implementation.machine, order.history)
-        assert problem is None, f"LOOP-3: order {pulled.intent_id!r}: {problem}"
-    assert len(seen.orders) == len(seen.pulled), (
-        f"LOOP-3: {len(seen.pulled)} intent(s) pulled, {len(seen.orders)} record(s)"
-    )
+        if problem is not None:
+            raise ClauseViolated("LOOP-3", observed=f"order {pulled.intent_id!r}: {problem}")
+    if len(seen.orders) != len(seen.pulled):
+        raise ClauseViolated("LOOP-3", observed=f"{len(seen.pulled)} intent(s) pulled, {len(seen.orders)} record(s)")
 
 
 @pytest.mark.qts_clause("LOOP-3", "TERMINAL-1")
@@ -64,6 +70,8 @@ def test_long_runs_report_every_order_with_its_outcome(implementation: Impl, sce
     seen = run_scenario(implementation, scenario)
     want = [(o.intent_id, o.history) for o in expect(implementation, scenario).orders]
     got = seen.histories()
-    assert len(got) == len(want), f"LOOP-3: {len(want)} intents pulled, the report holds {len(got)} orders"
+    if len(got) != len(want):
+        raise ClauseViolated("LOOP-3", observed=f"{len(want)} intents pulled, the report holds {len(got)} orders")
     wrong = next(((n, g, w) for n, (g, w) in enumerate(zip(got, want)) if g != w), None)
-    assert wrong is None, f"LOOP-3: order #{wrong and wrong[0]} is {wrong and wrong[1]}, expected {wrong and wrong[2]}"
+    if wrong is not None:
+        raise ClauseViolated("LOOP-3", observed=f"order #{wrong and wrong[0]} is {wrong and wrong[1]}", expected=f"{wrong and wrong[2]}")
