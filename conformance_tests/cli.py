@@ -27,7 +27,7 @@ from pathlib import Path
 
 from conformance_tests.binding import ENV_VAR, REFERENCE_NOTICE, TargetError, resolve_target
 from conformance_tests.config import ConfigError, load_config, version_line
-from conformance_tests.report import Status, render_table, to_json, to_junit, to_markdown
+from conformance_tests.verdict import Isolation, Verdict, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.judge import Limits, judge
 from conformance_tests.protocol import EXIT_BINDING, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE
@@ -142,46 +142,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                     clauses=args.clauses, containment=containment(), env=config.environment(os.environ),
                     cwd=os.getcwd())
 
-    results = outcome.collector.verdict()
-    name = outcome.name or "(not bound)"
-    untested = [r.id for r in results if r.status is Status.UNTESTED]
-    failed = [r.id for r in results if not r.status.holds and r.status is not Status.UNTESTED]
-    summary = (f"{len(results) - len(failed) - len(untested)} passed, {len(failed)} failed"
-               + (f": {', '.join(failed)}" if failed else "")
-               + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else ""))
-    print(f"implementation: {name} ({target})")
+    verdict = Verdict(
+        implementation=outcome.name or "(not bound)", target=target, profile=args.profile, seed=seed_note,
+        clauses=tuple(outcome.collector.verdict()), binding_error=outcome.binding_error, incomplete=outcome.incomplete,
+        host_processes=outcome.processes, containment=outcome.containment, peak_memory_mib=outcome.peak_rss_bytes // 2**20,
+        isolation=Isolation(bool(sys.flags.isolated), outcome.host_judging_modules, outcome.judge_team_modules),
+    )
+    print(f"implementation: {verdict.implementation} ({target})")
     if outcome.reference:
         print(REFERENCE_NOTICE)
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
-    print(f"host processes: {outcome.processes}; peak memory of a host process: {outcome.peak_rss_bytes // 2**20} MiB")
+    print(f"host processes: {outcome.processes}; peak memory of a host process: {verdict.peak_memory_mib} MiB")
     print(f"containment: {outcome.containment}; isolated judge: {'yes' if sys.flags.isolated else 'no'}")
-    print(render_table(results))
-    print(f"\n{summary}")
+    print(render_table(verdict))
+    print(f"\n{verdict.summary}")
     if outcome.reference:
         print(REFERENCE_NOTICE)
     if args.report is not None:
-        args.report.write_text(
-            to_json(results, implementation=name, target=target, profile=args.profile, seed=seed_note,
-                    binding_error=outcome.binding_error, incomplete=outcome.incomplete,
-                    host_processes=outcome.processes, containment=outcome.containment,
-                    isolation={"judge_isolated": bool(sys.flags.isolated), "host_judging_modules": outcome.host_judging_modules,
-                               "judge_team_modules": outcome.judge_team_modules}, peak_memory_mib=outcome.peak_rss_bytes // 2**20) + "\n",
-            encoding="utf-8",
-        )
+        args.report.write_text(to_json(verdict) + "\n", encoding="utf-8")
     if args.junit is not None:
-        args.junit.write_text(to_junit(results, implementation=name) + "\n", encoding="utf-8")
+        args.junit.write_text(to_junit(verdict) + "\n", encoding="utf-8")
     if args.markdown is not None:
         with args.markdown.open("a", encoding="utf-8") as markdown:
-            markdown.write(to_markdown(results, implementation=f"{name} ({target})", summary=summary))
+            markdown.write(to_markdown(verdict))
     if outcome.binding_error is not None:
         print(f"qts-conformance: {outcome.binding_error}", file=sys.stderr)
         return EXIT_BINDING
     if outcome.incomplete is not None:
         print(f"qts-conformance: the run could not complete: {outcome.incomplete}", file=sys.stderr)
         return EXIT_INCOMPLETE
-    return EXIT_FAILED if failed or untested else EXIT_PASS
+    return EXIT_FAILED if verdict.failed or verdict.untested else EXIT_PASS
 
 
 def _become_isolated(argv: list[str]) -> None:

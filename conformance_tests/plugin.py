@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from contextlib import suppress
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -241,10 +243,53 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if divided is not None:
         profile = settings(profile, max_examples=max(5, profile.max_examples // int(divided.args[0])))
     setattr(test, "_hypothesis_internal_use_settings", profile)
+    handle: Any = getattr(test, "hypothesis")
+    inner: Callable[..., object] = handle.inner_test
+    handle.inner_test = _keeping_failing_arguments(inner)
     try:
         return (yield)
     finally:
         setattr(test, "_hypothesis_internal_use_settings", previous)
+        handle.inner_test = inner
+
+
+FAILING_ARGUMENTS = "qts_failing_arguments"
+"""The attribute of a test's exception that holds the arguments of the call it came
+from: on the exception hypothesis re-raises, its minimal example, as data."""
+
+
+def _keeping_failing_arguments(test: Callable[..., object]) -> Callable[..., object]:
+    """``test`` that leaves its arguments on the exception of a failing call; hypothesis
+    reads ``inner_test`` at each call. A passing call costs one frame, no more."""
+
+    def call(*args: object, **kwargs: object) -> object:
+        try:
+            return test(*args, **kwargs)
+        except BaseException as error:
+            with suppress(AttributeError):
+                setattr(error, FAILING_ARGUMENTS, kwargs)
+            raise
+
+    return call
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed conformance test's report carries its violation, read off the exception
+    object: clause, expected, observed and the final failing call's drawn arguments."""
+    report = yield
+    if report.failed and call.excinfo is not None and _COLLECTOR in item.config.stash:
+        from conformance_tests.violation import PROPERTY, first_failure, violation_of
+
+        error = first_failure(call.excinfo.value)
+        arguments: object = getattr(error, FAILING_ARGUMENTS, None)
+        fixtures: dict[str, object] = getattr(item, "funcargs", {})
+        scenario = ", ".join(f"{name}={value!r}" for name, value in cast("dict[str, object]", arguments).items()
+                             if name not in fixtures) if isinstance(arguments, dict) else ""
+        clauses = tuple(cid for marker in item.iter_markers(MARKER) for cid in marker.args)
+        violation = violation_of(error, clauses, scenario or None)
+        report.user_properties = [*report.user_properties, (PROPERTY, asdict(violation))]
+    return report
 
 
 @pytest.fixture
@@ -321,23 +366,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     collector = config.stash.get(_COLLECTOR, None)
     if collector is None or _reports_elsewhere(config) or not any(collector.clauses_of.values()):
         return
-    from conformance_tests.report import Status, render_table
+    from conformance_tests.verdict import Verdict, render_table
 
     target = _target(config)
     bound = config.stash.get(_IMPLEMENTATION, None)
-    name = f"{bound.name} ({target})" if bound is not None else target
-    results = collector.verdict()
+    verdict = Verdict(bound.name if bound is not None else "(not bound)", target, _profile(config), "",
+                      tuple(collector.verdict()))
     terminalreporter.write_sep("=", "qts-conformance verdict")
-    terminalreporter.write_line(f"implementation: {name}")
-    terminalreporter.write_line(f"profile: {_profile(config)}")
-    terminalreporter.write_line(render_table(results))
+    terminalreporter.write_line(f"implementation: {verdict.implementation} ({target})")
+    terminalreporter.write_line(f"profile: {verdict.profile}")
+    terminalreporter.write_line(render_table(verdict))
     coverage = config.stash.get(COVERAGE_KEY, None)
     if coverage is not None:
         from conformance_tests.coverage import render_coverage
 
         for line in render_coverage(coverage):
             terminalreporter.write_line(line)
-    untested = [r.id for r in results if r.status is Status.UNTESTED]
+    untested = verdict.untested
     if untested:
         terminalreporter.write_line(
             f"WARNING: {len(untested)} clause(s) untested in this run ({', '.join(untested)}): "

@@ -1,15 +1,15 @@
-"""Turning pytest results into a clause-by-clause verdict (table and JSON)."""
+"""Turning the reports of the tests into a clause-by-clause result: each failure's
+violation as the test raised it (conformance_tests.violation), blamed on its clauses."""
 
 from __future__ import annotations
 
-import json
-import re
-import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from spec.clauses import CLAUSES
+
+from conformance_tests.violation import NOT_A_CHECK, PROPERTY, Violation
 
 if TYPE_CHECKING:  # the verdict's parent process never needs pytest itself
     import pytest
@@ -37,7 +37,12 @@ NOT_APPLICABLE = "not applicable"
 class TestResult:
     nodeid: str
     outcome: str
-    message: str = ""
+    violation: Violation | None = None
+    """Why a failed test failed (conformance_tests.violation)."""
+    reason: str = ""
+    """Why a skipped or not-applicable test did not check anything."""
+    seconds: float = 0.0
+    """Its setup, call and teardown together."""
 
 
 @dataclass
@@ -48,49 +53,44 @@ class ClauseResult:
     tests: list[TestResult] = field(default_factory=list[TestResult])
 
     @property
-    def counterexample(self) -> str:
+    def violation(self) -> Violation | None:
         """The first failure that names this clause; else the first failure. A test that
-        proves several clauses may fail on another one's assertion first."""
-        failures = [t.message for t in self.tests if t.outcome == "failed"]
-        return next((m for m in failures if self.id in _named_clauses(m)), failures[0] if failures else "")
+        proves several clauses may fail on another one's check first."""
+        failures = [t.violation for t in self.tests if t.violation is not None]
+        return next((v for v in failures if self.id in v.clauses), failures[0] if failures else None)
+
+    @property
+    def seconds(self) -> float:
+        return sum(t.seconds for t in self.tests)
 
 
 class ClauseCollector:
-    """Builds the verdict from what the test process reported (conformance_tests.child):
-    each test's clauses, each phase's outcome, and what the guards saw during it."""
+    """Builds the verdict from the reports of the tests: each test's clauses, each
+    phase's outcome and time, the violation a failure carried (violation.PROPERTY), and
+    what the judge saw the implementation attempt during it."""
 
     def __init__(self) -> None:
         self.clauses_of: dict[str, tuple[str, ...]] = {}
         self.results: dict[str, TestResult] = {}
         self.findings: dict[str, list[TestResult]] = {}
         """Failures the guards found, by clause, whichever test was running."""
+        self.seconds: dict[str, float] = {}
 
     def add_test(self, nodeid: str, clauses: tuple[str, ...]) -> None:
         self.clauses_of[nodeid] = clauses
 
-    def add_report(self, nodeid: str, when: str, outcome: str, text: str) -> None:
-        if outcome == "failed":
-            self.add_result(nodeid, "failed", self._naming_clause(nodeid, summarise_failure(text)))
-        elif outcome == "skipped" and nodeid not in self.results:
-            reason = text.removeprefix("Skipped: ")
-            applies = not reason.startswith(NOT_APPLICABLE)
-            self.results[nodeid] = TestResult(nodeid, "skipped" if applies else "not-applicable", reason)
-        elif when == "call" and outcome == "passed":
-            self.results.setdefault(nodeid, TestResult(nodeid, "passed"))
-
-    def add_result(self, nodeid: str, outcome: str, message: str) -> None:
+    def add_failure(self, nodeid: str, violation: Violation) -> None:
         """A failure overrides whatever an earlier phase of the same test reported."""
         if self.results.get(nodeid, TestResult(nodeid, "")).outcome != "failed":
-            self.results[nodeid] = TestResult(nodeid, outcome, message)
+            self.results[nodeid] = TestResult(nodeid, "failed", violation)
 
-    def _naming_clause(self, nodeid: str, message: str) -> str:
-        """Every failure names its clause: an unexpected exception (``'NoneType' object has
-        no attribute 'kind'``) is put under the clauses its test proves."""
-        if _NAMES_CLAUSE.match(message):
-            return message
-        clauses = "/".join(self.clauses_of.get(nodeid, ())) or "suite"
-        return (f"{clauses}: the implementation gave the test something the specification rules out, "
-                f"and the check failed with {message.removeprefix('E').strip() or 'no message'}")
+    def add_skip(self, nodeid: str, reason: str) -> None:
+        if nodeid not in self.results:
+            applies = not reason.startswith(NOT_APPLICABLE)
+            self.results[nodeid] = TestResult(nodeid, "skipped" if applies else "not-applicable", reason=reason)
+
+    def add_pass(self, nodeid: str) -> None:
+        self.results.setdefault(nodeid, TestResult(nodeid, "passed"))
 
     def add_guard_findings(self, nodeid: str, network: list[str], concurrency: list[str], replaced: list[str]) -> None:
         for clause, attempts, what in (
@@ -98,15 +98,16 @@ class ClauseCollector:
             ("LOOP-1", concurrency, "started a thread, process, event loop or timer"),
         ):
             if attempts:
-                message = f"{clause}: during {nodeid} the implementation {what}: {'; '.join(attempts)[:800]}"
-                self.findings.setdefault(clause, []).append(TestResult(f"{nodeid} (guards)", "failed", message))
+                violation = Violation((clause,), CLAUSES[clause].title,
+                                      f"during {nodeid} the implementation {what}:\n" + "\n".join(attempts))
+                self.findings.setdefault(clause, []).append(TestResult(f"{nodeid} (guards)", "failed", violation))
         if replaced:
             # Stands over the test's own failure, if any: what the test found was judged
             # by replaced code, and whoever reads the verdict must see the tampering.
-            clauses = "/".join(self.clauses_of.get(nodeid, ())) or "suite"
-            self.results[nodeid] = TestResult(
-                nodeid, "failed", f"{clauses}: the implementation replaced the suite's own code during this test: "
-                f"{', '.join(replaced)[:400]}; the verdict of this test cannot be trusted")
+            observed = (f"the implementation replaced the suite's own code during this test: {', '.join(replaced)}; "
+                        "the verdict of this test cannot be trusted")
+            self.results[nodeid] = TestResult(nodeid, "failed", Violation(
+                self.clauses_of.get(nodeid, ()), "the suite's code judges the test", observed))
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """As a pytest plugin (the plugin's summary, the teeth): note each test's clauses."""
@@ -115,12 +116,21 @@ class ClauseCollector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Under pytest-xdist only the reports reach this process; the plugin tags them.
+        violation: Violation | None = None
         for name, value in report.user_properties:
             if name == "qts_clauses" and isinstance(value, str):
                 self.clauses_of.setdefault(report.nodeid, tuple(value.split()))
-        skip_reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else None
-        text = skip_reason if skip_reason is not None else report.longreprtext
-        self.add_report(report.nodeid, report.when, report.outcome, text)
+            elif name == PROPERTY and isinstance(value, dict):
+                violation = Violation.from_dict(cast("dict[str, object]", value))
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+        if report.failed:
+            self.add_failure(report.nodeid, violation or Violation(
+                self.clauses_of.get(report.nodeid, ()), NOT_A_CHECK, report.longreprtext))
+        elif report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            self.add_skip(report.nodeid, reason.removeprefix("Skipped: "))
+        elif report.when == "call":
+            self.add_pass(report.nodeid)
 
     def verdict(self) -> list[ClauseResult]:
         by_clause = {cid: ClauseResult(cid, clause.title, Status.UNTESTED) for cid, clause in CLAUSES.items()}
@@ -128,6 +138,7 @@ class ClauseCollector:
             result = self.results.get(nodeid)
             if result is None:
                 continue
+            result.seconds = self.seconds.get(nodeid, 0.0)
             for cid in _blamed(result, clause_ids):
                 if cid in by_clause:
                     by_clause[cid].tests.append(result)
@@ -146,127 +157,9 @@ class ClauseCollector:
         return list(by_clause.values())
 
 
-_NAMES_CLAUSE = re.compile(r"^[A-Z]+-\d+\b")
-_NAMED = re.compile(r"^(?P<family>[A-Z]+)-(?P<first>\d+)(?P<more>(?:/(?:[A-Z]+-)?\d+)*)")
-
-
 def _blamed(result: TestResult, clause_ids: tuple[str, ...]) -> tuple[str, ...]:
-    """The clauses a test's result counts for: a failure whose message names some of the
-    test's clauses (``LOOP-7: ...``, ``RISK-1/2: ...``) counts only for those, so one
-    defect is not reported under a clause it did not break."""
-    named = _named_clauses(result.message) if result.outcome == "failed" else frozenset[str]()
+    """The clauses a test's result counts for: a failure that names some of the test's
+    clauses counts only for those, so one defect is not reported under a clause it did
+    not break; one that names none of them (an unexpected exception) counts for all."""
+    named = result.violation.clauses if result.violation is not None else ()
     return tuple(c for c in clause_ids if c in named) or clause_ids
-
-
-def _named_clauses(message: str) -> frozenset[str]:
-    """The clauses a failure message opens with (``LOOP-7: ...``, ``RISK-1/2: ...``,
-    ``LOOP-3/LOOP-5: ...``); none if it opens with no clause id."""
-    match = _NAMED.match(message)
-    if match is None:
-        return frozenset()
-    family = match["family"]
-    parts = filter(None, match["more"].split("/"))
-    return frozenset({f"{family}-{match['first']}", *(part if "-" in part else f"{family}-{part}" for part in parts)})
-
-
-_PREFIX = re.compile(r"^(?:E\s+)?(?:\s*\|\s?)*")
-_CLAUSE_LINE = re.compile(r"^(?:E\s+)?(?:[\w.]+: )?(?P<text>[A-Z]+-\d+\b.*)$")
-_EXAMPLE_START = re.compile(r"^(?:Falsifying example|Falsifying explicit example|Failing test case): ")
-_DEFAULTS = re.compile(
-    r"\s*#[^\n]*|\b(?:before_intent|before_route|after_response)=GateAct\.ALLOW,?"
-    r"|\broute=RouteAct\.ACCEPT,?|\brequest_stop=False,?|\boutcome=0,?|\bintent_id="
-    r"|\bmax_executions=None,?|\bmax_consecutive_failures=None,?|,?\s*policy=Policy\(\s*\)"
-    r"|\bstop_in=None,?|\bside=(?:Side\.BUY|<Side\.BUY: 'buy'>),?|\bquantity=Decimal\('1'\),?|\blimit_price=None,?"
-    r"|\bsymbol='QTS',?|\bown_id_type=False,?|\bvariant=0,?|\bfails_at=None,?|\bfailure=0,?"
-)
-
-
-def summarise_failure(text: str) -> str:
-    """The clause-tagged assertion line and hypothesis' minimal scenario, if present."""
-    lines = [_PREFIX.sub("", line) for line in text.splitlines()]
-    message = next((m.group("text") for line in lines if (m := _CLAUSE_LINE.match(line.strip()))), "")
-    if not message:
-        message = next((line.strip() for line in text.splitlines() if line.startswith("E ")), "")
-    example = _minimal_scenario(lines)
-    return f"{message}\n    minimal example: {example}" if example else message
-
-
-def _minimal_scenario(lines: list[str]) -> str:
-    """The ``scenario=...`` argument of hypothesis' failing call, defaults left out."""
-    start = next((i for i, line in enumerate(lines) if _EXAMPLE_START.match(line.strip())), None)
-    if start is None:
-        return ""
-    indent = len(lines[start]) - len(lines[start].lstrip())
-    call: list[str] = []
-    for line in lines[start + 1 :]:
-        if line.strip() == ")" and len(line) - len(line.lstrip()) <= indent:
-            break
-        call.append(line)
-    joined = "\n".join(call)
-    at = joined.find("scenario=")
-    if at < 0:
-        return ""
-    compact = " ".join(_DEFAULTS.sub("", joined[at:]).split())
-    return re.sub(r",\s*\)", ")", re.sub(r"\(\s+", "(", compact)).rstrip(",")
-
-
-def render_table(results: list[ClauseResult]) -> str:
-    width = max(len(r.title) for r in results)
-    rows = [f"{'clause':<11} {'title':<{width}}  result"]
-    rows.append("-" * len(rows[0]))
-    for r in results:
-        passed = sum(t.outcome == "passed" for t in r.tests)
-        rows.append(f"{r.id:<11} {r.title:<{width}}  {r.status.value.upper():<8} ({passed}/{len(r.tests)} tests)")
-        if r.status is Status.UNTESTED:
-            rows.append(f"{'':<11}   -> no test of this clause recorded a result")
-        if r.status is Status.FAIL:
-            for line in r.counterexample.splitlines():
-                rows.append(f"{'':<11}   -> {line.strip()}")
-        elif r.status is Status.NOT_APPLICABLE and r.tests:
-            rows.append(f"{'':<11}   -> {r.tests[0].message}")
-    return "\n".join(rows)
-
-
-def to_json(results: list[ClauseResult], **header: object) -> str:
-    return json.dumps(
-        {
-            **header,
-            "passed": all(r.status.holds for r in results),
-            "clauses": [
-                {**asdict(r), "status": r.status.value, "counterexample": r.counterexample} for r in results
-            ],
-        },
-        indent=2,
-    )
-
-
-def to_junit(results: list[ClauseResult], *, implementation: str) -> str:
-    """JUnit XML, one test case per clause, for CI test-report viewers."""
-    failing = [r for r in results if r.status in (Status.FAIL, Status.UNTESTED)]
-    suite = ET.Element("testsuite", name="qts-conformance", tests=str(len(results)),
-                       failures=str(len(failing)), skipped=str(sum(r.status is Status.SKIP for r in results)))
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="implementation", value=implementation)
-    for r in results:
-        case = ET.SubElement(suite, "testcase", classname="qts-conformance", name=f"{r.id} {r.title}")
-        if r.status is Status.FAIL:
-            ET.SubElement(case, "failure", message=r.counterexample.splitlines()[0] if r.counterexample else r.id).text = r.counterexample
-        elif r.status is Status.UNTESTED:
-            ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
-        elif r.status is Status.SKIP:
-            ET.SubElement(case, "skipped")
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
-
-
-def to_markdown(results: list[ClauseResult], *, implementation: str, summary: str) -> str:
-    """A Markdown clause table (e.g. for ``$GITHUB_STEP_SUMMARY``)."""
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", "<br>")
-
-    rows = [f"### QTS Phase 4 conformance: {cell(implementation)}", "", summary, "",
-            "| clause | title | result | detail |", "|---|---|---|---|"]
-    for r in results:
-        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested",
-                Status.NOT_APPLICABLE: "➖ n/a"}[r.status]
-        detail = r.counterexample if r.status is Status.FAIL else ""
-        rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {cell(detail[:500])} |")
-    return "\n".join(rows) + "\n"

@@ -6,9 +6,10 @@ hypothesis counterexample reads as a plain list of what happened to whom.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import Decimal
 from enum import Enum
+from typing import cast
 
 from spec.values import ExecutionIntent, Side
 
@@ -74,8 +75,32 @@ ACCEPTS = frozenset({RouteAct.ACCEPT, RouteAct.SLOW})
 """Route acts that answer with a plain acceptance."""
 
 
-@dataclass(frozen=True)
-class Step:
+def _shown(value: object) -> str:
+    """A scenario's value as the call that builds it, fields left at their default out:
+    what a verdict shows as the minimal example."""
+    if isinstance(value, Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, tuple):
+        items = [_shown(item) for item in cast("tuple[object, ...]", value)]
+        return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+    return repr(value)
+
+
+class _Shown:
+    """Dataclasses of a scenario show only what differs from the default (a minimal
+    example of 3 steps reads as 3 short calls)."""
+
+    def __repr__(self) -> str:
+        shown = [
+            _shown(getattr(self, f.name)) if f.default is MISSING else f"{f.name}={_shown(getattr(self, f.name))}"
+            for f in fields(self)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+            if f.default is MISSING or getattr(self, f.name) != f.default
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@dataclass(frozen=True, repr=False)
+class Step(_Shown):
     """One intent the source yields, and how everything treats it."""
 
     intent_id: str
@@ -105,8 +130,8 @@ class Step:
         return ExecutionIntent(intent_id, self.symbol, self.side, self.quantity, self.limit_price)
 
 
-@dataclass(frozen=True)
-class Policy:
+@dataclass(frozen=True, repr=False)
+class Policy(_Shown):
     """The suite's stop policy: stop at ``max_executions`` route calls or at
     ``max_consecutive_failures`` FAILED orders in a row (None: no such limit)."""
 
@@ -118,8 +143,8 @@ class Policy:
     failure: int = 0
 
 
-@dataclass(frozen=True)
-class Scenario:
+@dataclass(frozen=True, repr=False)
+class Scenario(_Shown):
     steps: tuple[Step, ...]
     policy: Policy = Policy()
 

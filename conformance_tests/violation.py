@@ -9,7 +9,8 @@ back out of text. Judge-side only: the host never raises one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
 from spec.clauses import CLAUSES
 from spec.extension import Breach
@@ -27,11 +28,23 @@ class Violation:
     """The arguments of the test's final failing call (hypothesis' minimal example), or
     None for a test that draws nothing."""
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Violation:
+        """As ``dataclasses.asdict`` left it, e.g. after pytest-xdist's channel."""
+        clauses, scenario = data["clauses"], data.get("scenario")
+        return cls(tuple(map(str, clauses)) if isinstance(clauses, (list, tuple)) else (), str(data["expected"]),  # pyright: ignore[reportUnknownArgumentType]
+                   str(data["observed"]), None if scenario is None else str(scenario))
+
     @property
     def message(self) -> str:
         """The failure in words, as a person reads it: clause, what happened, what was due."""
         text = f"{'/'.join(self.clauses)}: {self.observed}\nexpected: {self.expected}"
         return text if self.scenario is None else f"{text}\nminimal example: {self.scenario}"
+
+
+PROPERTY = "qts_violation"
+"""The user property that carries a failed conformance test's violation as a dict to
+the verdict: it crosses pytest-xdist's channel like the test's clauses."""
 
 
 class ClauseViolated(AssertionError):
@@ -52,3 +65,29 @@ def refuse_breaches(breaches: Iterable[Breach]) -> None:
     if found:
         clauses = tuple(dict.fromkeys(b.clause for b in found))
         raise ClauseViolated(*clauses, observed="\n".join(map(str, found)))
+
+
+NOT_A_CHECK = "the test's checks run to their end: the implementation gave it something the specification rules out"
+"""What was expected of a test that failed without a check saying why."""
+
+
+def first_failure(error: BaseException) -> BaseException:
+    """Of several failures hypothesis found (an exception group), the first check's."""
+    if isinstance(error, BaseExceptionGroup):
+        leaves = _leaves(cast("BaseExceptionGroup[BaseException]", error))
+        return next((leaf for leaf in leaves if isinstance(leaf, ClauseViolated)), leaves[0])
+    return error
+
+
+def violation_of(error: BaseException, clauses: tuple[str, ...], scenario: str | None) -> Violation:
+    """The violation a failed check raised; any other exception (a plain ``assert``, an
+    AttributeError on what the implementation returned, a budget or a host that ended)
+    breaks the clauses its test proves, and is observed as its type and whole message."""
+    if isinstance(error, ClauseViolated):
+        return replace(error.violation, scenario=scenario)
+    return Violation(clauses, NOT_A_CHECK, f"{type(error).__name__}: {error}".removesuffix(": "), scenario)
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    return [leaf for error in group.exceptions
+            for leaf in (_leaves(cast("BaseExceptionGroup[BaseException]", error)) if isinstance(error, BaseExceptionGroup) else [error])]

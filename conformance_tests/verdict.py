@@ -1,0 +1,183 @@
+"""The verdict of one run as one value, and its renderings: the terminal table, JSON
+(``docs/verdict.schema.json``), JUnit XML and Markdown. Every rendering reads the same
+:class:`Verdict`; none works anything out of another's text."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass
+
+from conformance_tests.report import ClauseResult, Status, TestResult
+from conformance_tests.violation import Violation
+
+SCHEMA_VERSION = 1
+"""Of the JSON rendering; raised when a field changes meaning or goes away."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    judge_isolated: bool
+    host_judging_modules: list[str] | None
+    """The suite's and test stack's modules the host had loaded (None: it had ended)."""
+    judge_team_modules: list[str]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    implementation: str
+    """The binding's name, or ``(not bound)``."""
+    target: str
+    profile: str
+    seed: str
+    clauses: tuple[ClauseResult, ...]
+    binding_error: str | None = None
+    incomplete: str | None = None
+    """Why the run could not complete, or None."""
+    host_processes: int = 0
+    containment: str = ""
+    peak_memory_mib: int = 0
+    isolation: Isolation | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        return [r.id for r in self.clauses if not r.status.holds and r.status is not Status.UNTESTED]
+
+    @property
+    def untested(self) -> list[str]:
+        return [r.id for r in self.clauses if r.status is Status.UNTESTED]
+
+    @property
+    def passed(self) -> bool:
+        return self.binding_error is None and all(r.status.holds for r in self.clauses)
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.clauses)
+
+    @property
+    def summary(self) -> str:
+        failed, untested = self.failed, self.untested
+        return (f"{len(self.clauses) - len(failed) - len(untested)} passed, {len(failed)} failed"
+                + (f": {', '.join(failed)}" if failed else "")
+                + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else ""))
+
+
+def render_table(verdict: Verdict) -> str:
+    """The clause table a person reads: each failure's observation and expectation by
+    their first line, and the minimal example (the JSON, JUnit and Markdown keep every line)."""
+    results = verdict.clauses
+    width = max(len(r.title) for r in results)
+    rows = [f"{'clause':<11} {'title':<{width}}  result"]
+    rows.append("-" * len(rows[0]))
+    for r in results:
+        passed = sum(t.outcome == "passed" for t in r.tests)
+        rows.append(f"{r.id:<11} {r.title:<{width}}  {r.status.value.upper():<8} ({passed}/{len(r.tests)} tests, {r.seconds:.1f} s)")
+        if r.status is Status.UNTESTED:
+            rows.append(f"{'':<11}   -> no test of this clause recorded a result")
+        if r.status is Status.FAIL and r.violation is not None:
+            rows += [f"{'':<11}   -> {line}" for line in _shown_lines(r.violation)]
+        elif r.status is Status.NOT_APPLICABLE and r.tests:
+            rows.append(f"{'':<11}   -> {r.tests[0].reason}")
+    if verdict.binding_error is not None:
+        rows.append(f"binding error: {verdict.binding_error}")
+    return "\n".join(rows)
+
+
+def _shown_lines(violation: Violation) -> list[str]:
+    observed, _, more = violation.observed.partition("\n")
+    lines = [f"{'/'.join(violation.clauses)}: {observed}" + (" (more lines in the reports)" if more else ""),
+             f"expected: {violation.expected.partition(chr(10))[0]}"]
+    return lines + ([f"minimal example: {violation.scenario}"] if violation.scenario is not None else [])
+
+
+def to_dict(verdict: Verdict) -> dict[str, object]:
+    """The JSON rendering's data (docs/verdict.schema.json)."""
+
+    def violation(v: Violation | None) -> dict[str, object] | None:
+        return None if v is None else {**asdict(v), "clauses": list(v.clauses), "message": v.message}
+
+    def test(t: TestResult) -> dict[str, object]:
+        return {"nodeid": t.nodeid, "outcome": t.outcome, "seconds": round(t.seconds, 3), "reason": t.reason,
+                "violation": violation(t.violation)}
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "implementation": verdict.implementation,
+        "target": verdict.target,
+        "profile": verdict.profile,
+        "seed": verdict.seed,
+        "passed": verdict.passed,
+        "summary": verdict.summary,
+        "seconds": round(verdict.seconds, 3),
+        "binding_error": verdict.binding_error,
+        "incomplete": verdict.incomplete,
+        "host_processes": verdict.host_processes,
+        "containment": verdict.containment,
+        "peak_memory_mib": verdict.peak_memory_mib,
+        "isolation": None if verdict.isolation is None else asdict(verdict.isolation),
+        "clauses": [
+            {"id": r.id, "title": r.title, "status": r.status.value, "seconds": round(r.seconds, 3),
+             "violation": violation(r.violation), "tests": [test(t) for t in r.tests]}
+            for r in verdict.clauses
+        ],
+    }
+
+
+def to_json(verdict: Verdict) -> str:
+    return json.dumps(to_dict(verdict), indent=2)
+
+
+def to_junit(verdict: Verdict) -> str:
+    """JUnit XML, one test case per clause with its time, for CI test-report viewers; a
+    binding error is an error of the suite."""
+    results = verdict.clauses
+    failing = [r for r in results if r.status in (Status.FAIL, Status.UNTESTED)]
+    suite = ET.Element("testsuite", name="qts-conformance", tests=str(len(results)),
+                       failures=str(len(failing)), errors=str(int(verdict.binding_error is not None)),
+                       skipped=str(sum(r.status is Status.SKIP for r in results)), time=f"{verdict.seconds:.3f}")
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("implementation", verdict.implementation), ("target", verdict.target),
+                        ("profile", verdict.profile), ("seed", verdict.seed)):
+        ET.SubElement(properties, "property", name=name, value=value)
+    if verdict.binding_error is not None:
+        ET.SubElement(ET.SubElement(suite, "testcase", classname="qts-conformance", name="binding"),
+                      "error", message="the implementation could not be bound").text = verdict.binding_error
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname="qts-conformance", name=f"{r.id} {r.title}", time=f"{r.seconds:.3f}")
+        if r.status is Status.FAIL:
+            v = r.violation
+            failure = ET.SubElement(case, "failure", message=v.observed.partition("\n")[0] if v is not None else r.id)
+            failure.text = v.message if v is not None else None
+            if v is not None:
+                kept = ET.SubElement(case, "properties")
+                for name, value in (("clauses", "/".join(v.clauses)), ("expected", v.expected), ("observed", v.observed),
+                                    ("scenario", v.scenario or "")):
+                    ET.SubElement(kept, "property", name=name, value=value)
+        elif r.status is Status.UNTESTED:
+            ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
+        elif r.status is Status.SKIP:
+            ET.SubElement(case, "skipped")
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+def to_markdown(verdict: Verdict) -> str:
+    """A Markdown clause table (e.g. for ``$GITHUB_STEP_SUMMARY``); each failure's
+    observation, expectation and minimal example in full."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    rows = [f"### QTS Phase 4 conformance: {cell(f'{verdict.implementation} ({verdict.target})')}", "", verdict.summary, ""]
+    if verdict.binding_error is not None:
+        rows += [f"**binding error:** {cell(verdict.binding_error)}", ""]
+    if verdict.incomplete is not None:
+        rows += [f"**incomplete:** {cell(verdict.incomplete)}", ""]
+    rows += ["| clause | title | result | time | observed | expected | minimal example |", "|---|---|---|---|---|---|---|"]
+    for r in verdict.clauses:
+        mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested",
+                Status.NOT_APPLICABLE: "➖ n/a"}[r.status]
+        v = r.violation if r.status is Status.FAIL else None
+        detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected, v.scenario or "")
+        rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
+    return "\n".join(rows) + "\n"
+
