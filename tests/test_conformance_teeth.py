@@ -84,7 +84,7 @@ def run_in_process(target: str, *options: str, stop_once: str | None = None) -> 
     )
     stopped = (pytest.ExitCode.INTERRUPTED,) if stop_once is not None else ()  # session.shouldstop's code
     assert code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, *stopped), f"pytest stopped with {code!r}"
-    return {r.id: r.counterexample for r in collector.verdict() if not r.status.holds}
+    return {r.id: r.violation.message if r.violation is not None else "" for r in collector.verdict() if not r.status.holds}
 
 
 def run_cli(target: str, tmp_path: Path, *options: str) -> tuple[int, dict[str, Any]]:
@@ -117,7 +117,7 @@ def test_the_suite_fails_each_defect_on_its_clause(binding: str, clause: str) ->
 def test_the_cli_fails_representative_defects_on_their_clause(binding: str, tmp_path: Path) -> None:
     code, verdict = run_cli(f"broken_impls:{binding}", tmp_path, *THROUGH_THE_CLI[binding])
     assert code == 1
-    failed = {c["id"]: c["counterexample"] for c in verdict["clauses"] if c["status"] != "pass"}
+    failed: dict[str, str] = {c["id"]: c["violation"]["message"] if c["violation"] else "" for c in verdict["clauses"] if c["status"] != "pass"}
     assert_caught_on(EXPECTED_FAILURES[binding], failed, binding)
 
 

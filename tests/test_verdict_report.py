@@ -1,5 +1,5 @@
-"""The parent's verdict: built only from what the test process reported, every clause
-accounted for, every failure naming its clause."""
+"""The judge's verdict: built from the tests' reports and the violations they carry,
+every clause accounted for, every failure naming its clause."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 from spec import PHASE4, OrderState, extension_breaches
 from spec.clauses import CLAUSES
 
-from conformance_tests.report import ClauseCollector, Status, to_junit, to_markdown
+from conformance_tests.report import ClauseCollector, Status
+from conformance_tests.verdict import Verdict, to_junit, to_markdown
+from conformance_tests.violation import Violation, violation_of
 
 NODE = "test_loop.py::test_stop_policy_is_obeyed_exactly"
 
@@ -24,36 +26,40 @@ def test_a_clause_with_no_recorded_result_is_untested_and_fails() -> None:
     assert verdict["LOOP-6"] is Status.UNTESTED and set(verdict) == set(CLAUSES)
 
 
-def test_a_raw_exception_is_reported_under_the_clauses_of_its_test() -> None:
+def test_a_raw_exception_is_reported_under_the_clauses_of_its_test_with_its_whole_message() -> None:
     collector = _collector()
-    collector.add_report(NODE, "call", "failed", "E   AttributeError: 'NoneType' object has no attribute 'kind'\n")
+    error = AttributeError("'NoneType' object has no attribute 'kind'\nsecond line")
+    collector.add_failure(NODE, violation_of(error, ("LOOP-6",), None))
     loop6 = next(r for r in collector.verdict() if r.id == "LOOP-6")
-    assert loop6.status is Status.FAIL
-    assert loop6.counterexample.startswith("LOOP-6: ") and "'NoneType' object has no attribute 'kind'" in loop6.counterexample
+    assert loop6.status is Status.FAIL and loop6.violation is not None
+    assert loop6.violation.clauses == ("LOOP-6",)
+    assert loop6.violation.observed == "AttributeError: 'NoneType' object has no attribute 'kind'\nsecond line"
 
 
 def test_a_failure_in_setup_is_not_overwritten_by_a_later_pass() -> None:
     collector = _collector()
-    collector.add_report(NODE, "setup", "failed", "E   LOOP-6: broken")
-    collector.add_report(NODE, "call", "passed", "")
+    collector.add_failure(NODE, Violation(("LOOP-6",), "x", "broken"))
+    collector.add_pass(NODE)
     assert next(r for r in collector.verdict() if r.id == "LOOP-6").status is Status.FAIL
 
 
 def test_guard_findings_fail_route_1_and_loop_1_whichever_test_ran() -> None:
     collector = _collector()
-    collector.add_report(NODE, "call", "passed", "")
+    collector.add_pass(NODE)
     collector.add_guard_findings(NODE, ["socket.connect at x.py:1"], ["os.fork at y.py:2"], [])
     verdict = {r.id: r for r in collector.verdict()}
+    route, loop = verdict["ROUTE-1"].violation, verdict["LOOP-1"].violation
     assert verdict["ROUTE-1"].status is verdict["LOOP-1"].status is Status.FAIL
-    assert "socket.connect" in verdict["ROUTE-1"].counterexample and "os.fork" in verdict["LOOP-1"].counterexample
+    assert route is not None and route.clauses == ("ROUTE-1",) and "socket.connect" in route.observed
+    assert loop is not None and loop.clauses == ("LOOP-1",) and "os.fork" in loop.observed
     assert verdict["LOOP-6"].status is Status.PASS
 
 
 def test_junit_and_markdown_list_every_clause() -> None:
-    results = _collector().verdict()
-    suite = ET.fromstring(to_junit(results, implementation="x"))
+    verdict = Verdict("x | y", "t", "ci", "", tuple(_collector().verdict()))
+    suite = ET.fromstring(to_junit(verdict))
     assert len(list(suite.iter("testcase"))) == len(CLAUSES) == int(suite.get("failures", "0"))
-    markdown = to_markdown(results, implementation="x | y", summary="0 passed")
+    markdown = to_markdown(verdict)
     assert markdown.count("❌ untested") == len(CLAUSES) and "x \\| y" in markdown
 
 
@@ -71,12 +77,12 @@ def test_a_table_keyed_by_plain_strings_is_a_state_4_breach_not_a_crash() -> Non
     assert str(breaches[0]).startswith("STATE-4: table row ('created', 'submit')")
 
 
-def test_a_failure_counts_only_for_the_clauses_its_message_names() -> None:
+def test_a_failure_counts_only_for_the_clauses_its_violation_names() -> None:
     collector = ClauseCollector()
     collector.add_test("stateful", ("TERMINAL-1", "LOOP-6", "LOOP-7"))
     collector.add_test("gates", ("RISK-1", "RISK-2", "LOOP-9"))
-    collector.add_report("stateful", "call", "failed", "E   AssertionError: LOOP-7: a stop requested between runs ...")
-    collector.add_report("gates", "call", "failed", "E   AssertionError: RISK-1/2: routed although refused")
+    collector.add_failure("stateful", Violation(("LOOP-7",), "x", "a stop requested between runs ..."))
+    collector.add_failure("gates", Violation(("RISK-1", "RISK-2"), "x", "routed although refused"))
     status = {r.id: r.status for r in collector.verdict()}
     assert status["LOOP-7"] is status["RISK-1"] is status["RISK-2"] is Status.FAIL
     assert status["TERMINAL-1"] is status["LOOP-6"] is status["LOOP-9"] is Status.UNTESTED

@@ -37,7 +37,7 @@ def run_cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tu
 
 
 def failed(verdict: dict[str, Any]) -> dict[str, str]:
-    return {c["id"]: c["counterexample"] for c in verdict["clauses"] if c["status"] not in ("pass", "n/a")}
+    return {c["id"]: c["violation"]["message"] if c["violation"] else "" for c in verdict["clauses"] if c["status"] not in ("pass", "n/a")}
 
 
 @pytest.mark.parametrize(
