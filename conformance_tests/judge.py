@@ -154,6 +154,8 @@ def judge(
             arguments = [
                 "--pyargs", "conformance_tests", "-c", ini, "--rootdir", str(KIT), "--confcutdir", str(KIT / "conformance_tests"),
                 "-p", "conformance_tests.plugin", "-p", "_hypothesis_pytestplugin", "-p", "no:cacheprovider",
+                # (its two full collections at the end cost seconds: the channel keeps every value a run sent)
+                "-p", "no:unraisableexception",
                 "-W", "ignore::pytest.PytestAssertRewriteWarning", "--capture=no",
                 f"--qts-impl={target}", f"--qts-profile={profile}", "--tb=short",
             ]

@@ -138,8 +138,10 @@ def _shared(cls: type) -> bool:
     return cls.__module__ == "builtins" or cls.__module__.startswith(SHARED_MODULES)
 
 
+@functools.cache
 def _resolve(key: str) -> type | None:
-    """The class ``key`` names, if it lives in a module both sides share."""
+    """The class ``key`` names, if it lives in a module both sides share (worked out
+    once per name: a record's classes are named in every message that carries one)."""
     module_name, _, qualname = key.partition(":")
     if not (module_name == "builtins" or module_name.startswith(SHARED_MODULES)):
         return None
@@ -187,6 +189,12 @@ class Peer:
         self.answered = 0
         """How many of the other side's calls this side has answered."""
         self._rebuilt: dict[str, type[object]] = {}
+        self._described: set[str | int] = set()
+        """Enum types and handles this side has described to the other side in a message
+        that was sent: later messages name them only."""
+        self._describing: set[str | int] | None = None
+        """What the message being encoded describes (None: no message is being encoded,
+        so everything is described in full)."""
         self.wait: Callable[[], None] = lambda: None
         """Called before each read: the judge raises from it when a deadline passes."""
         self.eager: frozenset[str] = frozenset()
@@ -198,26 +206,11 @@ class Peer:
         (the host: a loop that records a fault reads what the original says, and
         whatever its ``__str__`` does happens, as it would in production)."""
 
-    def forget(self) -> None:
-        """Drop every value and handle of earlier calls (between tests)."""
-        self._objects.clear()
-        self._handles.clear()
-        self._proxies.clear()
-        self._proxied.clear()
-        self._sent.clear()
-        self._sent_ids.clear()
-        self._received.clear()
-        self._came_from.clear()
-
     # -- calls ---------------------------------------------------------------
 
     def call(self, handle: int, method: str, args: tuple[object, ...]) -> object:
         request = self._token()
-        message = {"kind": CALL, "id": request, "handle": handle, "method": method, "args": [self.encode(a) for a in args]}
-        try:
-            self.channel.send(message)
-        except BrokenPipeError:
-            raise ChannelClosed("the other side closed the channel") from None
+        self._send(lambda: {"kind": CALL, "id": request, "handle": handle, "method": method, "args": [self.encode(a) for a in args]})
         return self.serve(until=request)
 
     def serve(self, until: int | None = None) -> object:
@@ -257,20 +250,31 @@ class Peer:
         except BaseException as error:  # noqa: BLE001 - every exception crosses back as itself
             if isinstance(error, ChannelClosed):
                 raise
-            self._reply({"kind": RAISE, "id": message["id"], "error": self.encode(error)})
+            self._send(lambda: {"kind": RAISE, "id": message["id"], "error": self.encode(error)})
             return
         try:
-            answer = {"kind": RETURN, "id": message["id"], "value": self.encode(value)}
+            self._send(lambda: {"kind": RETURN, "id": message["id"], "value": self.encode(value)})
+        except ChannelClosed:
+            raise
         except BaseException as error:  # noqa: BLE001 - an answer that cannot be encoded is the answerer's fault
-            answer = {"kind": RAISE, "id": message["id"], "error": self.encode(ProtocolError(
-                f"{message['method']} answered something that cannot cross: {type(error).__name__}: {error}"))}
-        self._reply(answer)
+            self._send(lambda: {"kind": RAISE, "id": message["id"], "error": self.encode(ProtocolError(
+                f"{message['method']} answered something that cannot cross: {type(error).__name__}: {error}"))})
 
-    def _reply(self, answer: dict[str, Any]) -> None:
+    def _send(self, build: Callable[[], dict[str, Any]]) -> None:
+        """Encode a message and send it. The enum types and handles it describes count
+        as described once it is sent, so that later messages only name them; a message
+        encoded while this one is (a property that calls across) keeps its own account."""
+        outer, self._describing = self._describing, set()
         try:
-            self.channel.send(answer)
+            message = build()
+            describes = self._describing
+        finally:
+            self._describing = outer
+        try:
+            self.channel.send(message)
         except BrokenPipeError:
             raise ChannelClosed("the other side closed the channel") from None
+        self._described |= describes
 
     def _exception(self, encoded: object) -> BaseException:
         error = self.decode(encoded)
@@ -311,6 +315,9 @@ class Peer:
         if isinstance(value, str):
             return {"$": "str", "t": self._class(kind, str), "v": str.__str__(value)}
         if isinstance(value, BaseException):
+            again = self._again(value, "exc")
+            if again is not None:
+                return again
             attributes = {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
             raised: dict[str, object] = {
                 "$": "exc", "t": self._class(kind, BaseException), "args": [self.encode(_plain(a)) for a in value.args],
@@ -323,11 +330,17 @@ class Peer:
     def _encode_object(self, value: object) -> object:
         """A spec value by value; a mapping as a dict; anything else as a handle."""
         if _is_value(value):
+            again = self._again(value, "obj")
+            if again is not None:
+                return again
             return self._remembered(value, {"$": "obj", "t": self._class(type(value), object), "f": self._fields(value)})
         mapping = _mapping(value)
         if mapping is not None:
             return {"$": "dict", "v": [[self.encode(k), self.encode(v)] for k, v in mapping.items()]}
-        encoded: dict[str, object] = {"$": "ref", "id": self._handle(value), "m": _methods(value), "n": type(value).__name__}
+        handle = self._handle(value)
+        encoded: dict[str, object] = {"$": "ref", "id": handle}
+        if self._describe(handle):
+            encoded |= {"m": _methods(value), "n": type(value).__name__}
         if self.eager:
             encoded["s"] = self._snapshot(value)
         return encoded
@@ -345,6 +358,14 @@ class Peer:
                 snapshot[name] = self.encode(attribute)
         return snapshot
 
+    def _again(self, value: object, tag: str) -> dict[str, object] | None:
+        """A value already sent, by its token alone: the other side keeps what it
+        rebuilt from the first message and returns that (values do not change)."""
+        token = self._sent_ids.get(id(value))
+        if token is None or self._describe(token):
+            return None
+        return {"$": tag, "id": token}
+
     def _remembered(self, value: object, encoded: dict[str, object]) -> dict[str, object]:
         """The same object sent again keeps its token, so the other side gets the same
         rebuilt object again: a gate is handed the very response the route gave."""
@@ -353,6 +374,7 @@ class Peer:
             token = self._token()
             self._sent[token] = (token, value)
             self._sent_ids[id(value)] = token
+        self._describe(token)
         encoded["id"] = token
         return encoded
 
@@ -371,8 +393,23 @@ class Peer:
         return _chain(cls, root)
 
     def _enum_type(self, cls: type[enum.Enum]) -> dict[str, object]:
-        return {"key": type_key(cls), "members": [[m.name, self.encode(m.value)] for m in cls],
-                "str": issubclass(cls, str)}
+        """An enum type by its name; its members too, the first time, unless both sides
+        share its module (the spec's enums are imported there as themselves)."""
+        key = type_key(cls)
+        if _shared(cls) or not self._describe(key):
+            return {"key": key}
+        return {"key": key, "members": [[m.name, self.encode(m.value)] for m in cls], "str": issubclass(cls, str)}
+
+    def _describe(self, what: str | int) -> bool:
+        """Whether the message being encoded must describe ``what`` (not yet described
+        in a message sent, nor earlier in this one)."""
+        if what in self._described:
+            return False
+        if self._describing is not None:
+            if what in self._describing:
+                return False
+            self._describing.add(what)
+        return True
 
     def _handle(self, value: object) -> int:
         handle = self._handles.get(id(value))
@@ -412,6 +449,8 @@ class Peer:
             return text_type(data["v"])
         if tag in ("exc", "obj") and int(data["id"]) in self._received:
             return self._received[int(data["id"])]
+        if tag in ("exc", "obj") and "t" not in data:
+            raise ProtocolError(f"a value named before it was sent ({data['id']})")
         if tag == "exc":
             return self._received_as(data, self._exception_from(data))
         if tag == "obj":
@@ -426,6 +465,8 @@ class Peer:
             if handle in self._proxies and "s" in data:
                 self._refresh(self._proxies[handle], {str(k): self.decode(v) for k, v in dict(data["s"]).items()})
             if handle not in self._proxies:
+                if "m" not in data:
+                    raise ProtocolError(f"a handle named before it was described ({handle})")
                 snapshot = {str(k): self.decode(v) for k, v in dict(data.get("s", {})).items()}
                 proxy = self._proxy(handle, [str(m) for m in data["m"]], str(data.get("n", "object")), snapshot)
                 self._proxies[handle] = proxy
@@ -494,6 +535,8 @@ class Peer:
         known = _resolve(key) or self._rebuilt.get(key)
         if known is not None:
             return cast(type[enum.Enum], known)
+        if "members" not in described:
+            raise ProtocolError(f"an enum named before it was described ({key})")
         members = [(str(name), self.decode(value)) for name, value in described["members"]]
         name = key.rpartition(":")[2].rpartition(".")[2]
         maker: Any = enum.StrEnum if described["str"] else enum.Enum
