@@ -1115,6 +1115,7 @@ def test_a_timed_out_order_is_sent_again() -> None:
 '''
 
 
+@pytest.mark.slow
 def test_a_retry_on_timeout_fix_with_passing_evidence_is_refused_by_the_suite(tmp_path: Path,
                                                                               capsys: pytest.CaptureFixture[str]) -> None:
     """The harmful "fix": send a timed-out order again. Its evidence fails before and passes after and the

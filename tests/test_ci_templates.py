@@ -18,6 +18,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import ROOT, run
@@ -58,6 +59,7 @@ def pre_commit(team: Path, home: Path, *args: str) -> subprocess.CompletedProces
                env={**env, **IDENTITY, "PRE_COMMIT_HOME": str(home)})
 
 
+@pytest.mark.slow
 def test_the_templates_as_pasted_pass_then_the_hooks_catch_a_broker_import(tmp_path: Path) -> None:
     kit = kit_release(tmp_path / "kit")
     team = tmp_path / "team"

@@ -89,6 +89,7 @@ def test_every_tool_refuses_a_typo_in_the_table(tmp_path: Path) -> None:
         assert "unknown key 'implmentation'" in done.stderr and "Traceback" not in done.stderr, (name, done.stderr)
 
 
+@pytest.mark.slow
 def test_qts_conformance_with_no_binding_flag_finds_the_teams_binding(tmp_path: Path) -> None:
     """No --impl, no $QTS_IMPL, no PYTHONPATH: the binding and its source root come from
     [tool.qts]. (--clauses only keeps the run short: a partial run exits 1 by design.)"""

@@ -6,7 +6,7 @@ own clause collector). A broken binding runs the tests of the clause it must fai
 without shrinking: whether a defect is caught, and on which clause, does not depend on
 how small the counterexample gets, and shrinking made a failing run cost several times a
 passing one. A correct Phase 5 extension runs the whole suite (the reference does in
-``./scripts/test``'s last step). Two representative defects also run through the real
+``./scripts/test``'s conformance step). Two representative defects also run through the real
 ``qts-conformance`` command in a subprocess, as an implementer would, with the full
 ``ci`` profile, shrinking included: one on its clause, one through the whole suite.
 """
@@ -113,6 +113,7 @@ def test_the_suite_fails_each_defect_on_its_clause(binding: str, clause: str) ->
     assert_caught_on(clause, caught, binding)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("binding", THROUGH_THE_CLI)
 def test_the_cli_fails_representative_defects_on_their_clause(binding: str, tmp_path: Path) -> None:
     code, verdict = run_cli(f"broken_impls:{binding}", tmp_path, *THROUGH_THE_CLI[binding])

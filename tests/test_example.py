@@ -44,6 +44,7 @@ def example_env(installed_kit: Path, tmp_path_factory: pytest.TempPathFactory) -
     }
 
 
+@pytest.mark.slow
 def test_the_example_passes_its_ci(installed_kit: Path, example_env: dict[str, str]) -> None:
     bin_ = installed_kit / "bin"
     checks = {
@@ -62,6 +63,7 @@ def test_the_example_passes_its_ci(installed_kit: Path, example_env: dict[str, s
     assert not failed, "\n\n".join(f"== {name}\n{output}" for name, output in failed.items())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("defect", "clause"), sorted(planted_defects().items()))
 def test_each_planted_phase5_defect_fails_on_its_clause(
     installed_kit: Path, example_env: dict[str, str], defect: str, clause: str

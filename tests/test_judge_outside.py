@@ -18,6 +18,7 @@ from test_verdict_teeth import EXIT_BINDING, EXIT_FAILED, failed, run_cli
 TESTS = Path(__file__).resolve().parent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "binding",
     [
@@ -47,6 +48,7 @@ def test_a_skip_raised_by_the_implementation_fails_its_clause(tmp_path: Path) ->
     assert (statuses["LOOP-2"], statuses["RISK-1"]) == ("fail", "fail"), output[-3000:]
 
 
+@pytest.mark.slow
 def test_a_sitecustomize_on_the_teams_path_never_reaches_the_judge(tmp_path: Path) -> None:
     """The documented PYTHONPATH=src carries whatever is in src; the judge runs isolated
     (python -I), so only the host, which judges nothing, runs it."""
@@ -69,6 +71,7 @@ def test_a_sitecustomize_on_the_teams_path_never_reaches_the_judge(tmp_path: Pat
     assert "duplicate submission" in failed(verdict)["LOOP-2"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not containment().prefix, reason="no usable bubblewrap on this machine: the kit's files are not read-only to the host")
 def test_the_installed_kit_is_read_only_to_the_host(tmp_path: Path) -> None:
     import conformance_tests
@@ -83,6 +86,7 @@ def test_the_installed_kit_is_read_only_to_the_host(tmp_path: Path) -> None:
     assert "duplicate submission" in failed(verdict)["LOOP-2"]
 
 
+@pytest.mark.slow
 def test_the_host_holds_no_judging_code_and_the_judge_no_team_code(tmp_path: Path) -> None:
     """Recorded in every verdict: the suite's modules the host had loaded, and the
     binding's modules the judge had loaded, at the end of the run."""
@@ -109,6 +113,7 @@ kernel = pytest.mark.skipif(
     not containment().prefix, reason="no usable bubblewrap on this machine: the kernel watch is checked where it runs")
 
 
+@pytest.mark.slow
 @kernel
 @pytest.mark.parametrize(
     ("binding", "clause", "says"),
@@ -133,6 +138,7 @@ def test_what_no_audit_hook_sees_the_kernel_refuses_and_reports(binding: str, cl
     assert clause in failures and says in failures[clause], failures.get(clause, sorted(failures))
 
 
+@pytest.mark.slow
 def test_the_teams_pytest_configuration_never_reaches_the_verdict(tmp_path: Path) -> None:
     """A root conftest.py that fails on import, ``python_files = *_test.py``, an autouse
     fixture switching a "test mode" on, and ``PYTEST_ADDOPTS`` deselecting or

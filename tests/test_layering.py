@@ -65,6 +65,7 @@ def test_a_clean_runtime_passes(tmp_path: Path) -> None:
     assert "Contracts: 2 kept, 0 broken." in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -227,6 +228,7 @@ PLANTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("path", "line", "message"), PLANTS)
 def test_this_repositorys_contracts_fail_on_a_planted_violation(tmp_path: Path, path: str, line: str, message: str) -> None:
     for package in ("spec", "reference_impl", "conformance_tests", "enforcement"):
@@ -243,6 +245,7 @@ def test_this_repositorys_contracts_fail_on_a_planted_violation(tmp_path: Path, 
 # --- imports that are not import statements ---------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
@@ -277,6 +280,7 @@ def test_an_allow_listed_dynamic_import_call_site_is_accepted(tmp_path: Path) ->
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("code", "expected"),
     [

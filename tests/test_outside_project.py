@@ -46,6 +46,7 @@ QTS_IMPLEMENTATION: Implementation[OrderState] = Outside()
 '''
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("verdict", "exit_code"), [("True", 0), ("None", 1)])
 def test_an_outside_project_runs_the_suite_through_both_entry_points(
     installed_kit: Path, tmp_path: Path, verdict: str, exit_code: int

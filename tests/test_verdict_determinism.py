@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
 CLI = Path(sys.executable).parent / "qts-conformance"
 
@@ -28,6 +30,7 @@ def verdict(tmp_path: Path, run: int) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 def test_two_ci_runs_of_a_binding_give_the_same_verdict_word_for_word(tmp_path: Path) -> None:
     first = verdict(tmp_path, 1)
     statuses = {c["id"]: c["status"] for c in first["clauses"]}

@@ -40,6 +40,7 @@ def failed(verdict: dict[str, Any]) -> dict[str, str]:
     return {c["id"]: c["violation"]["message"] if c["violation"] else "" for c in verdict["clauses"] if c["status"] not in ("pass", "n/a")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("binding", "clause", "says"),
     [
@@ -95,6 +96,7 @@ def test_a_binding_that_misbehaves_while_imported_is_a_binding_error(module: str
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_a_binding_that_patches_the_suite_at_import_patches_only_its_own_process(tmp_path: Path) -> None:
     """The suite's code it replaces is its host's copy, which judges nothing: its loop's
     real defect (the report keeps the last 16 orders) still fails LOOP-3."""
@@ -103,6 +105,7 @@ def test_a_binding_that_patches_the_suite_at_import_patches_only_its_own_process
     assert "the report holds 16 orders" in failed(verdict)["LOOP-3"]
 
 
+@pytest.mark.slow
 def test_a_flooding_implementation_gets_a_full_table_in_bounded_memory(tmp_path: Path) -> None:
     """On the clauses whose tests run the loop most (hundreds of runs, 400 kB each)."""
     code, verdict, output = run_cli(tmp_path, "--impl", "broken_impls_verdict:FLOODS_OUTPUT",
@@ -130,6 +133,7 @@ def test_an_empty_target_is_a_bad_command_line_never_the_reference(how: str, tmp
     assert "is empty" in done.stderr and "passed" not in done.stdout
 
 
+@pytest.mark.slow
 def test_a_partial_run_is_a_diagnosis_never_a_pass(tmp_path: Path) -> None:
     code, verdict, output = run_cli(tmp_path, "--impl", "reference", "--clauses", "LOOP-2, RISK-3")
     statuses = {c["id"]: c["status"] for c in verdict["clauses"]}
@@ -148,6 +152,7 @@ def test_an_unknown_clause_is_a_bad_command_line(clauses: str, tmp_path: Path) -
     assert "--clauses: unknown clause(s)" in done.stderr and "known: STATE-1" in done.stderr
 
 
+@pytest.mark.slow
 def test_junit_and_markdown_reports_carry_the_clause_table(tmp_path: Path) -> None:
     junit, markdown = tmp_path / "out" / "verdict.xml", tmp_path / "summary.md"
     code, _verdict, output = run_cli(
