@@ -93,6 +93,22 @@ def test_repeated_intent_id_is_failed_at_intake(implementation: Impl) -> None:
         raise ClauseViolated("LOOP-2", observed=f"{seen.histories()}")
 
 
+SPELLINGS = ("o-1", "O-1", "\uff4f-1", "\u00f6-1", "o\u0308-1")
+"""One id number spelt five ways: in case, in width (NFKC) and composed or not (NFC/NFD)."""
+
+
+@pytest.mark.qts_clause("LOOP-2")
+def test_ids_that_differ_only_in_case_or_normalisation_are_different_intents(implementation: Impl) -> None:
+    """Ids compare as strings: ids that a case-folding or Unicode-normalising
+    de-duplication would merge are each routed once. The generated runs meet such pairs
+    by chance; this run meets every one of them."""
+    seen = run_scenario(implementation, Scenario(tuple(Step(i) for i in SPELLINGS)))
+    routed = tuple(i.intent_id for i in seen.routed)
+    if routed != SPELLINGS:
+        raise ClauseViolated("LOOP-2", observed=f"routed {routed!r}",
+                             expected=f"each of {SPELLINGS!r} routed once: ids differ unless they are equal strings")
+
+
 LONG_ANSWER_S = 1.2
 """How long the venue takes in the test below: past a one-second time-to-live on the
 ids already pulled, well within the suite's time limit (RUN_TIME_LIMIT_S)."""
