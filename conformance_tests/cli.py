@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         clauses=tuple(outcome.collector.verdict()), binding_error=outcome.binding_error, incomplete=outcome.incomplete,
         host_processes=outcome.processes, containment=outcome.containment, peak_memory_mib=outcome.peak_rss_bytes // 2**20,
         isolation=Isolation(bool(sys.flags.isolated), outcome.host_judging_modules, outcome.judge_team_modules),
+        coverage=outcome.coverage,
     )
     print(f"implementation: {verdict.implementation} ({target})")
     if outcome.reference:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conformance_tests import harness
+from conformance_tests.coverage import DeclaredCoverage
 from conformance_tests.guards import LoopDidNotReturn
 from conformance_tests.remote import BindingFailed, Containment, Host, HostEnded, TestBudgetExceeded
 from conformance_tests.report import ClauseCollector
@@ -64,6 +65,8 @@ class Outcome:
     host had ended); a binding that imports none of them leaves this empty."""
     judge_team_modules: list[str] = field(default_factory=list[str])
     """The binding's package as loaded in the judge at the end: always empty."""
+    coverage: DeclaredCoverage | None = None
+    """What of the declaration the generated runs exercised, as LOOP-10's test counted it."""
 
 
 class JudgePlugin:
@@ -81,6 +84,11 @@ class JudgePlugin:
         from conformance_tests.plugin import provide_implementation
 
         provide_implementation(config, self.host.implementation())
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from conformance_tests.plugin import COVERAGE_KEY
+
+        self.outcome.coverage = config.stash.get(COVERAGE_KEY, None)
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self.host.take_attempts()

@@ -371,17 +371,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     target = _target(config)
     bound = config.stash.get(_IMPLEMENTATION, None)
     verdict = Verdict(bound.name if bound is not None else "(not bound)", target, _profile(config), "",
-                      tuple(collector.verdict()))
+                      tuple(collector.verdict()), coverage=config.stash.get(COVERAGE_KEY, None))
     terminalreporter.write_sep("=", "qts-conformance verdict")
     terminalreporter.write_line(f"implementation: {verdict.implementation} ({target})")
     terminalreporter.write_line(f"profile: {verdict.profile}")
     terminalreporter.write_line(render_table(verdict))
-    coverage = config.stash.get(COVERAGE_KEY, None)
-    if coverage is not None:
-        from conformance_tests.coverage import render_coverage
-
-        for line in render_coverage(coverage):
-            terminalreporter.write_line(line)
+    terminalreporter.write_line(verdict.summary)
     untested = verdict.untested
     if untested:
         terminalreporter.write_line(

@@ -8,7 +8,8 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 
-from conformance_tests.report import ClauseResult, Status, TestResult
+from conformance_tests.coverage import DeclaredCoverage, render_coverage
+from conformance_tests.report import NOT_APPLICABLE, ClauseResult, Status, TestResult
 from conformance_tests.violation import Violation
 
 SCHEMA_VERSION = 1
@@ -38,6 +39,9 @@ class Verdict:
     containment: str = ""
     peak_memory_mib: int = 0
     isolation: Isolation | None = None
+    coverage: DeclaredCoverage | None = None
+    """What of the binding's declaration the generated runs exercised (None: the run did
+    not measure it, e.g. a partial run without LOOP-10)."""
 
     @property
     def failed(self) -> list[str]:
@@ -56,11 +60,26 @@ class Verdict:
         return sum(r.seconds for r in self.clauses)
 
     @property
+    def not_applicable(self) -> dict[str, list[str]]:
+        """The clauses that do not apply to this binding, by why (from its declaration)."""
+        by_reason: dict[str, list[str]] = {}
+        for r in self.clauses:
+            if r.status is Status.NOT_APPLICABLE:
+                reason = r.tests[0].reason.removeprefix(NOT_APPLICABLE).lstrip(": ") if r.tests else ""
+                by_reason.setdefault(reason or "not applicable", []).append(r.id)
+        return by_reason
+
+    @property
     def summary(self) -> str:
+        """Passed, not applicable (never counted as passed: with why), failed, untested."""
         failed, untested = self.failed, self.untested
-        return (f"{len(self.clauses) - len(failed) - len(untested)} passed, {len(failed)} failed"
+        passed = sum(r.status is Status.PASS for r in self.clauses)
+        skipped = self.not_applicable
+        return (f"{passed} passed, {len(failed)} failed"
                 + (f": {', '.join(failed)}" if failed else "")
-                + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else ""))
+                + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else "")
+                + (f"; {sum(map(len, skipped.values()))} not applicable: "
+                   + "; ".join(f"{', '.join(ids)} ({reason})" for reason, ids in skipped.items()) if skipped else ""))
 
 
 def render_table(verdict: Verdict) -> str:
@@ -81,6 +100,8 @@ def render_table(verdict: Verdict) -> str:
             rows.append(f"{'':<11}   -> {r.tests[0].reason}")
     if verdict.binding_error is not None:
         rows.append(f"binding error: {verdict.binding_error}")
+    if verdict.coverage is not None:
+        rows += render_coverage(verdict.coverage)
     return "\n".join(rows)
 
 
@@ -116,6 +137,8 @@ def to_dict(verdict: Verdict) -> dict[str, object]:
         "containment": verdict.containment,
         "peak_memory_mib": verdict.peak_memory_mib,
         "isolation": None if verdict.isolation is None else asdict(verdict.isolation),
+        "not_applicable": verdict.not_applicable,
+        "coverage": None if verdict.coverage is None else verdict.coverage.as_json(),
         "clauses": [
             {"id": r.id, "title": r.title, "status": r.status.value, "seconds": round(r.seconds, 3),
              "violation": violation(r.violation), "tests": [test(t) for t in r.tests]}
@@ -179,5 +202,8 @@ def to_markdown(verdict: Verdict) -> str:
         v = r.violation if r.status is Status.FAIL else None
         detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected, v.scenario or "")
         rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
+    if verdict.coverage is not None:
+        heading, *lines = render_coverage(verdict.coverage)
+        rows += ["", f"**{heading}**", "", *(f"- {cell(line.strip())}" for line in lines)]
     return "\n".join(rows) + "\n"
 

@@ -18,9 +18,11 @@ from typing import Any
 import fastjsonschema
 import pytest
 
-from conformance_tests.report import ClauseCollector, Status
+from conformance_tests.report import ClauseCollector, ClauseResult, Status
+from conformance_tests.report import TestResult as Result
 from conformance_tests.scenario import GateAct, Policy, RouteAct, Scenario, Step
 from conformance_tests.strategies import long_run
+from conformance_tests.verdict import Verdict, to_dict
 from conformance_tests.violation import PROPERTY, ClauseViolated, Violation, first_failure, violation_of
 
 TESTS = Path(__file__).resolve().parent
@@ -131,3 +133,33 @@ def test_a_minimal_example_shows_only_what_differs_from_the_defaults() -> None:
     assert repr(scenario) == ("Scenario((Step('o-0'), Step('o-1', route=RouteAct.RAISE, before_route=GateAct.REFUSE, "
                               "quantity=Decimal('2.5'))), policy=Policy(max_executions=1))")
     assert repr(long_run(150, 3)) == "long_run(150, 3)"
+
+
+def test_a_clause_that_does_not_apply_is_never_counted_as_passed() -> None:
+    """n/a is said as n/a, with why (the binding's declaration), in the summary and the
+    JSON: a binding with no resting book does not read as passing the resting clauses."""
+    why = "the binding declares no resting orders (resting = None)"
+    results = (
+        ClauseResult("STATE-1", "t", Status.PASS, [Result("a", "passed")]),
+        *(ClauseResult(cid, "t", Status.NOT_APPLICABLE, [Result("b", "not-applicable", reason=f"not applicable: {why}")])
+          for cid in ("RESTING-1", "RESTING-2")),
+    )
+    verdict = Verdict("desk", "desk.binding", "ci", "derandomised", results)
+    assert verdict.summary == f"1 passed, 0 failed; 2 not applicable: RESTING-1, RESTING-2 ({why})"
+    data = to_dict(verdict)
+    VALIDATE(data)
+    assert data["not_applicable"] == {why: ["RESTING-1", "RESTING-2"]}
+
+
+def test_the_declared_coverage_is_in_every_rendering(tmp_path: Path) -> None:
+    """What of the binding's declaration the generated runs reached, as LOOP-10's test
+    counted it in the judge: in the table, the JSON and the Markdown."""
+    code, verdict, _, markdown, out = run_cli(tmp_path, "--impl", "reference", "--clauses", "LOOP-10")
+    assert code == 1, out[-3000:]  # a partial run
+    coverage = verdict["coverage"]
+    assert coverage["runs"] > 0
+    states = [item for item in coverage["items"] if item["kind"] == "state"]
+    assert states and all(item["runs"] > 0 for item in states), states
+    assert f"declared coverage over {coverage['runs']} generated runs:" in out
+    assert f"**declared coverage over {coverage['runs']} generated runs:**" in markdown
+    assert f"- states: {len(states)}/{len(states)} exercised (100%)" in markdown
