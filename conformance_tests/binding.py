@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import traceback
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import cast
@@ -94,6 +95,18 @@ class _NeverStop:
         return None
 
 
+_KIT_FRAMES = frozenset({__file__, importlib.__file__})
+
+
+def _import_traceback(error: BaseException) -> str:
+    """The failed import's traceback as Python prints it, without importlib's frames and
+    this module's: what is left is the team's code."""
+    shown = traceback.TracebackException.from_exception(error)
+    shown.stack = traceback.StackSummary.from_list(
+        [frame for frame in shown.stack if not frame.filename.startswith("<frozen ") and frame.filename not in _KIT_FRAMES])
+    return "".join(shown.format()).rstrip("\n")
+
+
 def is_kit_reference(implementation: Implementation[StrEnum]) -> bool:
     """Whether the binding's loop, gate and state machine are the kit's own reference
     objects (a placeholder binding that re-exports the reference, say), so that its
@@ -109,21 +122,28 @@ def is_kit_reference(implementation: Implementation[StrEnum]) -> bool:
     return machine is PHASE4 and all(type(part).__module__.startswith("reference_impl.") for part in (loop, gate))
 
 
-def load_implementation(target: str) -> Implementation[StrEnum]:
+def load_implementation(target: str, option: str = "--qts-impl") -> Implementation[StrEnum]:
+    """The binding ``target`` names; ``option`` is how the user named it (the CLI's
+    ``--impl``, the plugin's ``--qts-impl``), for the messages."""
     module_name, _, attribute = target.partition(":")
     attribute = attribute or BINDING_ATTRIBUTE
     try:
         module = importlib.import_module(module_name)
     except Exception as error:
+        if isinstance(error, ModuleNotFoundError) and error.name is not None and module_name.startswith(error.name):
+            raise BindingError(
+                f"cannot import {module_name!r} named by {option}={target}: {type(error).__name__}: {error}. "
+                "Is the package installed in this environment (or its source root on PYTHONPATH)?"
+            ) from error
         raise BindingError(
-            f"cannot import {module_name!r} named by --qts-impl={target}: "
-            f"{type(error).__name__}: {error}. Is the package installed in this environment?"
+            f"importing {module_name!r} named by {option}={target} raised {type(error).__name__}: {error}; "
+            f"your code's traceback:\n{_import_traceback(error)}"
         ) from error
     if not hasattr(module, attribute):
         raise BindingError(
             f"module {module_name!r} has no attribute {attribute!r}; expose your binding as "
             f"`{BINDING_ATTRIBUTE}: spec.Implementation[YourOrderState] = ...` "
-            f"or name it with --qts-impl={module_name}:your_attribute"
+            f"or name it with {option}={module_name}:your_attribute"
         )
     candidate: object = getattr(module, attribute)
     try:

@@ -150,6 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         coverage=outcome.coverage,
     )
     print(f"implementation: {verdict.implementation} ({target})")
+    if outcome.binding_error is not None:
+        # The cause alone, first: a table of untested clauses would bury it.
+        _write_reports(args, verdict)
+        print(f"qts-conformance: the implementation could not be bound (nothing was tested): {outcome.binding_error}",
+              file=sys.stderr)
+        return EXIT_BINDING
     if outcome.reference:
         print(REFERENCE_NOTICE)
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
@@ -161,6 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{verdict.summary}")
     if outcome.reference:
         print(REFERENCE_NOTICE)
+    _write_reports(args, verdict)
+    if outcome.incomplete is not None:
+        print(f"qts-conformance: the run could not complete: {outcome.incomplete}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    return EXIT_FAILED if verdict.failed or verdict.untested else EXIT_PASS
+
+
+def _write_reports(args: argparse.Namespace, verdict: Verdict) -> None:
     if args.report is not None:
         args.report.write_text(to_json(verdict) + "\n", encoding="utf-8")
     if args.junit is not None:
@@ -168,13 +182,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.markdown is not None:
         with args.markdown.open("a", encoding="utf-8") as markdown:
             markdown.write(to_markdown(verdict))
-    if outcome.binding_error is not None:
-        print(f"qts-conformance: {outcome.binding_error}", file=sys.stderr)
-        return EXIT_BINDING
-    if outcome.incomplete is not None:
-        print(f"qts-conformance: the run could not complete: {outcome.incomplete}", file=sys.stderr)
-        return EXIT_INCOMPLETE
-    return EXIT_FAILED if verdict.failed or verdict.untested else EXIT_PASS
 
 
 def _become_isolated(argv: list[str]) -> None:

@@ -134,7 +134,7 @@ def main() -> int:
     install()
     with guarded() as attempts:
         try:
-            implementation: object = load_implementation(target)
+            implementation: object = load_implementation(target, option="--impl")
         except BindingError as error:
             channel.send({"kind": BINDING_ERROR, "message": str(error)})
             return 4

@@ -96,6 +96,26 @@ def test_a_binding_that_misbehaves_while_imported_is_a_binding_error(module: str
     assert "Traceback" not in output
 
 
+def test_an_import_error_in_the_teams_code_is_shown_first_with_its_traceback_and_nothing_else(tmp_path: Path) -> None:
+    """The cause, where it happened in the team's code, and no table of untested clauses
+    to scroll past; the reports still say it (binding_error)."""
+    (tmp_path / "desk_binding.py").write_text("def exposure():\n    return {}['AAPL']\n\nLIMIT = exposure()\n", encoding="utf-8")
+    code, verdict, output = run_cli(tmp_path, "--impl", "desk_binding", env={"PYTHONPATH": str(tmp_path)})
+    assert code == EXIT_BINDING, output[-3000:]
+    assert "UNTESTED" not in output and "clause" not in output
+    assert "importing 'desk_binding' named by --impl=desk_binding raised KeyError: 'AAPL'" in output
+    assert f'File "{tmp_path / "desk_binding.py"}", line 2, in exposure' in output
+    assert "importlib" not in output
+    assert "Traceback (most recent call last)" in verdict["binding_error"]
+
+
+def test_a_mistyped_binding_is_one_line_naming_the_clis_option(tmp_path: Path) -> None:
+    code, verdict, output = run_cli(tmp_path, "--impl", "desk_bindnig")
+    assert code == EXIT_BINDING, output[-3000:]
+    assert "cannot import 'desk_bindnig' named by --impl=desk_bindnig: ModuleNotFoundError" in output
+    assert "--qts-impl" not in output and "Traceback" not in output and "UNTESTED" not in output
+
+
 @pytest.mark.slow
 def test_a_binding_that_patches_the_suite_at_import_patches_only_its_own_process(tmp_path: Path) -> None:
     """The suite's code it replaces is its host's copy, which judges nothing: its loop's
