@@ -112,6 +112,7 @@ def test_an_import_error_in_the_teams_code_is_shown_first_with_its_traceback_and
 def test_a_mistyped_binding_is_one_line_naming_the_clis_option(tmp_path: Path) -> None:
     code, verdict, output = run_cli(tmp_path, "--impl", "desk_bindnig")
     assert code == EXIT_BINDING, output[-3000:]
+    assert verdict["binding_error"] in output
     assert "cannot import 'desk_bindnig' named by --impl=desk_bindnig: ModuleNotFoundError" in output
     assert "--qts-impl" not in output and "Traceback" not in output and "UNTESTED" not in output
 
