@@ -25,6 +25,7 @@ import pytest
 from conformance_tests import harness
 from conformance_tests.coverage import DeclaredCoverage
 from conformance_tests.guards import LoopDidNotReturn
+from conformance_tests.progress import Progress
 from conformance_tests.remote import BindingFailed, Containment, Host, HostEnded, TestBudgetExceeded
 from conformance_tests.report import ClauseCollector
 from conformance_tests.violation import ClauseViolated
@@ -173,6 +174,8 @@ def judge(
                 arguments.append(f"--qts-clauses={clauses}")
             arguments += ["-v"] if verbose else ["-qq", "--no-header", "-rN"]
             plugins: list[object] = [outcome.collector, JudgePlugin(host, outcome, limits)]
+            if not verbose:  # (pytest's own lines say it with -v)
+                plugins.append(Progress(sys.stderr))
             with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
                 with redirect_stdout(out), chdir(scratch):  # the team's directory holds no conftest for us
                     code = pytest.main(arguments, plugins=plugins)
