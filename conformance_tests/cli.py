@@ -27,6 +27,8 @@ from pathlib import Path
 
 from conformance_tests.binding import ENV_VAR, REFERENCE_NOTICE, TargetError, resolve_target
 from conformance_tests.config import ConfigError, load_config, version_line
+from conformance_tests.known_failures import KnownFailure, KnownFailuresError, waive
+from conformance_tests.known_failures import load as load_known_failures
 from conformance_tests.verdict import Isolation, Verdict, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.judge import Limits, judge
@@ -34,8 +36,8 @@ from conformance_tests.protocol import EXIT_BINDING, EXIT_FAILED, EXIT_INCOMPLET
 from conformance_tests.remote import containment
 
 EXIT_CODES = {
-    EXIT_PASS: "every clause passed",
-    EXIT_FAILED: "a clause failed or went untested",
+    EXIT_PASS: "every clause passed, or failed only as the --known-failures file says",
+    EXIT_FAILED: "a clause failed or went untested, or a known-failures entry no longer fails",
     EXIT_USAGE: "bad command line or [tool.qts] configuration",
     EXIT_INCOMPLETE: "the run could not complete (time budget, Ctrl-C)",
     EXIT_BINDING: "the implementation could not be bound",
@@ -75,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="kill a test that runs longer (default: 120 for ci, 900 for thorough)")
     parser.add_argument("--total-budget", type=_seconds, metavar="SECONDS",
                         help="stop the whole run after this long (default: 280 for ci, 3600 for thorough)")
+    parser.add_argument("--known-failures", type=Path, metavar="FILE",
+                        help="a TOML file of known, tracked failures ([[known]] clause or test, reason, tracking): "
+                             "each is reported as a known failure, never as passed; an entry that no longer fails fails the run")
     parser.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output too")
     return parser
 
@@ -130,6 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parse_clauses(args.clauses)
         except ValueError as error:
             parser.error(f"--clauses: {error}")
+    known: tuple[KnownFailure, ...] = ()
+    if args.known_failures is not None:
+        try:
+            known = load_known_failures(args.known_failures)
+        except KnownFailuresError as error:
+            parser.error(f"--known-failures: {error}")
     test_budget, total_budget = BUDGETS[args.profile]
     limits = Limits(args.test_budget or test_budget, args.total_budget or total_budget, MEMORY_LIMIT)
 
@@ -142,9 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     clauses=args.clauses, containment=containment(), env=config.environment(os.environ),
                     cwd=os.getcwd())
 
+    waived = waive(outcome.collector.verdict(), known)
     verdict = Verdict(
         implementation=outcome.name or "(not bound)", target=target, profile=args.profile, seed=seed_note,
-        clauses=tuple(outcome.collector.verdict()), binding_error=outcome.binding_error, incomplete=outcome.incomplete,
+        clauses=waived.clauses, binding_error=outcome.binding_error, incomplete=outcome.incomplete,
+        known_failures=waived.known, stale=waived.stale,
         host_processes=outcome.processes, containment=outcome.containment, peak_memory_mib=outcome.peak_rss_bytes // 2**20,
         isolation=Isolation(bool(sys.flags.isolated), outcome.host_judging_modules, outcome.judge_team_modules),
         coverage=outcome.coverage,
@@ -171,7 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if outcome.incomplete is not None:
         print(f"qts-conformance: the run could not complete: {outcome.incomplete}", file=sys.stderr)
         return EXIT_INCOMPLETE
-    return EXIT_FAILED if verdict.failed or verdict.untested else EXIT_PASS
+    return exit_code(verdict)
+
+
+def exit_code(verdict: Verdict) -> int:
+    """Of a run that completed and bound the implementation: a known failure does not fail
+    the run, a stale known-failure entry does."""
+    return EXIT_FAILED if verdict.failed or verdict.untested or verdict.stale else EXIT_PASS
 
 
 def _write_reports(args: argparse.Namespace, verdict: Verdict) -> None:

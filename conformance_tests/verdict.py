@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 
 from conformance_tests.coverage import DeclaredCoverage, render_coverage
+from conformance_tests.known_failures import KnownFailure
 from conformance_tests.report import NOT_APPLICABLE, ClauseResult, Status, TestResult
 from conformance_tests.violation import Violation
 
@@ -39,13 +40,26 @@ class Verdict:
     containment: str = ""
     peak_memory_mib: int = 0
     isolation: Isolation | None = None
+    known_failures: tuple[KnownFailure, ...] = ()
+    """The known-failures entries that waived a failed clause in this run."""
+    stale: tuple[KnownFailure, ...] = ()
+    """The entries whose clause or test no longer fails: the run fails until they go."""
     coverage: DeclaredCoverage | None = None
     """What of the binding's declaration the generated runs exercised (None: the run did
     not measure it, e.g. a partial run without LOOP-10)."""
 
     @property
     def failed(self) -> list[str]:
-        return [r.id for r in self.clauses if not r.status.holds and r.status is not Status.UNTESTED]
+        return [r.id for r in self.clauses if not r.status.holds and r.status not in (Status.UNTESTED, Status.KNOWN)]
+
+    @property
+    def known(self) -> list[str]:
+        return [r.id for r in self.clauses if r.status is Status.KNOWN]
+
+    def waivers(self, result: ClauseResult) -> list[KnownFailure]:
+        """The entries that waived ``result`` (its clause, or its failed tests)."""
+        tests = {t.nodeid for t in result.tests}
+        return [e for e in self.known_failures if e.clause == result.id or e.test in tests]
 
     @property
     def untested(self) -> list[str]:
@@ -78,6 +92,9 @@ class Verdict:
         return (f"{passed} passed, {len(failed)} failed"
                 + (f": {', '.join(failed)}" if failed else "")
                 + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else "")
+                + (f"; {len(self.known)} known failure(s), waived: {', '.join(self.known)}" if self.known else "")
+                + (f"; {len(self.stale)} stale known-failure entr{'y' if len(self.stale) == 1 else 'ies'} (no longer "
+                   f"failing: remove them): {', '.join(e.names for e in self.stale)}" if self.stale else "")
                 + (f"; {sum(map(len, skipped.values()))} not applicable: "
                    + "; ".join(f"{', '.join(ids)} ({reason})" for reason, ids in skipped.items()) if skipped else ""))
 
@@ -96,10 +113,13 @@ def render_table(verdict: Verdict) -> str:
             rows.append(f"{'':<11}   -> no test of this clause recorded a result")
         if r.status is Status.FAIL and r.violation is not None:
             rows += [f"{'':<11}   -> {line}" for line in _shown_lines(r.violation)]
+        elif r.status is Status.KNOWN:
+            rows += [f"{'':<11}   -> known failure: {e.reason} ({e.tracking})" for e in verdict.waivers(r)]
         elif r.status is Status.NOT_APPLICABLE and r.tests:
             rows.append(f"{'':<11}   -> {r.tests[0].reason}")
     if verdict.binding_error is not None:
         rows.append(f"binding error: {verdict.binding_error}")
+    rows += [f"stale known-failure entry: {e.names} no longer fails; remove it ({e.tracking})" for e in verdict.stale]
     if verdict.coverage is not None:
         rows += render_coverage(verdict.coverage)
     return "\n".join(rows)
@@ -138,6 +158,7 @@ def to_dict(verdict: Verdict) -> dict[str, object]:
         "peak_memory_mib": verdict.peak_memory_mib,
         "isolation": None if verdict.isolation is None else asdict(verdict.isolation),
         "not_applicable": verdict.not_applicable,
+        "known_failures": {"waived": [asdict(e) for e in verdict.known_failures], "stale": [asdict(e) for e in verdict.stale]},
         "coverage": None if verdict.coverage is None else verdict.coverage.as_json(),
         "clauses": [
             {"id": r.id, "title": r.title, "status": r.status.value, "seconds": round(r.seconds, 3),
@@ -158,7 +179,7 @@ def to_junit(verdict: Verdict) -> str:
     failing = [r for r in results if r.status in (Status.FAIL, Status.UNTESTED)]
     suite = ET.Element("testsuite", name="qts-conformance", tests=str(len(results)),
                        failures=str(len(failing)), errors=str(int(verdict.binding_error is not None)),
-                       skipped=str(sum(r.status is Status.SKIP for r in results)), time=f"{verdict.seconds:.3f}")
+                       skipped=str(sum(r.status in (Status.SKIP, Status.KNOWN) for r in results)), time=f"{verdict.seconds:.3f}")
     properties = ET.SubElement(suite, "properties")
     for name, value in (("implementation", verdict.implementation), ("target", verdict.target),
                         ("profile", verdict.profile), ("seed", verdict.seed)):
@@ -181,6 +202,9 @@ def to_junit(verdict: Verdict) -> str:
             ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
         elif r.status is Status.SKIP:
             ET.SubElement(case, "skipped")
+        elif r.status is Status.KNOWN:
+            ET.SubElement(case, "skipped", message="known failure: " + "; ".join(
+                f"{e.reason} ({e.tracking})" for e in verdict.waivers(r))).text = r.violation.message if r.violation else None
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)
 
 
@@ -195,11 +219,13 @@ def to_markdown(verdict: Verdict) -> str:
         rows += [f"**binding error:** {cell(verdict.binding_error)}", ""]
     if verdict.incomplete is not None:
         rows += [f"**incomplete:** {cell(verdict.incomplete)}", ""]
+    rows += [f"**stale known-failure entry:** {cell(e.names)} no longer fails; remove it ({cell(e.tracking)})" for e in verdict.stale]
+    rows += [""] if verdict.stale else []
     rows += ["| clause | title | result | time | observed | expected | minimal example |", "|---|---|---|---|---|---|---|"]
     for r in verdict.clauses:
         mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested",
-                Status.NOT_APPLICABLE: "➖ n/a"}[r.status]
-        v = r.violation if r.status is Status.FAIL else None
+                Status.NOT_APPLICABLE: "➖ n/a", Status.KNOWN: "🟡 known failure"}[r.status]
+        v = r.violation if r.status in (Status.FAIL, Status.KNOWN) else None
         detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected, v.scenario or "")
         rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
     if verdict.coverage is not None:
