@@ -117,6 +117,8 @@ class Reached:
     """Whether anything declared can reach it at all (a dead row cannot, STATE-9)."""
     by_runs: bool = True
     """Whether a run can reach it (a fail exit of STATE-7 is checked on the table)."""
+    row: Row | None = None
+    """The row itself, for a ``row``."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class DeclaredCoverage:
 
     runs: int
     items: tuple[Reached, ...]
+    initial: str = ""
+    terminal: tuple[str, ...] = ()
 
     def unexercised(self) -> list[Reached]:
         """What could be reached but no generated run reached."""
@@ -177,9 +181,10 @@ class CoverageCounter(Generic[S]):
                  for state in self._machine.states]
         items += [Reached("outcome", o.name, self._counts[("outcome", o.name)]) for o in self._outcomes]
         exits = fail_exits(self._machine, live)
-        items += [Reached("row", _row_name(row), self._counts[("row", _row_name(row))], row in live, row not in exits)
+        items += [Reached("row", _row_name(row), self._counts[("row", _row_name(row))], row in live, row not in exits, row)
                   for row in table_rows(self._machine)]
-        return DeclaredCoverage(self.runs, tuple(items))
+        terminal = tuple(state.value for state in self._machine.states if state in self._machine.terminal)
+        return DeclaredCoverage(self.runs, tuple(items), self._machine.initial.value, terminal)
 
 
 def _row_name(row: Row) -> str:

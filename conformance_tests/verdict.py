@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 
 from conformance_tests.coverage import DeclaredCoverage, render_coverage
+from conformance_tests.diagram import coverage_diagram
 from conformance_tests.known_failures import KnownFailure
 from conformance_tests.report import NOT_APPLICABLE, ClauseResult, Status, TestResult
 from conformance_tests.violation import Violation
@@ -231,5 +232,7 @@ def to_markdown(verdict: Verdict) -> str:
     if verdict.coverage is not None:
         heading, *lines = render_coverage(verdict.coverage)
         rows += ["", f"**{heading}**", "", *(f"- {cell(line.strip())}" for line in lines)]
+        rows += ["", "**The declared state machine, each row with the generated runs that took it:**", "",
+                 "```mermaid", coverage_diagram(verdict.coverage), "```"]
     return "\n".join(rows) + "\n"
 

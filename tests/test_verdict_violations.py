@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -163,3 +164,5 @@ def test_the_declared_coverage_is_in_every_rendering(tmp_path: Path) -> None:
     assert f"declared coverage over {coverage['runs']} generated runs:" in out
     assert f"**declared coverage over {coverage['runs']} generated runs:**" in markdown
     assert f"- states: {len(states)}/{len(states)} exercised (100%)" in markdown
+    assert "```mermaid\nstateDiagram-v2\n" in markdown
+    assert re.search(r"s0 --> s1 : submit \(\d+ runs?\)", markdown), markdown
