@@ -23,12 +23,15 @@ import os
 import random
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from conformance_tests.binding import ENV_VAR, REFERENCE_NOTICE, TargetError, resolve_target
 from conformance_tests.config import ConfigError, load_config, version_line
 from conformance_tests.known_failures import KnownFailure, KnownFailuresError, waive
 from conformance_tests.known_failures import load as load_known_failures
+from conformance_tests.replay import ReplayError
+from conformance_tests.replay import parse as parse_replay
 from conformance_tests.verdict import Isolation, Verdict, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
 from conformance_tests.judge import Limits, judge
@@ -80,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--known-failures", type=Path, metavar="FILE",
                         help="a TOML file of known, tracked failures ([[known]] clause or test, reason, tracking): "
                              "each is reported as a known failure, never as passed; an entry that no longer fails fails the run")
+    parser.add_argument("--replay", metavar="TOKEN",
+                        help="run exactly one failing call again, as a verdict printed it under `replay:` (seconds, not a verdict)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output too")
     return parser
 
@@ -141,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             known = load_known_failures(args.known_failures)
         except KnownFailuresError as error:
             parser.error(f"--known-failures: {error}")
+    if args.replay is not None:
+        try:
+            parse_replay(args.replay)
+        except ReplayError as error:
+            parser.error(f"--replay: {error}")
     test_budget, total_budget = BUDGETS[args.profile]
     limits = Limits(args.test_budget or test_budget, args.total_budget or total_budget, MEMORY_LIMIT)
 
@@ -150,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed = args.seed if args.seed is not None else random.randrange(2**32)
         seed_note = f"{seed} (rerun with --seed {seed})"
     outcome = judge(target=target, profile=args.profile, seed=seed, limits=limits, verbose=args.verbose,
-                    clauses=args.clauses, containment=containment(), env=config.environment(os.environ),
+                    clauses=args.clauses, containment=containment(), env=config.environment(os.environ), replay=args.replay,
                     cwd=os.getcwd())
 
     waived = waive(outcome.collector.verdict(), known)
@@ -174,9 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
+    if args.replay is not None:
+        print(f"replay: {parse_replay(args.replay).test}, its one failing call (a diagnosis, never a verdict)")
     print(f"host processes: {outcome.processes}; peak memory of a host process: {verdict.peak_memory_mib} MiB")
     print(f"containment: {outcome.containment}; isolated judge: {'yes' if sys.flags.isolated else 'no'}")
-    print(render_table(verdict))
+    # A replay ran one test: its clauses are what it says anything about.
+    print(render_table(replace(verdict, clauses=tuple(r for r in verdict.clauses if r.tests)) if args.replay else verdict))
     print(f"\n{verdict.summary}")
     if outcome.reference:
         print(REFERENCE_NOTICE)

@@ -137,7 +137,7 @@ def _judging_modules(host: Host) -> list[str] | None:
 
 def judge(
     *, target: str, profile: str, seed: int | None, limits: Limits, verbose: bool, clauses: str | None,
-    containment: Containment, env: dict[str, str], cwd: str,
+    containment: Containment, env: dict[str, str], cwd: str, replay: str | None = None,
 ) -> Outcome:
     outcome = Outcome(containment=containment.description)
     host = Host(target, limits.memory_limit, harness.RUN_TIME_LIMIT_S, containment, env=env, cwd=cwd)
@@ -172,6 +172,8 @@ def judge(
                 arguments.append(f"--hypothesis-seed={seed}")
             if clauses is not None:
                 arguments.append(f"--qts-clauses={clauses}")
+            if replay is not None:
+                arguments.append(f"--qts-replay={replay}")
             arguments += ["-v"] if verbose else ["-qq", "--no-header", "-rN"]
             plugins: list[object] = [outcome.collector, JudgePlugin(host, outcome, limits)]
             if not verbose:  # (pytest's own lines say it with -v)

@@ -19,11 +19,12 @@ the clause table (clauses left untested included) that ``qts-conformance`` print
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from collections.abc import Callable, Generator
 from contextlib import suppress
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from conformance_tests.config import ProjectConfig
     from conformance_tests.coverage import DeclaredCoverage
     from conformance_tests.report import ClauseCollector
+    from conformance_tests.replay import Replay
 
 PACKAGE = Path(__file__).resolve().parent
 MARKER = "qts_clause"
@@ -96,6 +98,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run only the conformance tests of these clauses (e.g. STATE-7,LOOP-10); "
         "a partial run is a diagnosis, never a verdict",
+    )
+    group.addoption(
+        "--qts-replay",
+        metavar="TOKEN",
+        default=None,
+        help="run exactly one failing call again: the token a verdict printed under `replay:`",
     )
     group.addoption(
         "--qts-profile",
@@ -182,6 +190,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("qts_clauses", " ".join(clause_ids)))
         if is_conformance_item(item):
             _refuse_replaced_fixtures(item)
+    replay = _replay(config)
+    if replay is not None:
+        chosen = [item for item in items if _test_id(item) == replay.test]
+        if not chosen:
+            raise pytest.UsageError(f"--qts-replay: this kit has no test {replay.test}; replay with the kit that printed the token")
+        config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+        items[:] = chosen
     wanted = _wanted_clauses(config)
     if wanted is None:
         return
@@ -212,6 +227,46 @@ def _refuse_replaced_fixtures(item: pytest.Item) -> None:
                     f"{getattr(chosen, '__module__', '?')}; rename yours: the suite must check the implementation "
                     "it was given, with its own settings"
                 )
+
+
+def _test_id(item: pytest.Item) -> str:
+    """The test's name in a replay token: its module and name, the same in every run."""
+    from conformance_tests.replay import test_id
+
+    module: object = getattr(item, "module", None)
+    return test_id(getattr(module, "__name__", ""), item.name)
+
+
+_REPLAY = pytest.StashKey["Replay | None"]()
+
+
+def _replay(config: pytest.Config) -> Replay | None:
+    """The failing call ``--qts-replay`` names (read once per run)."""
+    if _REPLAY not in config.stash:
+        option: str | None = config.getoption("--qts-replay")
+        from conformance_tests.replay import ReplayError, parse
+
+        try:
+            config.stash[_REPLAY] = None if option is None else parse(option)
+        except ReplayError as error:
+            raise pytest.UsageError(f"--qts-replay: {error}") from None
+    return config.stash[_REPLAY]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Under ``--qts-replay``: the test's one failing call, with its very arguments, instead
+    of hypothesis' search (the run's settings and the argument recording still apply)."""
+    replay = _replay(pyfuncitem.config) if _COLLECTOR in pyfuncitem.config.stash else None
+    if replay is None or _test_id(pyfuncitem) != replay.test:
+        return None
+    handle: Any = getattr(pyfuncitem.obj, "hypothesis", None)
+    if handle is None:
+        raise pytest.UsageError(f"--qts-replay: {replay.test} draws no examples; run it by its clause")
+    inner: Callable[..., object] = handle.inner_test
+    fixtures = {name: pyfuncitem.funcargs[name] for name in inspect.signature(pyfuncitem.obj).parameters}
+    inner(**fixtures, **replay.arguments)
+    return True
 
 
 def _wanted_clauses(config: pytest.Config) -> frozenset[str] | None:
@@ -288,6 +343,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                              if name not in fixtures) if isinstance(arguments, dict) else ""
         clauses = tuple(cid for marker in item.iter_markers(MARKER) for cid in marker.args)
         violation = violation_of(error, clauses, scenario or None)
+        if isinstance(arguments, dict):
+            from conformance_tests.replay import token
+
+            drawn = {str(k): v for k, v in cast("dict[str, object]", arguments).items() if k not in fixtures}
+            violation = replace(violation, replay=token(_test_id(item), drawn))
         report.user_properties = [*report.user_properties, (PROPERTY, asdict(violation))]
     return report
 

@@ -113,7 +113,7 @@ def render_table(verdict: Verdict) -> str:
         if r.status is Status.UNTESTED:
             rows.append(f"{'':<11}   -> no test of this clause recorded a result")
         if r.status is Status.FAIL and r.violation is not None:
-            rows += [f"{'':<11}   -> {line}" for line in _shown_lines(r.violation)]
+            rows += [f"{'':<11}   -> {line}" for line in _shown_lines(r.violation, verdict.target)]
         elif r.status is Status.KNOWN:
             rows += [f"{'':<11}   -> known failure: {e.reason} ({e.tracking})" for e in verdict.waivers(r)]
         elif r.status is Status.NOT_APPLICABLE and r.tests:
@@ -126,11 +126,18 @@ def render_table(verdict: Verdict) -> str:
     return "\n".join(rows)
 
 
-def _shown_lines(violation: Violation) -> list[str]:
+def replay_command(violation: Violation, target: str) -> str | None:
+    """The command that runs the violation's failing call again, if it has a token."""
+    return None if violation.replay is None else f"qts-conformance --impl {target} --replay {violation.replay}"
+
+
+def _shown_lines(violation: Violation, target: str) -> list[str]:
     observed, _, more = violation.observed.partition("\n")
     lines = [f"{'/'.join(violation.clauses)}: {observed}" + (" (more lines in the reports)" if more else ""),
              f"expected: {violation.expected.partition(chr(10))[0]}"]
-    return lines + ([f"minimal example: {violation.scenario}"] if violation.scenario is not None else [])
+    lines += [f"minimal example: {violation.scenario}"] if violation.scenario is not None else []
+    command = replay_command(violation, target)
+    return lines + ([f"replay: {command}"] if command is not None else [])
 
 
 def to_dict(verdict: Verdict) -> dict[str, object]:
@@ -197,7 +204,7 @@ def to_junit(verdict: Verdict) -> str:
             if v is not None:
                 kept = ET.SubElement(case, "properties")
                 for name, value in (("clauses", "/".join(v.clauses)), ("expected", v.expected), ("observed", v.observed),
-                                    ("scenario", v.scenario or "")):
+                                    ("scenario", v.scenario or ""), ("replay", replay_command(v, verdict.target) or "")):
                     ET.SubElement(kept, "property", name=name, value=value)
         elif r.status is Status.UNTESTED:
             ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
@@ -227,7 +234,9 @@ def to_markdown(verdict: Verdict) -> str:
         mark = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.SKIP: "⚠️ skip", Status.UNTESTED: "❌ untested",
                 Status.NOT_APPLICABLE: "➖ n/a", Status.KNOWN: "🟡 known failure"}[r.status]
         v = r.violation if r.status in (Status.FAIL, Status.KNOWN) else None
-        detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected, v.scenario or "")
+        command = None if v is None else replay_command(v, verdict.target)
+        detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected,
+                                                 (v.scenario or "") + (f"\nreplay: `{command}`" if command else ""))
         rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
     if verdict.coverage is not None:
         heading, *lines = render_coverage(verdict.coverage)

@@ -27,13 +27,15 @@ class Violation:
     scenario: str | None = None
     """The arguments of the test's final failing call (hypothesis' minimal example), or
     None for a test that draws nothing."""
+    replay: str | None = None
+    """The token that runs exactly that call again (``qts-conformance --replay``), or None."""
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Violation:
         """As ``dataclasses.asdict`` left it, e.g. after pytest-xdist's channel."""
-        clauses, scenario = data["clauses"], data.get("scenario")
+        clauses, scenario, replay = data["clauses"], data.get("scenario"), data.get("replay")
         return cls(tuple(map(str, clauses)) if isinstance(clauses, (list, tuple)) else (), str(data["expected"]),  # pyright: ignore[reportUnknownArgumentType]
-                   str(data["observed"]), None if scenario is None else str(scenario))
+                   str(data["observed"]), None if scenario is None else str(scenario), None if replay is None else str(replay))
 
     @property
     def message(self) -> str:
