@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 EXCERPT = re.compile(r"<!-- from: (?P<source>\S+) -->")
-LANGUAGES = {"python", "sh", "toml", "yaml", "ini", "text"}
+LANGUAGES = {"python", "sh", "toml", "yaml", "ini", "text", "mermaid"}
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ def test_a_shrunk_loop_3_failure_arrives_whole_in_json_junit_and_markdown(tmp_pa
     assert violation["scenario"] == "scenario=Scenario((Step('o-0'),))"
     properties = {p.get("name"): p.get("value") for p in junit_case(junit, "LOOP-3").iter("property")}
     assert properties == {"clauses": "LOOP-3", "expected": violation["expected"], "observed": violation["observed"],
-                          "scenario": violation["scenario"]}
+                          "scenario": violation["scenario"],
+                          "replay": f"qts-conformance --impl broken_impls:RESPONSE_DROPPED_ON_CLEAN_PATH --replay {violation['replay']}"}
     assert junit_case(junit, "LOOP-3").findtext("failure") == violation["message"]
     row = next(line for line in markdown.splitlines() if line.startswith("| LOOP-3 |"))
     assert "LOOP-3: the records' responses are [('o-0', None)]" in row and "scenario=Scenario((Step('o-0'),))" in row
