@@ -86,18 +86,22 @@ class Verdict:
 
     @property
     def summary(self) -> str:
-        """Passed, not applicable (never counted as passed: with why), failed, untested."""
-        failed, untested = self.failed, self.untested
-        passed = sum(r.status is Status.PASS for r in self.clauses)
-        skipped = self.not_applicable
-        return (f"{passed} passed, {len(failed)} failed"
-                + (f": {', '.join(failed)}" if failed else "")
-                + (f"; {len(untested)} untested: {', '.join(untested)}" if untested else "")
-                + (f"; {len(self.known)} known failure(s), waived: {', '.join(self.known)}" if self.known else "")
-                + (f"; {len(self.stale)} stale known-failure entr{'y' if len(self.stale) == 1 else 'ies'} (no longer "
-                   f"failing: remove them): {', '.join(e.names for e in self.stale)}" if self.stale else "")
-                + (f"; {sum(map(len, skipped.values()))} not applicable: "
-                   + "; ".join(f"{', '.join(ids)} ({reason})" for reason, ids in skipped.items()) if skipped else ""))
+        """Passed and failed; then untested, known failures, stale entries and not
+        applicable clauses (with why), each apart: none of them counts as passed."""
+        failed, untested, known, stale = self.failed, self.untested, self.known, self.stale
+        parts = [f"{sum(r.status is Status.PASS for r in self.clauses)} passed, {len(failed)} failed"
+                 + (f": {', '.join(failed)}" if failed else "")]
+        if untested:
+            parts.append(f"{len(untested)} untested: {', '.join(untested)}")
+        if known:
+            parts.append(f"{len(known)} known failure(s), waived: {', '.join(known)}")
+        if stale:
+            parts.append(f"{len(stale)} stale known-failure entr{'y' if len(stale) == 1 else 'ies'} "
+                         f"(no longer failing: remove them): {', '.join(e.names for e in stale)}")
+        if skipped := self.not_applicable:
+            parts.append(f"{sum(map(len, skipped.values()))} not applicable: "
+                         + "; ".join(f"{', '.join(ids)} ({reason})" for reason, ids in skipped.items()))
+        return "; ".join(parts)
 
 
 def render_table(verdict: Verdict) -> str:
