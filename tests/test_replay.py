@@ -78,6 +78,7 @@ def _cli(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     return done.returncode, json.loads(report.read_text(encoding="utf-8")), done.stdout
 
 
+@pytest.mark.slow
 def test_the_printed_replay_command_reproduces_the_same_failure(tmp_path: Path) -> None:
     """Through the real command: the verdict prints the replay command; run, it fails
     the same clause with the same observation, having run that one test."""

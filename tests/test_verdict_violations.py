@@ -56,6 +56,7 @@ def junit_case(suite: ET.Element, cid: str) -> ET.Element:
     return next(case for case in suite.iter("testcase") if case.get("name", "").startswith(f"{cid} "))
 
 
+@pytest.mark.slow
 def test_a_shrunk_loop_3_failure_arrives_whole_in_json_junit_and_markdown(tmp_path: Path) -> None:
     """The clean path drops the route's answer from the record: hypothesis shrinks the
     run to one plain step, and that step is the example in every rendering."""
