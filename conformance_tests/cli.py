@@ -30,7 +30,7 @@ from conformance_tests.binding import ENV_VAR, REFERENCE_NOTICE, TargetError, re
 from conformance_tests.config import ConfigError, load_config, version_line
 from conformance_tests.known_failures import KnownFailure, KnownFailuresError, waive
 from conformance_tests.known_failures import load as load_known_failures
-from conformance_tests.replay import ReplayError
+from conformance_tests.replay import Replay, ReplayError
 from conformance_tests.replay import parse as parse_replay
 from conformance_tests.verdict import Isolation, Verdict, render_table, to_json, to_junit, to_markdown
 from conformance_tests.selection import parse_clauses
@@ -146,9 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             known = load_known_failures(args.known_failures)
         except KnownFailuresError as error:
             parser.error(f"--known-failures: {error}")
+    replay: Replay | None = None
     if args.replay is not None:
         try:
-            parse_replay(args.replay)
+            replay = parse_replay(args.replay)
         except ReplayError as error:
             parser.error(f"--replay: {error}")
     test_budget, total_budget = BUDGETS[args.profile]
@@ -184,12 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"profile: {args.profile}; hypothesis seed: {seed_note}")
     if args.clauses is not None:
         print(f"clauses: only {args.clauses} (a partial run: every other clause is untested)")
-    if args.replay is not None:
-        print(f"replay: {parse_replay(args.replay).test}, its one failing call (a diagnosis, never a verdict)")
+    if replay is not None:
+        print(f"replay: {replay.test}, its one failing call (a diagnosis, never a verdict)")
     print(f"host processes: {outcome.processes}; peak memory of a host process: {verdict.peak_memory_mib} MiB")
     print(f"containment: {outcome.containment}; isolated judge: {'yes' if sys.flags.isolated else 'no'}")
     # A replay ran one test: its clauses are what it says anything about.
-    print(render_table(replace(verdict, clauses=tuple(r for r in verdict.clauses if r.tests)) if args.replay else verdict))
+    print(render_table(replace(verdict, clauses=tuple(r for r in verdict.clauses if r.tests)) if replay else verdict))
     print(f"\n{verdict.summary}")
     if outcome.reference:
         print(REFERENCE_NOTICE)

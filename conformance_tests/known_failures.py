@@ -43,6 +43,11 @@ class KnownFailure:
     def names(self) -> str:
         return self.clause if self.clause is not None else f"test {self.test}"
 
+    @property
+    def cited(self) -> str:
+        """Why, and where it is tracked, as every report says it."""
+        return f"{self.reason} ({self.tracking})"
+
 
 def load(path: Path) -> tuple[KnownFailure, ...]:
     try:

@@ -339,14 +339,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         error = first_failure(call.excinfo.value)
         arguments: object = getattr(error, FAILING_ARGUMENTS, None)
         fixtures: dict[str, object] = getattr(item, "funcargs", {})
-        scenario = ", ".join(f"{name}={value!r}" for name, value in cast("dict[str, object]", arguments).items()
-                             if name not in fixtures) if isinstance(arguments, dict) else ""
+        drawn = {str(k): v for k, v in cast("dict[str, object]", arguments).items()
+                 if k not in fixtures} if isinstance(arguments, dict) else None
+        scenario = ", ".join(f"{name}={value!r}" for name, value in drawn.items()) if drawn is not None else ""
         clauses = tuple(cid for marker in item.iter_markers(MARKER) for cid in marker.args)
         violation = violation_of(error, clauses, scenario or None)
-        if isinstance(arguments, dict):
+        if drawn is not None:
             from conformance_tests.replay import token
 
-            drawn = {str(k): v for k, v in cast("dict[str, object]", arguments).items() if k not in fixtures}
             violation = replace(violation, replay=token(_test_id(item), drawn))
         report.user_properties = [*report.user_properties, (PROPERTY, asdict(violation))]
     return report

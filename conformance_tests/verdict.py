@@ -119,7 +119,7 @@ def render_table(verdict: Verdict) -> str:
         if r.status is Status.FAIL and r.violation is not None:
             rows += [f"{'':<11}   -> {line}" for line in _shown_lines(r.violation, verdict.target)]
         elif r.status is Status.KNOWN:
-            rows += [f"{'':<11}   -> known failure: {e.reason} ({e.tracking})" for e in verdict.waivers(r)]
+            rows += [f"{'':<11}   -> known failure: {e.cited}" for e in verdict.waivers(r)]
         elif r.status is Status.NOT_APPLICABLE and r.tests:
             rows.append(f"{'':<11}   -> {r.tests[0].reason}")
     if verdict.binding_error is not None:
@@ -216,7 +216,7 @@ def to_junit(verdict: Verdict) -> str:
             ET.SubElement(case, "skipped")
         elif r.status is Status.KNOWN:
             ET.SubElement(case, "skipped", message="known failure: " + "; ".join(
-                f"{e.reason} ({e.tracking})" for e in verdict.waivers(r))).text = r.violation.message if r.violation else None
+                e.cited for e in verdict.waivers(r))).text = r.violation.message if r.violation else None
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)
 
 
