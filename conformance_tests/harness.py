@@ -37,7 +37,8 @@ from conformance_tests.interrupt_points import Injection, InterruptPlan, run_pla
 from conformance_tests.remote import Host, HostEnded
 from conformance_tests.model import DeclaredPath, ExpectedRun, expected_run
 from conformance_tests.scenario import Scenario, Step
-from conformance_tests.violation import ClauseViolated
+from conformance_tests.divergence import first_divergence
+from conformance_tests.violation import Cause, ClauseViolated
 
 RUN_TIME_LIMIT_S = 5.0
 """Wall-clock limit of one call into the implementation: the longest scenario takes
@@ -215,7 +216,7 @@ def run_scenario(
                 attempts.concurrency += seen.concurrency
 
     call_watched(run, scenario)
-    return Observed(
+    observed = Observed(
         report=report,
         raised=raised,
         log=log,
@@ -229,6 +230,34 @@ def run_scenario(
         contexts=policy.contexts,
         attempts=attempts,
         foreign_threads=log.foreign,
+    )
+    if gate is None:
+        _last_run[:] = [(implementation, scenario, observed, own_policy)]
+    return observed
+
+
+_last_run: list[tuple[Implementation[StrEnum], Scenario, Observed, bool]] = []
+"""The latest run of the suite's own doubles in the current call of a test (a run with
+another gate has another oracle, and is not kept)."""
+
+
+def forget_last_run() -> None:
+    """At the start of each call of a test: a cause is read only off that call's run."""
+    _last_run.clear()
+
+
+def last_run_cause() -> Cause | None:
+    """Where the current call's latest run first departed from the oracle's expected run
+    (conformance_tests.divergence), or None: no run, or it agreed. Calls into the
+    implementation (its declared answers' paths), so only while the test runs."""
+    if not _last_run:
+        return None
+    implementation, scenario, seen, own_policy = _last_run[0]
+    report = seen.report
+    return first_divergence(
+        expect(implementation, scenario), seen.orders, seen.log.entries, pulled=len(seen.pulled),
+        stop=None if report is None else report.stop.kind, raised=seen.raised,
+        terminal=implementation.machine.terminal, steps=len(scenario.steps), own_policy=own_policy,
     )
 
 

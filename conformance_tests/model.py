@@ -47,6 +47,9 @@ class ExpectedOrder:
     """The hooks and route calls made for this intent, in order (RISK-5)."""
     answered: bool = False
     """The route returned a valid response for it, which its record keeps (LOOP-3)."""
+    decided_by: str = "LOOP-3"
+    """The clause that makes this its outcome (the oracle's provenance): where a run
+    first differs from it, that clause is where a team starts looking."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class ExpectedRun:
     """The run must end by propagating the scenario's interrupt (LOOP-5)."""
     policy_raised: bool = False
     """The run must end by propagating the exception the stop policy raised (LOOP-13)."""
+    stop_decided_by: str = "LOOP-8"
+    """The clause that ends the run where and how it ends (the oracle's provenance)."""
 
     @property
     def routed(self) -> tuple[str, ...]:
@@ -76,21 +81,21 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
             consults += 1
             stop = _policy_answer(scenario.policy, executions, consecutive_failures, consults)
         if stop is _POLICY_RAISED:
-            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=False, policy_raised=True)
+            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=False, policy_raised=True, stop_decided_by="LOOP-13")
         if isinstance(stop, StopKind):
-            return ExpectedRun(tuple(orders), stop, interrupted=False)
+            return ExpectedRun(tuple(orders), stop, interrupted=False, stop_decided_by=STOP_DECIDED_BY[stop])
         if step is None:
-            return ExpectedRun(tuple(orders), StopKind.SOURCE_EXHAUSTED, interrupted=False)
+            return ExpectedRun(tuple(orders), StopKind.SOURCE_EXHAUSTED, interrupted=False, stop_decided_by="LOOP-8")
         stop_requested = stop_requested or step.request_stop
         if step.intent_id in seen:
-            order, interrupted = ExpectedOrder(step.intent_id, (C, F), FaultSite.INTAKE, ()), False
+            order, interrupted = ExpectedOrder(step.intent_id, (C, F), FaultSite.INTAKE, (), decided_by="LOOP-2"), False
         else:
             seen.add(step.intent_id)
             order, interrupted = _settle(step, declared)
         orders.append(order)
         stop_requested = stop_requested or step.stop_in in order.calls
         if interrupted:
-            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=True)
+            return ExpectedRun(tuple(orders), StopKind.INTERRUPTED, interrupted=True, stop_decided_by="LOOP-5")
         executions += "execute" in order.calls
         consecutive_failures = consecutive_failures + 1 if order.history[-1] == F else 0
         halted = halted or order.fault_site is FaultSite.AFTER_RESPONSE
@@ -98,6 +103,17 @@ def expected_run(scenario: Scenario, declared: DeclaredPath = plain_acceptance) 
 
 
 _ASK_POLICY, _POLICY_RAISED = object(), object()
+
+STOP_DECIDED_BY = {
+    StopKind.GATE_HALT: "RISK-3",
+    StopKind.STOP_REQUESTED: "LOOP-7",
+    StopKind.MAX_EXECUTIONS: "LOOP-6",
+    StopKind.MAX_CONSECUTIVE_FAILURES: "LOOP-6",
+    StopKind.POLICY: "LOOP-13",
+    StopKind.SOURCE_EXHAUSTED: "LOOP-8",
+    StopKind.INTERRUPTED: "LOOP-5",
+}
+"""The clause that makes a run end with each kind of stop."""
 
 
 def _stop_before_pull(
@@ -124,41 +140,44 @@ def _policy_answer(policy: Policy, executions: int, failures: int, consults: int
 
 
 def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
-    """One fresh intent: its expected order and whether the run is interrupted by it."""
+    """One fresh intent: its expected order, with the clause that decides it, and whether
+    the run is interrupted by it."""
     calls: list[str] = []
 
-    def order(history: tuple[str, ...], site: FaultSite | None, answered: bool = False) -> ExpectedOrder:
-        return ExpectedOrder(step.intent_id, history, site, tuple(calls), answered)
+    def order(history: tuple[str, ...], site: FaultSite | None, decided_by: str, answered: bool = False) -> ExpectedOrder:
+        return ExpectedOrder(step.intent_id, history, site, tuple(calls), answered, decided_by)
 
-    for hook, act, site in (
-        ("before_intent", step.before_intent, FaultSite.BEFORE_INTENT),
-        ("before_route", step.before_route, FaultSite.BEFORE_ROUTE),
+    for hook, act, site, refusal in (
+        ("before_intent", step.before_intent, FaultSite.BEFORE_INTENT, "RISK-1"),
+        ("before_route", step.before_route, FaultSite.BEFORE_ROUTE, "RISK-2"),
     ):
         calls.append(hook)
         if act is GateAct.INTERRUPT:
-            return order((C, F), site), True
+            return order((C, F), site, "LOOP-5"), True
         if act in REFUSALS:
-            return order((C, B), site), False
+            return order((C, B), site, refusal if act is GateAct.REFUSE else "RISK-4"), False
 
     calls.append("execute")
     if step.route is RouteAct.INTERRUPT:
-        return order((C, S, F), FaultSite.ROUTE), True
+        return order((C, S, F), FaultSite.ROUTE, "LOOP-5"), True
     if step.route in ROUTE_FAILURES:
-        return order((C, S, F), FaultSite.ROUTE), False
+        return order((C, S, F), FaultSite.ROUTE, "LOOP-4"), False
 
+    decided_by = "LOOP-3"
     if step.route in MODEL_READ:
-        path = declared(step)
+        path, decided_by = declared(step), "LOOP-10"
         if path is None:
-            return order((C, S, F), FaultSite.ROUTE, answered=True), False
+            return order((C, S, F), FaultSite.ROUTE, decided_by, answered=True), False
         history = (C, S, *path)
     else:
         history = (C, S, A if step.route in ACCEPTS else R)
     calls.append("after_response")
     if step.after_response is GateAct.INTERRUPT:
-        return order(history, FaultSite.AFTER_RESPONSE, answered=True), True
+        return order(history, FaultSite.AFTER_RESPONSE, "LOOP-5", answered=True), True
     if step.after_response in REFUSALS:
-        return order(history, FaultSite.AFTER_RESPONSE, answered=True), False
-    return order(history, None, answered=True), False
+        return order(history, FaultSite.AFTER_RESPONSE, "RISK-3" if step.after_response is GateAct.REFUSE else "RISK-4",
+                     answered=True), False
+    return order(history, None, decided_by, answered=True), False
 
 
 def followed(scenario: Scenario, calls: Sequence[HookCall]) -> Scenario:

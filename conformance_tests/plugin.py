@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from conformance_tests.coverage import DeclaredCoverage
     from conformance_tests.report import ClauseCollector
     from conformance_tests.replay import Replay
+    from conformance_tests.violation import Cause
 
 PACKAGE = Path(__file__).resolve().parent
 MARKER = "qts_clause"
@@ -290,7 +291,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     profile and every other test as they were.
     """
     test: object = getattr(item, "obj", None)
-    if not (SETTINGS_KEY in item.config.stash and is_conformance_item(item) and getattr(test, "is_hypothesis_test", False)):
+    if not (SETTINGS_KEY in item.config.stash and is_conformance_item(item)):
+        return (yield)
+    from conformance_tests.harness import forget_last_run
+
+    forget_last_run()
+    if not getattr(test, "is_hypothesis_test", False):
         return (yield)
     previous: object = getattr(test, "_hypothesis_internal_use_settings")
     profile = item.config.stash[SETTINGS_KEY]
@@ -300,7 +306,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     setattr(test, "_hypothesis_internal_use_settings", profile)
     handle: Any = getattr(test, "hypothesis")
     inner: Callable[..., object] = handle.inner_test
-    handle.inner_test = _keeping_failing_arguments(inner)
+    handle.inner_test = _keeping_failing_arguments(inner, forget_last_run)
     try:
         return (yield)
     finally:
@@ -313,11 +319,13 @@ FAILING_ARGUMENTS = "qts_failing_arguments"
 from: on the exception hypothesis re-raises, its minimal example, as data."""
 
 
-def _keeping_failing_arguments(test: Callable[..., object]) -> Callable[..., object]:
-    """``test`` that leaves its arguments on the exception of a failing call; hypothesis
-    reads ``inner_test`` at each call. A passing call costs one frame, no more."""
+def _keeping_failing_arguments(test: Callable[..., object], forget_last_run: Callable[[], None]) -> Callable[..., object]:
+    """``test`` that leaves its arguments on the exception of a failing call, and keeps
+    only that call's scenario run for the failure's cause; hypothesis reads
+    ``inner_test`` at each call."""
 
     def call(*args: object, **kwargs: object) -> object:
+        forget_last_run()
         try:
             return test(*args, **kwargs)
         except BaseException as error:
@@ -344,12 +352,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         scenario = ", ".join(f"{name}={value!r}" for name, value in drawn.items()) if drawn is not None else ""
         clauses = tuple(cid for marker in item.iter_markers(MARKER) for cid in marker.args)
         violation = violation_of(error, clauses, scenario or None)
+        if violation.cause is None:
+            violation = replace(violation, cause=_cause_of_last_run())
         if drawn is not None:
             from conformance_tests.replay import token
 
             violation = replace(violation, replay=token(_test_id(item), drawn))
         report.user_properties = [*report.user_properties, (PROPERTY, asdict(violation))]
     return report
+
+
+def _cause_of_last_run() -> Cause | None:
+    """Where the failing call's run departed from the specification; None if working it
+    out fails (an implementation that breaks its own declaration breaks the oracle's
+    reading of it too): the violation itself still stands."""
+    from conformance_tests.harness import last_run_cause
+
+    try:
+        return last_run_cause()
+    except Exception:
+        return None
 
 
 @pytest.fixture

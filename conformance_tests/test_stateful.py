@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from spec.binding import Implementation
 from spec.records import RunReport, StopKind
 
+from conformance_tests.divergence import first_divergence
 from conformance_tests.doubles import CallLog, ScriptedGate, ScriptedRoute, ScriptedSource, SuiteInterrupt, SuitePolicy
 from conformance_tests.harness import call_watched, expect
 from conformance_tests.scenario import Policy, Scenario, Step
@@ -63,10 +64,13 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, q
             source.loop = self.loop
             loop = self.loop
 
+            raised: list[SuiteInterrupt] = []
+
             def run() -> RunReport[StrEnum] | None:
                 try:
                     return loop.run(source)
-                except SuiteInterrupt:
+                except SuiteInterrupt as interrupt:
+                    raised.append(interrupt)
                     return loop.last_report
 
             report = call_watched(run, scenario)
@@ -80,7 +84,10 @@ def test_a_reused_loop_keeps_every_guarantee_across_runs(implementation: Impl, q
                 expected = expect(implementation, scenario)
                 want = [(o.intent_id, o.history) for o in expected.orders]
                 if got != want:
-                    raise ClauseViolated("TERMINAL-1", observed=f"run {self.runs}: {got}", expected=f"{want}")
+                    cause = first_divergence(expected, report.orders, self.log.entries, pulled=len(source.pulled),
+                                             stop=report.stop.kind, raised=raised[0] if raised else None,
+                                             terminal=implementation.machine.terminal, steps=len(scenario.steps))
+                    raise ClauseViolated("TERMINAL-1", observed=f"run {self.runs}: {got}", expected=f"{want}", cause=cause)
                 if report.stop.kind != expected.stop:
                     raise ClauseViolated("LOOP-6", observed=f"run {self.runs} stopped {report.stop}", expected=f"{expected.stop}")
             self.stop_pending = False

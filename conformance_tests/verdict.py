@@ -12,7 +12,8 @@ from conformance_tests.coverage import DeclaredCoverage, render_coverage
 from conformance_tests.diagram import coverage_diagram
 from conformance_tests.known_failures import KnownFailure
 from conformance_tests.report import NOT_APPLICABLE, ClauseResult, Status, TestResult
-from conformance_tests.violation import Violation
+from conformance_tests.start_here import StartHere, start_here
+from conformance_tests.violation import Cause, Violation
 
 SCHEMA_VERSION = 1
 """Of the JSON rendering; raised when a field changes meaning or goes away."""
@@ -85,6 +86,17 @@ class Verdict:
         return by_reason
 
     @property
+    def causes(self) -> list[Cause]:
+        """The first departure of each failed clause's failing run, where it has one."""
+        return [r.violation.cause for r in self.clauses
+                if r.status is Status.FAIL and r.violation is not None and r.violation.cause is not None]
+
+    @property
+    def start_here(self) -> StartHere | None:
+        """The failed clause to fix first, and what failed only because of it."""
+        return start_here(self.clauses)
+
+    @property
     def summary(self) -> str:
         """Passed and failed; then untested, known failures, stale entries and not
         applicable clauses (with why), each apart: none of them counts as passed."""
@@ -109,8 +121,10 @@ def render_table(verdict: Verdict) -> str:
     their first line, and the minimal example (the JSON, JUnit and Markdown keep every line)."""
     results = verdict.clauses
     width = max(len(r.title) for r in results)
-    rows = [f"{'clause':<11} {'title':<{width}}  result"]
-    rows.append("-" * len(rows[0]))
+    first = verdict.start_here
+    rows = [first.headline, ""] if first is not None else []
+    rows.append(f"{'clause':<11} {'title':<{width}}  result")
+    rows.append("-" * len(rows[-1]))
     for r in results:
         passed = sum(t.outcome == "passed" for t in r.tests)
         rows.append(f"{r.id:<11} {r.title:<{width}}  {r.status.value.upper():<8} ({passed}/{len(r.tests)} tests, {r.seconds:.1f} s)")
@@ -140,8 +154,15 @@ def _shown_lines(violation: Violation, target: str) -> list[str]:
     lines = [f"{'/'.join(violation.clauses)}: {observed}" + (" (more lines in the reports)" if more else ""),
              f"expected: {violation.expected.partition(chr(10))[0]}"]
     lines += [f"minimal example: {violation.scenario}"] if violation.scenario is not None else []
+    lines += [_departure(violation)] if violation.cause is not None else []
     command = replay_command(violation, target)
     return lines + ([f"replay: {command}"] if command is not None else [])
+
+
+def _departure(violation: Violation) -> str:
+    cause = violation.cause
+    assert cause is not None
+    return f"first departure ({cause.clause}): {cause.where}: {cause.observed}; due: {cause.expected}"
 
 
 def to_dict(verdict: Verdict) -> dict[str, object]:
@@ -162,6 +183,8 @@ def to_dict(verdict: Verdict) -> dict[str, object]:
         "seed": verdict.seed,
         "passed": verdict.passed,
         "summary": verdict.summary,
+        "start_here": None if (first := verdict.start_here) is None else {**asdict(first), "consequences": list(first.consequences),
+                                                                          "headline": first.headline},
         "seconds": round(verdict.seconds, 3),
         "binding_error": verdict.binding_error,
         "incomplete": verdict.incomplete,
@@ -193,8 +216,10 @@ def to_junit(verdict: Verdict) -> str:
                        failures=str(len(failing)), errors=str(int(verdict.binding_error is not None)),
                        skipped=str(sum(r.status in (Status.SKIP, Status.KNOWN) for r in results)), time=f"{verdict.seconds:.3f}")
     properties = ET.SubElement(suite, "properties")
+    first = verdict.start_here
     for name, value in (("implementation", verdict.implementation), ("target", verdict.target),
-                        ("profile", verdict.profile), ("seed", verdict.seed)):
+                        ("profile", verdict.profile), ("seed", verdict.seed),
+                        *((("start_here", first.headline),) if first is not None else ())):
         ET.SubElement(properties, "property", name=name, value=value)
     if verdict.binding_error is not None:
         ET.SubElement(ET.SubElement(suite, "testcase", classname="qts-conformance", name="binding"),
@@ -208,7 +233,8 @@ def to_junit(verdict: Verdict) -> str:
             if v is not None:
                 kept = ET.SubElement(case, "properties")
                 for name, value in (("clauses", "/".join(v.clauses)), ("expected", v.expected), ("observed", v.observed),
-                                    ("scenario", v.scenario or ""), ("replay", replay_command(v, verdict.target) or "")):
+                                    ("scenario", v.scenario or ""), ("replay", replay_command(v, verdict.target) or ""),
+                                    ("first_departure", _departure(v) if v.cause is not None else "")):
                     ET.SubElement(kept, "property", name=name, value=value)
         elif r.status is Status.UNTESTED:
             ET.SubElement(case, "failure", message=f"{r.id}: untested").text = "no test of this clause recorded a result"
@@ -227,6 +253,8 @@ def to_markdown(verdict: Verdict) -> str:
         return text.replace("|", "\\|").replace("\n", "<br>")
 
     rows = [f"### QTS Phase 4 conformance: {cell(f'{verdict.implementation} ({verdict.target})')}", "", verdict.summary, ""]
+    if (first := verdict.start_here) is not None:
+        rows += [f"**{cell(first.headline)}**", ""]
     if verdict.binding_error is not None:
         rows += [f"**binding error:** {cell(verdict.binding_error)}", ""]
     if verdict.incomplete is not None:
@@ -240,12 +268,13 @@ def to_markdown(verdict: Verdict) -> str:
         v = r.violation if r.status in (Status.FAIL, Status.KNOWN) else None
         command = None if v is None else replay_command(v, verdict.target)
         detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected,
-                                                 (v.scenario or "") + (f"\nreplay: `{command}`" if command else ""))
+                                                 (v.scenario or "") + (f"\nreplay: `{command}`" if command else "")
+                                                 + (f"\n{_departure(v)}" if v.cause is not None else ""))
         rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
     if verdict.coverage is not None:
         heading, *lines = render_coverage(verdict.coverage)
         rows += ["", f"**{heading}**", "", *(f"- {cell(line.strip())}" for line in lines)]
         rows += ["", "**The declared state machine, each row with the generated runs that took it:**", "",
-                 "```mermaid", coverage_diagram(verdict.coverage), "```"]
+                 "```mermaid", coverage_diagram(verdict.coverage, verdict.causes), "```"]
     return "\n".join(rows) + "\n"
 

@@ -17,6 +17,33 @@ from spec.extension import Breach
 
 
 @dataclass(frozen=True)
+class Cause:
+    """Where the failing call's run first departed from the oracle's expected run, and
+    the clause that decides what was due there (conformance_tests.divergence)."""
+
+    clause: str
+    where: str
+    """``order #N ('id')`` or ``the run's end``."""
+    expected: str
+    observed: str
+    steps: int
+    """How many intents that run's scenario has: the size of the example."""
+    due_path: tuple[str, ...] = ()
+    """The states (values) the order at ``where`` was due to pass through; empty where
+    the run's end departed."""
+    taken_path: tuple[str, ...] = ()
+    """The states the order's record shows it took (empty: no record)."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Cause:
+        steps, due, taken = data["steps"], data.get("due_path", ()), data.get("taken_path", ())
+        return cls(str(data["clause"]), str(data["where"]), str(data["expected"]), str(data["observed"]),
+                   steps if isinstance(steps, int) else 0,
+                   tuple(map(str, due)) if isinstance(due, (list, tuple)) else (),  # pyright: ignore[reportUnknownArgumentType]
+                   tuple(map(str, taken)) if isinstance(taken, (list, tuple)) else ())  # pyright: ignore[reportUnknownArgumentType]
+
+
+@dataclass(frozen=True)
 class Violation:
     """One failure of a conformance test, whole: every line of what was observed."""
 
@@ -29,13 +56,17 @@ class Violation:
     None for a test that draws nothing."""
     replay: str | None = None
     """The token that runs exactly that call again (``qts-conformance --replay``), or None."""
+    cause: Cause | None = None
+    """Where that call's run first departed from the specification, or None: no run, or
+    the run agreed with the oracle and the check found something else."""
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Violation:
         """As ``dataclasses.asdict`` left it, e.g. after pytest-xdist's channel."""
-        clauses, scenario, replay = data["clauses"], data.get("scenario"), data.get("replay")
+        clauses, scenario, replay, cause = data["clauses"], data.get("scenario"), data.get("replay"), data.get("cause")
         return cls(tuple(map(str, clauses)) if isinstance(clauses, (list, tuple)) else (), str(data["expected"]),  # pyright: ignore[reportUnknownArgumentType]
-                   str(data["observed"]), None if scenario is None else str(scenario), None if replay is None else str(replay))
+                   str(data["observed"]), None if scenario is None else str(scenario), None if replay is None else str(replay),
+                   Cause.from_dict(cast("dict[str, object]", cause)) if isinstance(cause, dict) else None)
 
     @property
     def message(self) -> str:
@@ -53,10 +84,12 @@ class ClauseViolated(AssertionError):
     """A conformance check failed. An AssertionError, so hypothesis shrinks it like any
     failed assertion and re-raises the smallest example's."""
 
-    def __init__(self, clause: str, *more: str, observed: str, expected: str | None = None) -> None:
+    def __init__(self, clause: str, *more: str, observed: str, expected: str | None = None, cause: Cause | None = None) -> None:
         """``expected`` defaults to the clause's title (spec.clauses), for checks whose
-        expectation is the clause itself."""
-        self.violation = Violation((clause, *more), expected if expected is not None else CLAUSES[clause].title, observed)
+        expectation is the clause itself; ``cause``: where the run the check compared
+        departed first (else the verdict works it out from the call's last run)."""
+        self.violation = Violation((clause, *more), expected if expected is not None else CLAUSES[clause].title, observed,
+                                   cause=cause)
         super().__init__(self.violation.message)
 
 

@@ -208,9 +208,19 @@ CYCLE = Mutant(
 # --- Loop defects ----------------------------------------------------------------------
 
 
+# TERMINAL-1: "a failed route call may still have reached the venue", so the loop keeps
+# the order SUBMITTED where it stood when the route raised.
+SWALLOWED_FAILURE = Mutant("route failures leave the order SUBMITTED", loop=_reference_loop_with(
+    "swallowed_failure",
+    (r"orders\.append\(self\._failed\(intent, Fault\.from_exception\(_ROUTE, error\)\)\)",
+     "orders.append(OrderRecord(intent, self.history, fault=Fault.from_exception(_ROUTE, error)))", 1),
+))
+
+
 class _FailStaysSubmitted(_DisagreeingMachine):
-    """TERMINAL-1: "a failed route call may still have reached the venue", so FAIL leaves
-    a SUBMITTED order where it stood."""
+    """STATE-4, then TERMINAL-1: the same belief in the state model, whose transition()
+    leaves a SUBMITTED order where it stood on FAIL while its table says FAILED; the
+    loop follows transition(), so the model is where to start."""
 
     def transition(self, state: OrderState, event: StrEnum, /) -> OrderState:
         if (state, event) == (OrderState.SUBMITTED, OrderEvent.FAIL):
@@ -218,7 +228,7 @@ class _FailStaysSubmitted(_DisagreeingMachine):
         return PHASE4.transition(state, event)
 
 
-SWALLOWED_FAILURE = Mutant("route failures leave the order SUBMITTED", machine=_FailStaysSubmitted())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+FAIL_STAYS_SUBMITTED_IN_MODEL = Mutant("the model's FAIL leaves the order SUBMITTED", machine=_FailStaysSubmitted())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 class _DeafLoop(ReferenceLoop[StrEnum]):
@@ -973,6 +983,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "DELETED_STATE": "STATE-1",
     "CYCLE": "STATE-6",
     "SWALLOWED_FAILURE": "TERMINAL-1",
+    "FAIL_STAYS_SUBMITTED_IN_MODEL": "STATE-4",
     "INTERRUPT_LEAVES_ORDER_OPEN": "LOOP-5",
     "STOP_REQUEST_IGNORED": "LOOP-7",
     "EXECUTIONS_OFF_BY_ONE": "LOOP-6",

@@ -11,6 +11,7 @@ from pathlib import Path
 import griffe
 
 from conftest import ROOT
+from docs_ext.clause_links import link_clauses
 
 MODULE = '''\
 """See :class:`Gate` and :func:`~tools.helper`; :meth:`Gate.check()`, :class:`outside.Thing`."""
@@ -50,3 +51,23 @@ def test_the_docs_floors_are_the_versions_the_site_is_built_with() -> None:
         assert floor is not None, f"{requirement}: give each docs dependency a floor (>=)"
         floors[floor[1]] = floor[2]
     assert floors and floors == {name: locked[name] for name in floors}, (floors, locked)
+
+
+def test_clause_ids_in_prose_link_to_their_section_and_code_headings_and_links_stay_as_written() -> None:
+    """The docs site's clause links (docs_ext/clause_links.py); ``mkdocs build --strict``
+    then fails on any link whose clause has no section to land on."""
+    page = (
+        "## Why LOOP-3\n"
+        "LOOP-3 and RISK-4, not LOOP-99 or XLOOP-3 or LOOP-3x; `LOOP-3` and [LOOP-2](x.md#LOOP-2) stay.\n"
+        "```text\nLOOP-3 in a block\n```\n"
+        "### STATE-1 — Phase 4 states are present with their values\n"
+    )
+    assert link_clauses(page, "specification.md", anchors=False) == (
+        "## Why LOOP-3\n"
+        "[LOOP-3](specification.md#LOOP-3) and [RISK-4](specification.md#RISK-4), not LOOP-99 or XLOOP-3 or LOOP-3x; "
+        "`LOOP-3` and [LOOP-2](x.md#LOOP-2) stay.\n"
+        "```text\nLOOP-3 in a block\n```\n"
+        "### STATE-1 — Phase 4 states are present with their values\n"
+    )
+    assert link_clauses(page, "", anchors=True).endswith(
+        "### STATE-1 — Phase 4 states are present with their values {#STATE-1}\n")

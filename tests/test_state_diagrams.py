@@ -13,6 +13,7 @@ from typing import cast
 
 from conformance_tests.coverage import DeclaredCoverage, Reached
 from conformance_tests.diagram import coverage_diagram, machine_diagram, state_diagram
+from conformance_tests.violation import Cause
 from spec.resting import STANDARD_RESTING
 from spec.state_machine import PHASE4, StateModel
 
@@ -69,3 +70,20 @@ def test_a_label_cannot_break_the_diagram() -> None:
     drawn = state_diagram(['a "b"', "c;d"], 'a "b"', ["c;d"], [('a "b"', "go: now\n#1", "c;d")])
     assert "state \"a 'b'\" as s0" in drawn and 'state "c d" as s1' in drawn
     assert "s0 --> s1 : go  now  1" in drawn and drawn.count("\n") == 6
+
+
+def test_a_failing_orders_due_row_and_the_state_it_went_to_instead_are_marked() -> None:
+    """The failing path: each row the first departure's order was due to take and did
+    not carries its clause, and the state it ended in instead is drawn failing."""
+    rows = [("created", "submit", "submitted"), ("submitted", "partial", "partial"), ("partial", "expire", "expired")]
+    coverage = DeclaredCoverage(3, (
+        *(Reached("state", s, 1) for s in ("created", "submitted", "partial", "expired")),
+        *(Reached("row", f"r{n}", 2, row=row) for n, row in enumerate(rows)),
+    ), "created", ("expired",))
+    left_open = Cause("TERMINAL-1", "order #0 ('o-0')", "due", "seen", 1,
+                      ("created", "submitted", "partial", "expired"), ("created", "submitted", "partial"))
+    drawn = coverage_diagram(coverage, [left_open])
+    assert "s2 --> s3 : expire (2 runs, FAILING, due and not taken (TERMINAL-1))" in drawn
+    assert "s1 --> s2 : partial (2 runs)" in drawn
+    assert drawn.endswith("    classDef failing fill:#fdd,stroke:#c00,stroke-width:2px\n    class s2 failing")
+    assert "classDef" not in coverage_diagram(coverage)

@@ -69,9 +69,14 @@ def test_a_shrunk_loop_3_failure_arrives_whole_in_json_junit_and_markdown(tmp_pa
     assert violation["expected"].startswith("[('o-0', ExecutionResponse(intent_id='o-0', accepted=True")
     assert violation["scenario"] == "scenario=Scenario((Step('o-0'),))"
     properties = {p.get("name"): p.get("value") for p in junit_case(junit, "LOOP-3").iter("property")}
+    cause = violation["cause"]
+    assert (cause["clause"], cause["where"], cause["due_path"], cause["taken_path"]) == (
+        "LOOP-3", "order #0 ('o-0')", ["created", "submitted", "accepted"], ["created", "submitted", "accepted"])
+    assert cause["observed"].endswith("no answer kept, calls ['before_intent', 'before_route', 'execute', 'after_response']")
     assert properties == {"clauses": "LOOP-3", "expected": violation["expected"], "observed": violation["observed"],
                           "scenario": violation["scenario"],
-                          "replay": f"qts-conformance --impl broken_impls:RESPONSE_DROPPED_ON_CLEAN_PATH --replay {violation['replay']}"}
+                          "replay": f"qts-conformance --impl broken_impls:RESPONSE_DROPPED_ON_CLEAN_PATH --replay {violation['replay']}",
+                          "first_departure": f"first departure (LOOP-3): order #0 ('o-0'): {cause['observed']}; due: {cause['expected']}"}
     assert junit_case(junit, "LOOP-3").findtext("failure") == violation["message"]
     row = next(line for line in markdown.splitlines() if line.startswith("| LOOP-3 |"))
     assert "LOOP-3: the records' responses are [('o-0', None)]" in row and "scenario=Scenario((Step('o-0'),))" in row
