@@ -21,6 +21,7 @@ import argparse
 import math
 import os
 import random
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -73,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", type=Path, metavar="FILE", help="also write the verdict as JUnit XML to FILE")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="also write the clause table as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--spec-url", type=_spec_url, metavar="URL",
+                        help="the specification page as your team publishes it: each clause id in the Markdown report "
+                             "links to URL#CLAUSE-ID (default: [tool.qts] spec-url, else no links)")
     parser.add_argument("--clauses", metavar="ID[,ID...]",
                         help="run only the tests of these clauses (e.g. LOOP-2,RISK-3); the others are "
                              "reported untested, so a partial run never passes")
@@ -102,6 +106,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _spec_url(text: str) -> str:
+    """As ``[tool.qts] spec-url``: an http(s) URL, to which ``#CLAUSE-ID`` is appended."""
+    if re.fullmatch(r"https?://[^\s#]+", text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give an http(s) URL of the specification page, without a #fragment")
+    return text
+
+
 def _writable(path: Path) -> str | None:
     """Why ``path`` cannot take a report, or None; checked before the suite runs."""
     if path.is_dir():
@@ -129,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetError as error:
         parser.error(str(error))
     args.profile = args.profile or config.profile
+    args.spec_url = args.spec_url or config.spec_url
     if args.seed is not None and args.profile == "ci":
         parser.error("--seed needs --profile thorough: the ci profile is derandomised (a fixed seed per test)")
     outputs = [p for p in (args.report, args.junit, args.markdown) if p is not None]
@@ -214,7 +226,7 @@ def _write_reports(args: argparse.Namespace, verdict: Verdict) -> None:
         args.junit.write_text(to_junit(verdict) + "\n", encoding="utf-8")
     if args.markdown is not None:
         with args.markdown.open("a", encoding="utf-8") as markdown:
-            markdown.write(to_markdown(verdict))
+            markdown.write(to_markdown(verdict, args.spec_url))
 
 
 def _become_isolated(argv: list[str]) -> None:

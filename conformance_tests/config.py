@@ -74,6 +74,12 @@ class ProjectConfig:
         return str(self.settings["profile"])
 
     @property
+    def spec_url(self) -> str | None:
+        """The published specification page clause ids link to, or None."""
+        value = self.settings.get("spec-url")
+        return value if isinstance(value, str) else None
+
+    @property
     def pythonpath(self) -> tuple[Path, ...]:
         """The source roots, absolute, in the configured order."""
         return tuple(self.root / entry for entry in self.strings("pythonpath"))

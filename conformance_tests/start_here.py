@@ -10,7 +10,8 @@ trace back to. The clause to start with is chosen in three tiers:
    its interfaces (:data:`FOUNDATIONS`);
 2. what the judge saw the implementation attempt and refused (:data:`REFUSED_ATTEMPTS`):
    a refused connection or thread raises inside the implementation, so what went wrong
-   after it follows from it;
+   after it follows from it (and such a check's own failure is its own root, whatever
+   its run did next);
 3. otherwise the clause the most failed clauses trace back to.
 
 Ties go to the smallest example, then to the specification's order.
@@ -61,7 +62,9 @@ def start_here(results: Sequence[ClauseResult]) -> StartHere | None:
             if violation is None or (result.id not in violation.clauses and violation.clauses):
                 continue  # a test of several clauses that failed on another one's check
             cause = violation.cause
-            root = cause.clause if cause is not None else result.id
+            # A refused attempt is its own root: its run departed because it was refused.
+            own = cause is None or (result.id in REFUSED_ATTEMPTS and result.id in violation.clauses)
+            root = result.id if own or cause is None else cause.clause
             roots.add(root)
             if cause is not None:
                 steps[root] = min(steps.get(root, cause.steps), cause.steps)

@@ -246,15 +246,19 @@ def to_junit(verdict: Verdict) -> str:
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)
 
 
-def to_markdown(verdict: Verdict) -> str:
+def to_markdown(verdict: Verdict, spec_url: str | None = None) -> str:
     """A Markdown clause table (e.g. for ``$GITHUB_STEP_SUMMARY``); each failure's
-    observation, expectation and minimal example in full."""
+    observation, expectation and minimal example in full; with ``spec_url``, each clause
+    id links to its section of the specification (``spec_url#CLAUSE-ID``)."""
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", "<br>")
 
+    def clause(cid: str) -> str:
+        return cid if spec_url is None else f"[{cid}]({spec_url}#{cid})"
+
     rows = [f"### QTS Phase 4 conformance: {cell(f'{verdict.implementation} ({verdict.target})')}", "", verdict.summary, ""]
     if (first := verdict.start_here) is not None:
-        rows += [f"**{cell(first.headline)}**", ""]
+        rows += [f"**{cell(first.headline.replace(first.clause, clause(first.clause), 1))}**", ""]
     if verdict.binding_error is not None:
         rows += [f"**binding error:** {cell(verdict.binding_error)}", ""]
     if verdict.incomplete is not None:
@@ -270,7 +274,7 @@ def to_markdown(verdict: Verdict) -> str:
         detail = ("", "", "") if v is None else (f"{'/'.join(v.clauses)}: {v.observed}", v.expected,
                                                  (v.scenario or "") + (f"\nreplay: `{command}`" if command else "")
                                                  + (f"\n{_departure(v)}" if v.cause is not None else ""))
-        rows.append(f"| {r.id} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
+        rows.append(f"| {clause(r.id)} | {cell(r.title)} | {mark} | {r.seconds:.1f} s | " + " | ".join(map(cell, detail)) + " |")
     if verdict.coverage is not None:
         heading, *lines = render_coverage(verdict.coverage)
         rows += ["", f"**{heading}**", "", *(f"- {cell(line.strip())}" for line in lines)]

@@ -40,3 +40,9 @@ def test_a_bad_budget_is_the_callers_mistake_not_the_bindings() -> None:
     done = run("qts-conformance", "--test-budget", "0")
     assert done.returncode == 2, done.stdout[-2000:]
     assert "--test-budget" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_spec_url_that_clause_ids_cannot_link_to_is_refused_before_any_run() -> None:
+    done = run("qts-conformance", "--impl", "reference", "--spec-url", "specification.md")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--spec-url: 'specification.md': give an http(s) URL of the specification page" in done.stderr

@@ -54,6 +54,8 @@ def test_any_unknown_key_is_refused_by_name(key: str) -> None:
          '[tool.qts]: implementation must be a binding, MODULE[:ATTR] such as "your_pkg.qts_binding", got \'team binding\''),
         ({"lock": ""}, "[tool.qts]: lock must be longer than or equal to 1 characters"),
         ({"conformance": []}, "[tool.qts]: conformance must contain at least 1 items"),
+        ({"spec-url": "docs/specification.md#top"},
+         "[tool.qts]: spec-url must be an http(s) URL of the specification page, without a #fragment, got 'docs/specification.md#top'"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_key(table: dict[str, object], message: str) -> None:

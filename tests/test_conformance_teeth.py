@@ -27,6 +27,7 @@ from spec import CLAUSES
 
 from conformance_tests.plugin import SETTINGS_KEY
 from conformance_tests.report import ClauseCollector, Status
+from conformance_tests.start_here import start_here
 
 import broken_impls
 from broken_impls import EXPECTED_FAILURES, Phase5State
@@ -72,6 +73,15 @@ def run_in_process(target: str, *options: str, stop_once: str | None = None) -> 
     """The suite on ``target``, as ``qts-conformance`` runs it: clause id -> counterexample
     for every clause that does not hold (untested ones included); with ``stop_once``, up
     to the first failure on that clause."""
+    return failures(run_suite(target, *options, stop_once=stop_once))
+
+
+def failures(collector: ClauseCollector) -> dict[str, str]:
+    return {r.id: r.violation.message if r.violation is not None else "" for r in collector.verdict() if not r.status.holds}
+
+
+def run_suite(target: str, *options: str, stop_once: str | None = None) -> ClauseCollector:
+    """The suite on ``target`` in this process, without shrinking; its clause collector."""
     collector = ClauseCollector()
     plugins: list[object] = [collector, WithoutShrinking()]
     if stop_once is not None:
@@ -84,7 +94,7 @@ def run_in_process(target: str, *options: str, stop_once: str | None = None) -> 
     )
     stopped = (pytest.ExitCode.INTERRUPTED,) if stop_once is not None else ()  # session.shouldstop's code
     assert code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, *stopped), f"pytest stopped with {code!r}"
-    return {r.id: r.violation.message if r.violation is not None else "" for r in collector.verdict() if not r.status.holds}
+    return collector
 
 
 def run_cli(target: str, tmp_path: Path, *options: str) -> tuple[int, dict[str, Any]]:
@@ -111,6 +121,21 @@ def assert_caught_on(clause: str, failed: dict[str, str], binding: str) -> None:
 def test_the_suite_fails_each_defect_on_its_clause(binding: str, clause: str) -> None:
     caught = run_in_process(f"broken_impls:{binding}", f"--qts-clauses={clause}", stop_once=clause)
     assert_caught_on(clause, caught, binding)
+
+
+@pytest.mark.slow
+@pytest.mark.enable_socket
+@pytest.mark.parametrize(("binding", "clause"), sorted(EXPECTED_FAILURES.items()))
+def test_start_here_names_the_clause_each_defect_breaks(binding: str, clause: str) -> None:
+    """The whole suite on each defect: the verdict's "start here" is the clause the
+    defect breaks (the other failures are its consequences, or failures of their own)."""
+    collector = run_suite(f"broken_impls:{binding}")
+    first = start_here(collector.verdict())
+    assert first is not None and first.clause == clause, (
+        f"{binding}: {first and first.headline}; failed: "
+        + "; ".join(f"{r.id} <- {sorted({t.violation.cause.clause if t.violation and t.violation.cause else r.id for t in r.tests})}"
+                    for r in collector.verdict() if r.status is Status.FAIL))
+    assert_caught_on(clause, failures(collector), binding)
 
 
 @pytest.mark.slow

@@ -104,6 +104,14 @@ def test_a_broken_state_model_or_interface_comes_before_any_run_and_refused_atte
     assert first is not None and first.clause == "ROUTE-1"
 
 
+def test_a_refused_attempt_is_its_own_root_whatever_its_run_did_next() -> None:
+    """A route moved to a thread: the guard refuses the thread, the route raises, the run
+    departs on LOOP-3's order; the thread is still where to start."""
+    first = start_here([result("LOOP-1", cause("LOOP-3", 1)), result("LOOP-3", cause("LOOP-3", 1)),
+                        result("RISK-5", cause("LOOP-3", 1))])
+    assert first is not None and first.clause == "LOOP-1"
+
+
 def test_ties_go_to_the_smallest_example_then_to_the_specifications_order() -> None:
     first = start_here([result("LOOP-2", cause("LOOP-2", 4)), result("RISK-4", cause("RISK-4", 1))])
     assert first is not None and first.clause == "RISK-4"
@@ -127,4 +135,7 @@ def test_every_rendering_opens_with_where_to_start_and_shows_each_first_departur
     assert data["start_here"] == {"clause": "RISK-3", "steps": 2, "consequences": ["LOOP-2"],
                                   "headline": "start here: RISK-3 (smallest example: 2 steps); failed as its consequences: LOOP-2"}
     assert "**start here: RISK-3" in to_markdown(verdict)
+    linked = to_markdown(verdict, "https://docs.example/specification/")
+    assert "**start here: [RISK-3](https://docs.example/specification/#RISK-3) (smallest" in linked
+    assert "| [LOOP-2](https://docs.example/specification/#LOOP-2) | LOOP-2 | ❌ fail |" in linked
     assert 'name="start_here" value="start here: RISK-3' in to_junit(verdict)
