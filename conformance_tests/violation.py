@@ -95,11 +95,11 @@ class ClauseViolated(AssertionError):
 
 def refuse_breaches(breaches: Iterable[Breach]) -> None:
     """Raise the breaches spec's own checks found (each names its clause as data), one
-    line each, under every clause they name."""
+    line each, under every clause they name (on each line when there are several)."""
     found = list(breaches)
     if found:
         clauses = tuple(dict.fromkeys(b.clause for b in found))
-        raise ClauseViolated(*clauses, observed="\n".join(map(str, found)))
+        raise ClauseViolated(*clauses, observed="\n".join(b.message if len(clauses) == 1 else str(b) for b in found))
 
 
 NOT_A_CHECK = "the test's checks run to their end: the implementation gave it something the specification rules out"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from spec import PHASE4, OrderState, extension_breaches
 from spec.clauses import CLAUSES
 
@@ -86,3 +88,18 @@ def test_a_failure_counts_only_for_the_clauses_its_violation_names() -> None:
     status = {r.id: r.status for r in collector.verdict()}
     assert status["LOOP-7"] is status["RISK-1"] is status["RISK-2"] is Status.FAIL
     assert status["TERMINAL-1"] is status["LOOP-6"] is status["LOOP-9"] is Status.UNTESTED
+
+
+def test_a_breach_of_the_clause_the_check_stands_for_reads_once_not_twice() -> None:
+    """``STATE-7: STATE-7: ...`` was how one breach read; breaches of several clauses
+    keep their clause on each line."""
+    from spec.extension import Breach
+
+    from conformance_tests.violation import ClauseViolated, refuse_breaches
+
+    with pytest.raises(ClauseViolated) as one:
+        refuse_breaches([Breach("STATE-7", "'partial' needs a 'fail' row")])
+    assert one.value.violation.message.startswith("STATE-7: 'partial' needs a 'fail' row\n")
+    with pytest.raises(ClauseViolated) as two:
+        refuse_breaches([Breach("RISK-7", "a"), Breach("LOOP-9", "b")])
+    assert two.value.violation.observed == "RISK-7: a\nLOOP-9: b" and two.value.violation.clauses == ("RISK-7", "LOOP-9")
