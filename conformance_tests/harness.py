@@ -71,6 +71,11 @@ _host: list[Host] = []
 (``qts-conformance``); empty when it runs in this process (the pytest plugin)."""
 
 
+def in_host() -> bool:
+    """Whether the implementation runs in a host process (else in this one)."""
+    return bool(_host)
+
+
 def run_in_host(host: Host) -> None:
     """Call the implementation through ``host`` from now on: the host keeps the
     deadlines and the judge watches it from outside, so no guard runs here."""

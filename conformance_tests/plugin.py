@@ -23,7 +23,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Generator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, replace
 from enum import StrEnum
 from pathlib import Path
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from conformance_tests.config import ProjectConfig
     from conformance_tests.coverage import DeclaredCoverage
     from conformance_tests.report import ClauseCollector
+    from conformance_tests.guards import Attempts
     from conformance_tests.replay import Replay
     from conformance_tests.violation import Cause
 
@@ -77,6 +78,8 @@ SETTINGS_KEY = pytest.StashKey[settings]()
 
 _IMPLEMENTATION = pytest.StashKey["Implementation[StrEnum]"]()
 _COLLECTOR = pytest.StashKey["ClauseCollector"]()
+_ATTEMPTS = pytest.StashKey["Attempts"]()
+"""What the guards refused during a test's call, in this process (_guarded_in_process)."""
 _PROJECT = pytest.StashKey["ProjectConfig"]()
 ENV_VAR = "QTS_IMPL"
 """As conformance_tests.binding.ENV_VAR; named here so the inert plugin imports nothing."""
@@ -296,6 +299,31 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     from conformance_tests.harness import forget_last_run
 
     forget_last_run()
+    with _guarded_in_process(item):
+        return (yield from _with_run_settings(item, test, forget_last_run))
+
+
+@contextmanager
+def _guarded_in_process(item: pytest.Item) -> Generator[None]:
+    """In this process (the plugin in a team's own pytest run: no host, no kernel
+    containment), the guards hold for the test's whole call, so every call into the
+    implementation is refused the network, processes and threads, also where a test drives
+    the loop directly; what they refused is reported under ROUTE-1 and LOOP-1. Under
+    ``qts-conformance`` the implementation runs in the host, which the judge contains."""
+    from conformance_tests.guards import guarded
+    from conformance_tests.harness import in_host
+
+    if in_host():
+        yield
+        return
+    with guarded() as attempts:
+        try:
+            yield
+        finally:
+            item.stash[_ATTEMPTS] = attempts
+
+
+def _with_run_settings(item: pytest.Item, test: object, forget_last_run: Callable[[], None]) -> Generator[None, object, object]:
     if not getattr(test, "is_hypothesis_test", False):
         return (yield)
     previous: object = getattr(test, "_hypothesis_internal_use_settings")
@@ -359,6 +387,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
             violation = replace(violation, replay=token(_test_id(item), drawn))
         report.user_properties = [*report.user_properties, (PROPERTY, asdict(violation))]
+    attempts = item.stash.get(_ATTEMPTS, None) if call.when == "call" else None
+    if attempts is not None and attempts.any:
+        from conformance_tests.report import GUARDS
+
+        report.user_properties = [*report.user_properties,
+                                  (GUARDS, {"network": attempts.network[:20], "concurrency": attempts.concurrency[:20]})]
     return report
 
 

@@ -32,6 +32,10 @@ class Status(StrEnum):
         return self in (Status.PASS, Status.NOT_APPLICABLE)
 
 
+GUARDS = "qts_guards"
+"""The user property that carries what the guards refused during a test's call in the
+plugin's own process (network, concurrency), as plain lists: ROUTE-1 and LOOP-1 findings."""
+
 NOT_APPLICABLE = "not applicable"
 """How a conformance test's skip reason starts when its clause does not apply."""
 
@@ -125,6 +129,9 @@ class ClauseCollector:
                 self.clauses_of.setdefault(report.nodeid, tuple(value.split()))
             elif name == PROPERTY and isinstance(value, dict):
                 violation = Violation.from_dict(cast("dict[str, object]", value))
+            elif name == GUARDS and isinstance(value, dict):
+                refused = cast("dict[str, list[str]]", value)
+                self.add_guard_findings(report.nodeid, list(refused.get("network", [])), list(refused.get("concurrency", [])), [])
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
         if report.failed:
             self.add_failure(report.nodeid, violation or Violation(

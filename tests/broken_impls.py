@@ -1039,3 +1039,29 @@ EXPECTED_FAILURES: dict[str, str] = {
     "DEAD_ROW": "STATE-9",
 }
 """Each broken binding and the clause the suite must name when it fails it."""
+
+
+# --- Reached from the plugin path: the guards must be armed for every call ---------------
+
+REACHED_THE_NETWORK: list[str] = []
+"""What ``ADDRESS_LOOKED_UP`` resolved unrefused: empty while the guards hold."""
+
+
+@dataclass(frozen=True)
+class _LooksUpTheVenue:
+    """ROUTE-1: a route wrapper that resolves the venue's address before each order (a
+    lookup of ``localhost``, so it answers offline: resolving is the attempt)."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            socket.getaddrinfo("localhost", 443)
+        except Exception:
+            pass
+        else:
+            REACHED_THE_NETWORK.append(intent.intent_id)
+        return self.route.execute(intent)
+
+
+ADDRESS_LOOKED_UP = Mutant("resolves the venue's address per order", route=_LooksUpTheVenue)

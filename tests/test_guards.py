@@ -146,3 +146,22 @@ def test_the_thread_count_sees_threads_threading_does_not_list() -> None:
         assert guards.live_threads() == before + 1
     finally:
         faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.mark.parametrize("clauses", ["LOOP-12", "LOOP-5,LOOP-11,TERMINAL-1"])
+def test_the_plugin_path_refuses_the_network_in_every_test_that_calls_the_implementation(clauses: str) -> None:
+    """In a team's own pytest run (no host process, no kernel containment) the guards are
+    all that stands between a route wrapper and a venue: they hold in every conformance
+    test, also in those that drive the loop directly (interrupts, re-entry, hostile
+    values), and what they refused fails ROUTE-1."""
+    import broken_impls
+    from conformance_tests.report import ClauseCollector, Status
+
+    broken_impls.REACHED_THE_NETWORK.clear()
+    collector = ClauseCollector()
+    pytest.main(["--pyargs", "conformance_tests", "-o", "addopts=", "-p", "no:cacheprovider", "-qq", "--tb=no",
+                 "-W", "ignore::pytest.PytestAssertRewriteWarning", "--qts-impl=broken_impls:ADDRESS_LOOKED_UP",
+                 f"--qts-clauses={clauses}", "--no-header", "-rN"], plugins=[collector])
+    assert broken_impls.REACHED_THE_NETWORK == []
+    route1 = next(r for r in collector.verdict() if r.id == "ROUTE-1")
+    assert route1.status is Status.FAIL and route1.violation is not None and "getaddrinfo" in route1.violation.observed
