@@ -67,7 +67,8 @@ def first_divergence(
             left_open = history != want.history and record.history[-1] not in terminal and want.decided_by != "LOOP-5"
             clause = _call_clause(calls_of, due) or (ORDER_LEFT_OPEN if left_open else want.decided_by)
             return Cause(clause, where, _shown(want.history, want.fault_site, due, want.answered),
-                         _shown(history, site, calls_of, answered), steps, want.history, history)
+                         _shown(history, site, calls_of, answered), steps, want.history, history,
+                         want.builds_on if clause == want.decided_by else None)
     if len(got) > len(expected.orders):
         extra = got[len(expected.orders)].intent.intent_id
         return Cause(_stop_clause(expected.stop_decided_by, own_policy), "the run's end",
@@ -95,7 +96,8 @@ def _run_ended_early(
     pulled order is missing from the report, or the run stopped early."""
     due = _shown(want.history, want.fault_site, None, want.answered)
     if raised is not None and not isinstance(raised, SuiteInterrupt):
-        return Cause(want.decided_by, where, due, f"run() raised {raised!r} and reported no record of it", steps, want.history)
+        return Cause(want.decided_by, where, due, f"run() raised {raised!r} and reported no record of it", steps, want.history,
+                     builds_on=want.builds_on)
     if pulled > n:
         return Cause("LOOP-3" if not isinstance(raised, SuiteInterrupt) else "LOOP-5", where, due,
                      "pulled, but not in the report", steps, want.history)

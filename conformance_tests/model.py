@@ -50,6 +50,9 @@ class ExpectedOrder:
     decided_by: str = "LOOP-3"
     """The clause that makes this its outcome (the oracle's provenance): where a run
     first differs from it, that clause is where a team starts looking."""
+    builds_on: str | None = None
+    """The clause ``decided_by`` applies within here: a hook's exception or non-bool
+    answer is a refusal by RISK-4, and what a refusal does is RISK-1's, -2's or -3's."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,11 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     def order(history: tuple[str, ...], site: FaultSite | None, decided_by: str, answered: bool = False) -> ExpectedOrder:
         return ExpectedOrder(step.intent_id, history, site, tuple(calls), answered, decided_by)
 
+    def refused(act: GateAct, history: tuple[str, ...], site: FaultSite, refusal: str, answered: bool = False) -> ExpectedOrder:
+        if act is GateAct.REFUSE:
+            return order(history, site, refusal, answered)
+        return replace(order(history, site, "RISK-4", answered), builds_on=refusal)
+
     for hook, act, site, refusal in (
         ("before_intent", step.before_intent, FaultSite.BEFORE_INTENT, "RISK-1"),
         ("before_route", step.before_route, FaultSite.BEFORE_ROUTE, "RISK-2"),
@@ -155,7 +163,7 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
         if act is GateAct.INTERRUPT:
             return order((C, F), site, "LOOP-5"), True
         if act in REFUSALS:
-            return order((C, B), site, refusal if act is GateAct.REFUSE else "RISK-4"), False
+            return refused(act, (C, B), site, refusal), False
 
     calls.append("execute")
     if step.route is RouteAct.INTERRUPT:
@@ -175,8 +183,7 @@ def _settle(step: Step, declared: DeclaredPath) -> tuple[ExpectedOrder, bool]:
     if step.after_response is GateAct.INTERRUPT:
         return order(history, FaultSite.AFTER_RESPONSE, "LOOP-5", answered=True), True
     if step.after_response in REFUSALS:
-        return order(history, FaultSite.AFTER_RESPONSE, "RISK-3" if step.after_response is GateAct.REFUSE else "RISK-4",
-                     answered=True), False
+        return refused(step.after_response, history, FaultSite.AFTER_RESPONSE, "RISK-3", answered=True), False
     return order(history, None, decided_by, answered=True), False
 
 

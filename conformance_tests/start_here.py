@@ -10,9 +10,10 @@ trace back to. The clause to start with is chosen in three tiers:
    its interfaces (:data:`FOUNDATIONS`);
 2. what the judge saw the implementation attempt and refused (:data:`REFUSED_ATTEMPTS`):
    a refused connection or thread raises inside the implementation, so what went wrong
-   after it follows from it (and such a check's own failure is its own root, whatever
-   its run did next);
-3. otherwise the clause the most failed clauses trace back to.
+   after it follows from it;
+3. otherwise the clause the most failed clauses trace back to (a departure decided by a
+   clause that builds on another, which failed on its own account, traces back to that
+   other one).
 
 Ties go to the smallest example, then to the specification's order.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from spec.clauses import CLAUSES
 
 from conformance_tests.report import ClauseResult, Status
+from conformance_tests.violation import Cause
 
 FOUNDATIONS = frozenset({*(f"STATE-{n}" for n in range(1, 10)), "LOOP-9", "RISK-7"})
 """Clauses checked on the binding's state model and interfaces, before any run."""
@@ -50,28 +52,27 @@ class StartHere:
 
 def start_here(results: Sequence[ClauseResult]) -> StartHere | None:
     """The clause to fix first among ``results``' failures, or None if none failed."""
+    failures = {r.id: [v for t in r.tests if (v := t.violation) is not None and (r.id in v.clauses or not v.clauses)]
+                for r in results if r.status is Status.FAIL}
+    """Each failed clause's failures (not those of a test of several clauses that failed
+    on another one's check)."""
+    if not failures:
+        return None
+    own = {clause for clause, found in failures.items()
+           if not found or any(v.cause is None or v.cause.clause == clause for v in found)}
+    """The failed clauses with a failure of their own: a check of theirs, or a run that
+    departed where they decide."""
     traced_to: dict[str, set[str]] = {}
     """Each failed clause's roots: the clauses its failures trace back to."""
     steps: dict[str, int] = {}
-    for result in results:
-        if result.status is not Status.FAIL:
-            continue
-        roots = traced_to.setdefault(result.id, set())
-        for test in result.tests:
-            violation = test.violation
-            if violation is None or (result.id not in violation.clauses and violation.clauses):
-                continue  # a test of several clauses that failed on another one's check
+    for clause, found in failures.items():
+        roots = traced_to.setdefault(clause, set() if found else {clause})
+        for violation in found:
             cause = violation.cause
-            # A refused attempt is its own root: its run departed because it was refused.
-            own = cause is None or (result.id in REFUSED_ATTEMPTS and result.id in violation.clauses)
-            root = result.id if own or cause is None else cause.clause
+            root = clause if cause is None else _root(cause, own)
             roots.add(root)
             if cause is not None:
                 steps[root] = min(steps.get(root, cause.steps), cause.steps)
-        if not roots:
-            roots.add(result.id)
-    if not traced_to:
-        return None
     votes: dict[str, int] = {}
     for roots in traced_to.values():
         for root in roots:
@@ -79,9 +80,17 @@ def start_here(results: Sequence[ClauseResult]) -> StartHere | None:
     order = list(CLAUSES)
 
     def rank(clause: str) -> tuple[int, int, int, int]:
-        tier = 0 if clause in FOUNDATIONS and clause in traced_to else 1 if clause in REFUSED_ATTEMPTS and clause in traced_to else 2
+        tier = 0 if clause in FOUNDATIONS else 1 if clause in REFUSED_ATTEMPTS else 2
         return tier, -votes[clause], steps.get(clause, 1 << 30), order.index(clause) if clause in order else len(order)
 
     first = min(votes, key=rank)
     consequences = tuple(c for c in order if c in traced_to and c != first and traced_to[c] == {first})
     return StartHere(first, steps.get(first), consequences)
+
+
+def _root(cause: Cause, own: set[str]) -> str:
+    """The clause a departure traces back to: the one that decided what was due, or the
+    one it builds on when that one failed on its own account (a gate that ignores every
+    ``after_response`` refusal also ignores the exceptions RISK-4 makes refusals: RISK-3
+    is where to start)."""
+    return cause.builds_on if cause.builds_on is not None and cause.builds_on in own else cause.clause

@@ -33,14 +33,18 @@ class Cause:
     the run's end departed."""
     taken_path: tuple[str, ...] = ()
     """The states the order's record shows it took (empty: no record)."""
+    builds_on: str | None = None
+    """The clause ``clause`` builds on there, or None: RISK-4 decides that an exception or
+    a non-bool answer refuses, RISK-1, -2 or -3 what the refusal does."""
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Cause:
-        steps, due, taken = data["steps"], data.get("due_path", ()), data.get("taken_path", ())
+        steps, due, taken, builds_on = data["steps"], data.get("due_path", ()), data.get("taken_path", ()), data.get("builds_on")
         return cls(str(data["clause"]), str(data["where"]), str(data["expected"]), str(data["observed"]),
                    steps if isinstance(steps, int) else 0,
                    tuple(map(str, due)) if isinstance(due, (list, tuple)) else (),  # pyright: ignore[reportUnknownArgumentType]
-                   tuple(map(str, taken)) if isinstance(taken, (list, tuple)) else ())  # pyright: ignore[reportUnknownArgumentType]
+                   tuple(map(str, taken)) if isinstance(taken, (list, tuple)) else (),  # pyright: ignore[reportUnknownArgumentType]
+                   None if builds_on is None else str(builds_on))
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ REFUSED_AFTER_ANSWER = Scenario((Step("o-0", after_response=GateAct.REFUSE), Ste
     ("TRUTHY_GATE", Scenario((Step("o-0", before_route=GateAct.NOT_A_BOOL),)), "RISK-4", "order #0 ('o-0')"),
     ("HOOKS_CATCH_RUNTIME_ERROR_ONLY", Scenario((Step("o-0", before_intent=GateAct.RAISE, variant=1),)), "RISK-4",
      "order #0 ('o-0')"),
+    ("AFTER_RESPONSE_IGNORED", Scenario((Step("o-0", after_response=GateAct.NOT_A_BOOL),)), "RISK-4", "order #0 ('o-0')"),
     ("SWALLOWED_FAILURE", Scenario((Step("o-0", route=RouteAct.RAISE),)), "TERMINAL-1", "order #0 ('o-0')"),
     ("RETRY_ON_REJECT", Scenario((Step("o-0", route=RouteAct.REJECT),)), "LOOP-2", "order #0 ('o-0')"),
     ("RESENDS_ON_TIMEOUT", Scenario((Step("o-0", route=RouteAct.RAISE, variant=1),)), "LOOP-2", "order #0 ('o-0')"),
@@ -73,6 +74,11 @@ def test_the_first_departure_names_the_clause_that_decided_what_was_due(binding:
     cause = departure(getattr(broken_impls, binding), scenario)
     assert cause is not None and (cause.clause, cause.where) == (clause, where), cause
     assert cause.steps == len(scenario.steps)
+    # An exception or a non-bool answer refuses by RISK-4, within the hook's refusal clause.
+    first = scenario.steps[0]
+    hook = next((c for act, c in ((first.before_intent, "RISK-1"), (first.before_route, "RISK-2"), (first.after_response, "RISK-3"))
+                 if act in (GateAct.RAISE, GateAct.NOT_A_BOOL)), None)
+    assert cause.builds_on == (hook if clause == "RISK-4" else None)
 
 
 def result(clause: str, *causes: Cause | None, status: Status = Status.FAIL) -> ClauseResult:
@@ -104,12 +110,25 @@ def test_a_broken_state_model_or_interface_comes_before_any_run_and_refused_atte
     assert first is not None and first.clause == "ROUTE-1"
 
 
-def test_a_refused_attempt_is_its_own_root_whatever_its_run_did_next() -> None:
-    """A route moved to a thread: the guard refuses the thread, the route raises, the run
-    departs on LOOP-3's order; the thread is still where to start."""
-    first = start_here([result("LOOP-1", cause("LOOP-3", 1)), result("LOOP-3", cause("LOOP-3", 1)),
+def test_a_refused_attempt_comes_before_what_its_refusal_made_the_run_do() -> None:
+    """A route moved to a thread: the guards refuse the thread (a finding with no run
+    cause), the route raises, runs depart on LOOP-3's orders; the thread is where to start."""
+    first = start_here([result("LOOP-1", None, cause("LOOP-3", 1)), result("LOOP-3", cause("LOOP-3", 1)),
                         result("RISK-5", cause("LOOP-3", 1))])
     assert first is not None and first.clause == "LOOP-1"
+
+
+def test_a_departure_traces_back_to_the_clause_it_builds_on_when_that_one_failed_on_its_own() -> None:
+    """Every after_response refusal ignored: RISK-3 fails on plain refusals, and the runs
+    where an exception refused (RISK-4 building on RISK-3) depart too; RISK-3 is where to
+    start. Where RISK-3 holds on its own (only exceptions let through), RISK-4 is."""
+    on_risk3 = Cause("RISK-4", "order #0 ('o-0')", "due", "seen", 1, builds_on="RISK-3")
+    ignored = [result("RISK-3", cause("RISK-3", 2)), result("RISK-4", on_risk3), result("LOOP-4", on_risk3),
+               result("LOOP-7", on_risk3), result("LOOP-2", cause("RISK-3", 3))]
+    first = start_here(ignored)
+    assert first is not None and (first.clause, first.consequences) == ("RISK-3", ("RISK-4", "LOOP-2", "LOOP-4", "LOOP-7"))
+    first = start_here([result("RISK-3", on_risk3), result("RISK-4", on_risk3), result("LOOP-4", on_risk3)])
+    assert first is not None and first.clause == "RISK-4"
 
 
 def test_ties_go_to_the_smallest_example_then_to_the_specifications_order() -> None:
