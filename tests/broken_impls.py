@@ -893,16 +893,14 @@ class _AcceptedFlagLoop(ReferenceLoop[StrEnum]):
 EXTENSION_PATH_IGNORED = dataclasses.replace(_PHASE5, name="answers mapped by the accepted flag", loop=_AcceptedFlagLoop)
 
 
-def _first_event_only(intent: ExecutionIntent, response: ExecutionResponse, /) -> tuple[StrEnum, ...]:
-    return phase5_events(intent, response)[:1]
+class _FirstEventLoop(_ReportEditingLoop):
+    """Applies only the first event of an answer: "the rest comes later"; the order is
+    recorded where that event left it. (A loop that asks the model for the first event
+    only and then checks the walk ends terminal fails the order instead: LOOP-10.)"""
 
-
-class _FirstEventLoop(ReferenceLoop[StrEnum]):
-    """Applies only the first event of an answer: "the rest comes later"."""
-
-    def __init__(self, route: ExecutionRoute, gate: RiskGate, stop_policy: StopPolicy, *, machine: StateModel[StrEnum]) -> None:
-        first_only = dataclasses.replace(PHASE5_MACHINE, response_events=_first_event_only)
-        super().__init__(route, gate, stop_policy, machine=first_only)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    def edit(self, report: RunReport[StrEnum]) -> RunReport[StrEnum]:
+        orders = tuple(o._replace(history=o.history[:3]) for o in report.orders)
+        return dataclasses.replace(report, orders=orders)
 
 
 # TERMINAL-1: a partial fill leaves the order PARTIALLY_ACCEPTED.
