@@ -168,3 +168,11 @@ def test_the_suite_passes_a_team_resting_lifecycle_with_its_own_names_and_a_canc
 
 def test_there_are_at_least_fifteen_distinct_defects() -> None:
     assert len(EXPECTED_FAILURES) >= 15
+
+
+def test_a_declared_answer_that_overfills_fails_resting_7_and_not_state_8() -> None:
+    """The declared-outcome check of STATE-8 also finds RESTING-7 breaches; they are
+    RESTING-7's alone (its own test checks every declared outcome too), so a start here
+    in the model's tier cannot hide where the defect is."""
+    failing = run_in_process("broken_impls:ANSWER_OVERFILLS", "--qts-clauses=STATE-8,RESTING-7")
+    assert {clause for clause in failing if clause in ("STATE-8", "RESTING-7")} == {"RESTING-7"}, failing
