@@ -26,6 +26,12 @@ whichever terminal state was due; except the order in flight when a run is inter
 which LOOP-5 (that guarantee for an interrupted run) decides."""
 
 
+KEEPS_THE_ANSWER = frozenset({"RISK-3", "LOOP-5"})
+"""Clauses whose own statement keeps the route's answer in the record where they decide
+(an ``after_response`` refusal, an interrupt after the answer); everywhere else LOOP-3
+says each record keeps it."""
+
+
 def first_divergence(
     expected: ExpectedRun,
     orders: Iterable[OrderRecord[StrEnum]],
@@ -63,12 +69,16 @@ def first_divergence(
         # A repeated id makes no call of its own: its calls are compared once, at the first.
         calls_of, due = (made.get(want.intent_id, []), due_calls.get(want.intent_id, [])) if first[want.intent_id] == n else (None, None)
         answered = record.response is not None
-        if history != want.history or site is not want.fault_site or calls_of != due or answered != want.answered:
+        if history != want.history or site is not want.fault_site or calls_of != due:
             left_open = history != want.history and record.history[-1] not in terminal and want.decided_by != "LOOP-5"
             clause = _call_clause(calls_of, due) or (ORDER_LEFT_OPEN if left_open else want.decided_by)
-            return Cause(clause, where, _shown(want.history, want.fault_site, due, want.answered),
-                         _shown(history, site, calls_of, answered), steps, want.history, history,
-                         want.builds_on if clause == want.decided_by else None)
+        elif answered != want.answered:
+            clause = next((c for c in (want.decided_by, want.builds_on) if c in KEEPS_THE_ANSWER), "LOOP-3")
+        else:
+            continue
+        return Cause(clause, where, _shown(want.history, want.fault_site, due, want.answered),
+                     _shown(history, site, calls_of, answered), steps, want.history, history,
+                     want.builds_on if clause == want.decided_by else None)
     if len(got) > len(expected.orders):
         extra = got[len(expected.orders)].intent.intent_id
         return Cause(_stop_clause(expected.stop_decided_by, own_policy), "the run's end",

@@ -62,6 +62,8 @@ REFUSED_AFTER_ANSWER = Scenario((Step("o-0", after_response=GateAct.REFUSE), Ste
     ("FAIL_STAYS_SUBMITTED_IN_MODEL", Scenario((Step("o-0", route=RouteAct.RAISE),)), "TERMINAL-1", "order #0 ('o-0')"),
     ("INTERRUPT_LEAVES_ORDER_OPEN", Scenario((Step("o-0", route=RouteAct.INTERRUPT),)), "LOOP-5", "order #0 ('o-0')"),
     ("RESPONSE_DROPPED_ON_CLEAN_PATH", Scenario((Step("o-0"),)), "LOOP-3", "order #0 ('o-0')"),
+    ("RESPONSE_DROPPED_ON_CLEAN_PATH", Scenario((Step("o-0", route=RouteAct.RICH_ACCEPT),)), "LOOP-3", "order #0 ('o-0')"),
+    ("RESPONSE_DROPPED_ON_INTERRUPT", Scenario((Step("o-0", after_response=GateAct.INTERRUPT),)), "LOOP-5", "order #0 ('o-0')"),
     ("RESPONSE_DROPPED_ON_HALT", REFUSED_AFTER_ANSWER, "RISK-3", "order #0 ('o-0')"),
     ("STOP_REQUEST_IGNORED", Scenario((Step("o-0", request_stop=True), Step("o-1"))), "LOOP-7", "the run's end"),
     ("EXECUTIONS_OFF_BY_ONE", Scenario((Step("o-0"), Step("o-1")), Policy(max_executions=1)), "LOOP-6", "the run's end"),
