@@ -973,6 +973,32 @@ DEAD_ROW = dataclasses.replace(
     ),
 )
 
+# --- Reached from the plugin path: the guards must be armed for every call ---------------
+
+REACHED_THE_NETWORK: list[str] = []
+"""What ``ADDRESS_LOOKED_UP`` resolved unrefused: empty while the guards hold."""
+
+
+@dataclass(frozen=True)
+class _LooksUpTheVenue:
+    """ROUTE-1: a route wrapper that resolves the venue's address before each order (a
+    lookup of ``localhost``, so it answers offline: resolving is the attempt)."""
+
+    route: ExecutionRoute
+
+    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
+        try:
+            socket.getaddrinfo("localhost", 443)
+        except Exception:
+            pass
+        else:
+            REACHED_THE_NETWORK.append(intent.intent_id)
+        return self.route.execute(intent)
+
+
+ADDRESS_LOOKED_UP = Mutant("resolves the venue's address per order", route=_LooksUpTheVenue)
+
+
 EXPECTED_FAILURES: dict[str, str] = {
     "MISSING_ROW": "STATE-5",
     "TERMINAL_EXIT": "STATE-3",
@@ -1035,31 +1061,7 @@ EXPECTED_FAILURES: dict[str, str] = {
     "STOP_POLICY_FAILS_OPEN": "LOOP-13",
     "PRODUCTION_GATE_FAILS_OPEN": "RISK-4",
     "DEAD_ROW": "STATE-9",
+    "ADDRESS_LOOKED_UP": "ROUTE-1",
 }
 """Each broken binding and the clause the suite must name when it fails it."""
 
-
-# --- Reached from the plugin path: the guards must be armed for every call ---------------
-
-REACHED_THE_NETWORK: list[str] = []
-"""What ``ADDRESS_LOOKED_UP`` resolved unrefused: empty while the guards hold."""
-
-
-@dataclass(frozen=True)
-class _LooksUpTheVenue:
-    """ROUTE-1: a route wrapper that resolves the venue's address before each order (a
-    lookup of ``localhost``, so it answers offline: resolving is the attempt)."""
-
-    route: ExecutionRoute
-
-    def execute(self, intent: ExecutionIntent, /) -> ExecutionResponse:
-        try:
-            socket.getaddrinfo("localhost", 443)
-        except Exception:
-            pass
-        else:
-            REACHED_THE_NETWORK.append(intent.intent_id)
-        return self.route.execute(intent)
-
-
-ADDRESS_LOOKED_UP = Mutant("resolves the venue's address per order", route=_LooksUpTheVenue)
