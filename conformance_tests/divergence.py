@@ -71,7 +71,9 @@ def first_divergence(
         answered = record.response is not None
         if history != want.history or site is not want.fault_site or calls_of != due:
             left_open = history != want.history and record.history[-1] not in terminal and want.decided_by != "LOOP-5"
-            clause = _call_clause(calls_of, due) or (ORDER_LEFT_OPEN if left_open else want.decided_by)
+            # A fresh intent refused at intake was taken for a repeat: LOOP-2's de-duplication.
+            taken_for_a_repeat = site is FaultSite.INTAKE and want.fault_site is not FaultSite.INTAKE
+            clause = _call_clause(calls_of, due) or ("LOOP-2" if taken_for_a_repeat else ORDER_LEFT_OPEN if left_open else want.decided_by)
         elif answered != want.answered:
             clause = next((c for c in (want.decided_by, want.builds_on) if c in KEEPS_THE_ANSWER), "LOOP-3")
         else:

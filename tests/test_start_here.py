@@ -68,7 +68,8 @@ REFUSED_AFTER_ANSWER = Scenario((Step("o-0", after_response=GateAct.REFUSE), Ste
     ("STOP_REQUEST_IGNORED", Scenario((Step("o-0", request_stop=True), Step("o-1"))), "LOOP-7", "the run's end"),
     ("EXECUTIONS_OFF_BY_ONE", Scenario((Step("o-0"), Step("o-1")), Policy(max_executions=1)), "LOOP-6", "the run's end"),
     ("REPORT_CAPPED_AT_100", Scenario(tuple(Step(f"o-{n}") for n in range(101))), "LOOP-3", "order #0 ('o-0')"),
-    ("CASE_FOLDED_IDS", Scenario((Step("ab-1"), Step("AB-1"))), "LOOP-3", "order #1 ('AB-1')"),
+    ("CASE_FOLDED_IDS", Scenario((Step("ab-1"), Step("AB-1"))), "LOOP-2", "order #1 ('AB-1')"),
+    ("CASE_FOLDED_IDS", Scenario((Step("ab-1"), Step("AB-1", before_intent=GateAct.REFUSE))), "LOOP-2", "order #1 ('AB-1')"),
 ])
 def test_the_first_departure_names_the_clause_that_decided_what_was_due(binding: str, scenario: Scenario, clause: str, where: str) -> None:
     """Each defect's first departure from the oracle is blamed on the clause that makes
