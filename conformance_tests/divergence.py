@@ -69,11 +69,14 @@ def first_divergence(
         # A repeated id makes no call of its own: its calls are compared once, at the first.
         calls_of, due = (made.get(want.intent_id, []), due_calls.get(want.intent_id, [])) if first[want.intent_id] == n else (None, None)
         answered = record.response is not None
-        if history != want.history or site is not want.fault_site or calls_of != due:
+        if history != want.history or site is not want.fault_site:
             left_open = history != want.history and record.history[-1] not in terminal and want.decided_by != "LOOP-5"
             # A fresh intent refused at intake was taken for a repeat: LOOP-2's de-duplication.
             taken_for_a_repeat = site is FaultSite.INTAKE and want.fault_site is not FaultSite.INTAKE
-            clause = _call_clause(calls_of, due) or ("LOOP-2" if taken_for_a_repeat else ORDER_LEFT_OPEN if left_open else want.decided_by)
+            clause = ("LOOP-2" if _routed_twice(calls_of) or taken_for_a_repeat
+                      else ORDER_LEFT_OPEN if left_open else want.decided_by)
+        elif calls_of != due:
+            clause = _call_clause(calls_of, due, want.decided_by)
         elif answered != want.answered:
             clause = next((c for c in (want.decided_by, want.builds_on) if c in KEEPS_THE_ANSWER), "LOOP-3")
         else:
@@ -118,16 +121,22 @@ def _run_ended_early(
     return Cause(STOP_DECIDED_BY[stop], where, due, f"never pulled: the run ended {stop.value} first", steps)
 
 
-def _call_clause(calls: list[str] | None, due: list[str] | None) -> str | None:
-    """Calls made twice or out of order decide the blame whatever followed from them:
-    a route called twice is LOOP-2's (a duplicate order), hooks repeated or out of
-    order RISK-5's. Missing or extra calls are the deciding clause's (a refusal's)."""
-    if calls is None or due is None:
-        return None
-    repeated = {call for call in calls if calls.count(call) > 1}
-    if "execute" in repeated:
+def _routed_twice(calls: list[str] | None) -> bool:
+    return calls is not None and calls.count("execute") > 1
+
+
+def _call_clause(calls: list[str] | None, due: list[str] | None, decided_by: str) -> str:
+    """The order ended as due, but its calls differ: a route called twice is LOOP-2's (a
+    duplicate order); a call made where none was due is the deciding clause's (a
+    refusal: nothing else is asked; a repeated id: nothing is routed); hooks repeated,
+    out of order or not asked are RISK-5's."""
+    calls, due = calls or [], due or []
+    if _routed_twice(calls):
         return "LOOP-2"
-    return "RISK-5" if repeated or (calls != due and sorted(calls) == sorted(due)) else None
+    repeated = any(calls.count(call) > 1 for call in calls)
+    if not repeated and not set(calls) <= set(due):
+        return decided_by
+    return "RISK-5"
 
 
 def _stop_clause(clause: str, own_policy: bool) -> str:

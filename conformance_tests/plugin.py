@@ -381,7 +381,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         clauses = tuple(cid for marker in item.iter_markers(MARKER) for cid in marker.args)
         violation = violation_of(error, clauses, scenario or None)
         if violation.cause is None:
-            violation = replace(violation, cause=_cause_of_last_run())
+            violation = replace(violation, cause=_cause_of_last_run(error))
         if drawn is not None:
             from conformance_tests.replay import token
 
@@ -396,12 +396,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _cause_of_last_run() -> Cause | None:
-    """Where the failing call's run departed from the specification; None if working it
-    out fails (an implementation that breaks its own declaration breaks the oracle's
-    reading of it too): the violation itself still stands."""
-    from conformance_tests.harness import last_run_cause
+def _cause_of_last_run(error: BaseException) -> Cause | None:
+    """Where the failing call's run departed from the specification (TERMINAL-1's for a
+    call that did not return); None if working it out fails (an implementation that
+    breaks its own declaration breaks the oracle's reading of it too): the violation
+    itself still stands."""
+    from conformance_tests.harness import last_run_cause, stuck_cause
 
+    if (stuck := stuck_cause(error)) is not None:
+        return stuck
     try:
         return last_run_cause()
     except Exception:

@@ -20,7 +20,7 @@ Ties go to the smallest example, then to the specification's order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from spec.clauses import CLAUSES
@@ -69,9 +69,9 @@ def start_here(results: Sequence[ClauseResult]) -> StartHere | None:
         roots = traced_to.setdefault(clause, set() if found else {clause})
         for violation in found:
             cause = violation.cause
-            root = clause if cause is None else _root(cause, own)
+            root = clause if cause is None else _root(cause, own, failures.keys(), clause)
             roots.add(root)
-            if cause is not None:
+            if cause is not None and cause.steps is not None:
                 steps[root] = min(steps.get(root, cause.steps), cause.steps)
     votes: dict[str, int] = {}
     for roots in traced_to.values():
@@ -88,9 +88,12 @@ def start_here(results: Sequence[ClauseResult]) -> StartHere | None:
     return StartHere(first, steps.get(first), consequences)
 
 
-def _root(cause: Cause, own: set[str]) -> str:
+def _root(cause: Cause, own: set[str], failed: Collection[str], clause: str) -> str:
     """The clause a departure traces back to: the one that decided what was due, or the
     one it builds on when that one failed on its own account (a gate that ignores every
     ``after_response`` refusal also ignores the exceptions RISK-4 makes refusals: RISK-3
-    is where to start)."""
-    return cause.builds_on if cause.builds_on is not None and cause.builds_on in own else cause.clause
+    is where to start); the failed ``clause`` itself when the deciding one did not fail
+    (a partial run, or a check of its own that the run did not reach)."""
+    if cause.builds_on is not None and cause.builds_on in own:
+        return cause.builds_on
+    return cause.clause if cause.clause in failed else clause

@@ -26,8 +26,9 @@ class Cause:
     """``order #N ('id')`` or ``the run's end``."""
     expected: str
     observed: str
-    steps: int
-    """How many intents that run's scenario has: the size of the example."""
+    steps: int | None
+    """How many intents that run's scenario has: the size of the example (None: no
+    run's order or end was compared, e.g. a call that did not return)."""
     due_path: tuple[str, ...] = ()
     """The states (values) the order at ``where`` was due to pass through; empty where
     the run's end departed."""
@@ -41,7 +42,7 @@ class Cause:
     def from_dict(cls, data: dict[str, object]) -> Cause:
         steps, due, taken, builds_on = data["steps"], data.get("due_path", ()), data.get("taken_path", ()), data.get("builds_on")
         return cls(str(data["clause"]), str(data["where"]), str(data["expected"]), str(data["observed"]),
-                   steps if isinstance(steps, int) else 0,
+                   steps if isinstance(steps, int) else None,
                    tuple(map(str, due)) if isinstance(due, (list, tuple)) else (),  # pyright: ignore[reportUnknownArgumentType]
                    tuple(map(str, taken)) if isinstance(taken, (list, tuple)) else (),  # pyright: ignore[reportUnknownArgumentType]
                    None if builds_on is None else str(builds_on))

@@ -6,9 +6,11 @@ own clause collector). A broken binding runs the tests of the clause it must fai
 without shrinking: whether a defect is caught, and on which clause, does not depend on
 how small the counterexample gets, and shrinking made a failing run cost several times a
 passing one. A correct Phase 5 extension runs the whole suite (the reference does in
-``./scripts/test``'s conformance step). Two representative defects also run through the real
-``qts-conformance`` command in a subprocess, as an implementer would, with the full
-``ci`` profile, shrinking included: one on its clause, one through the whole suite.
+``./scripts/test``'s conformance step). In the slow tier every defect also runs through
+the whole suite, and the verdict's "start here" must name its clause. Two representative
+defects also run through the real ``qts-conformance`` command in a subprocess, as an
+implementer would, with the full ``ci`` profile, shrinking included: one on its clause,
+one through the whole suite.
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ def test_the_cli_fails_representative_defects_on_their_clause(binding: str, tmp_
     assert code == 1
     failed: dict[str, str] = {c["id"]: c["violation"]["message"] if c["violation"] else "" for c in verdict["clauses"] if c["status"] != "pass"}
     assert_caught_on(EXPECTED_FAILURES[binding], failed, binding)
+    assert verdict["start_here"]["clause"] == EXPECTED_FAILURES[binding], verdict["start_here"]
 
 
 def test_the_suite_passes_the_correct_phase5_extension_the_extension_defects_are_made_from() -> None:

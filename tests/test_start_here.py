@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given, settings
 
 from spec.binding import Implementation
+from spec.records import OrderView
+from spec.values import ExecutionResponse
 
 from conformance_tests.divergence import first_divergence
 from conformance_tests.harness import Observed, expect, run_scenario
@@ -161,3 +163,39 @@ def test_every_rendering_opens_with_where_to_start_and_shows_each_first_departur
     assert "**start here: [RISK-3](https://docs.example/specification/#RISK-3) (smallest" in linked
     assert "| [LOOP-2](https://docs.example/specification/#LOOP-2) | LOOP-2 | ❌ fail |" in linked
     assert 'name="start_here" value="start here: RISK-3' in to_junit(verdict)
+
+
+def test_a_hang_is_where_to_start_and_the_tests_it_left_unrun_are_its_consequences() -> None:
+    """A route slow enough that a long run does not return in time: that test fails
+    TERMINAL-1's way, and every later test, checks of the state model included, is not
+    run; none of them may put the model first."""
+    from conformance_tests.guards import LoopDidNotReturn
+    from conformance_tests.harness import ImplementationStuck, stuck_cause
+
+    hang = stuck_cause(LoopDidNotReturn("TERMINAL-1: the loop did not return within 5.0 s"))
+    unrun = stuck_cause(ImplementationStuck("TERMINAL-1: not run, the implementation is stuck: ..."))
+    assert hang is not None and unrun is not None and hang.clause == unrun.clause == "TERMINAL-1" and hang.steps is None
+    assert stuck_cause(AssertionError("LOOP-2: routed twice")) is None
+    first = start_here([result("STATE-1", unrun), result("STATE-4", unrun), result("LOOP-2", hang), result("TERMINAL-1", unrun)])
+    assert first is not None and first.clause == "TERMINAL-1" and first.steps is None
+    assert first.consequences == ("STATE-1", "STATE-4", "LOOP-2")
+
+
+class _SkipsAfterResponseOnRejection(broken_impls._GateProxy):  # pyright: ignore[reportPrivateUsage]
+    """Asks after_response about accepted answers only: "nothing to check on a rejection"."""
+
+    def after_response(self, order: OrderView, response: ExecutionResponse, /) -> bool:
+        return True if not response.accepted else self.gate.after_response(order, response)
+
+
+def test_a_hook_not_asked_is_risk_5s_even_where_the_order_ended_as_due() -> None:
+    skipping = broken_impls.Mutant("skips after_response on rejections", gate=_SkipsAfterResponseOnRejection)
+    cause = departure(skipping, Scenario((Step("o-0", route=RouteAct.REJECT),)))
+    assert cause is not None and (cause.clause, cause.where) == ("RISK-5", "order #0 ('o-0')"), cause
+
+
+def test_a_departure_decided_by_a_clause_that_did_not_fail_stays_with_the_clause_that_did() -> None:
+    """A partial run, or a decider whose own checks never reached the defect: start here
+    never names a clause that passed."""
+    first = start_here([result("RISK-5", cause("LOOP-3")), result("LOOP-3", status=Status.PASS)])
+    assert first is not None and first.clause == "RISK-5"
