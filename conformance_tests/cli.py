@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance_tests.binding import ENV_VAR, REFERENCE_NOTICE, TargetError, resolve_target
-from conformance_tests.config import ConfigError, load_config, version_line
+from conformance_tests.config import SCHEMA, ConfigError, load_config, version_line
 from conformance_tests.known_failures import KnownFailure, KnownFailuresError, waive
 from conformance_tests.known_failures import load as load_known_failures
 from conformance_tests.replay import Replay, ReplayError
@@ -106,10 +106,15 @@ def _seconds(text: str) -> float:
     return value
 
 
+SPEC_URL: str = SCHEMA["properties"]["spec-url"]["pattern"]
+"""As ``[tool.qts] spec-url`` must be (qts.schema.json): a URL a Markdown link holds whole."""
+
+
 def _spec_url(text: str) -> str:
     """As ``[tool.qts] spec-url``: an http(s) URL, to which ``#CLAUSE-ID`` is appended."""
-    if re.fullmatch(r"https?://[^\s#]+", text) is None:
-        raise argparse.ArgumentTypeError(f"{text!r}: give an http(s) URL of the specification page, without a #fragment")
+    if re.fullmatch(SPEC_URL, text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give an http(s) URL of the specification page, without a #fragment, "
+                                         "spaces or any of ()<>|`\"[] (it becomes a Markdown link)")
     return text
 
 

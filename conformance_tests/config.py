@@ -105,6 +105,8 @@ def load_config(root: Path) -> ProjectConfig:
             tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{pyproject} is not valid TOML ({error}); fix it and rerun") from error
+        except RecursionError:
+            raise ConfigError(f"{pyproject} nests values deeper than TOML can be read; fix it and rerun") from None
     if "qts" in tool and "qts-assets" in tool:
         raise ConfigError(f"{pyproject} has both {SECTION} and {LEGACY_SECTION}; move the keys of "
                           f"{LEGACY_SECTION} into {SECTION} and delete it")

@@ -51,18 +51,28 @@ class KnownFailure:
 
 def load(path: Path) -> tuple[KnownFailure, ...]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM some editors write is no TOML error
     except OSError as error:
         raise KnownFailuresError(f"{path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise KnownFailuresError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise KnownFailuresError(f"{path}: not TOML: {error}") from None
+    except RecursionError:
+        raise KnownFailuresError(f"{path}: nested deeper than TOML can be read; the file holds flat [[known]] entries") from None
     unknown = sorted(set(data) - {"known"})
     if unknown:
         raise KnownFailuresError(f"{path}: unknown table or key {unknown[0]!r}; the file holds [[known]] entries only")
     entries: object = data.get("known", [])
     if not isinstance(entries, list):
         raise KnownFailuresError(f"{path}: `known` must be an array of tables ([[known]])")
-    return tuple(_entry(path, n, entry) for n, entry in enumerate(entries, 1))  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+    found = tuple(_entry(path, n, entry) for n, entry in enumerate(entries, 1))  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+    for n, entry in enumerate(found, 1):
+        first = next(m for m, earlier in enumerate(found, 1) if earlier.names == entry.names)
+        if first != n:
+            raise KnownFailuresError(f"{path}: entry {n} names {entry.names} again (entry {first}); one entry each, "
+                                     "so the reason and tracking link cited are the ones meant")
+    return found
 
 
 def _entry(path: Path, n: int, entry: object) -> KnownFailure:

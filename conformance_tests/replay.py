@@ -15,10 +15,12 @@ import binascii
 import dataclasses
 import enum
 import importlib
+import inspect
 import json
+import typing
 import zlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import cast
 
 _MODULES = ("conformance_tests.scenario", "conformance_tests.resting_feeds", "spec.values", "spec.resting", "spec.outcomes")
@@ -54,6 +56,18 @@ def token(test: str, arguments: dict[str, object]) -> str | None:
 
 
 def parse(text: str) -> Replay:
+    """The token's test and arguments, each checked against the suite: a token that is
+    not one, or names a test this kit does not have, or arguments that test does not
+    draw, is a :class:`ReplayError` (the command line's mistake, never a verdict)."""
+    try:
+        replay = _parsed(text)
+    except RecursionError:
+        raise ReplayError("a replay token nested deeper than any the suite writes") from None
+    _check(replay)
+    return replay
+
+
+def _parsed(text: str) -> Replay:
     try:
         packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         data = json.loads(zlib.decompress(packed))
@@ -66,6 +80,35 @@ def parse(text: str) -> Replay:
     if not isinstance(test, str) or not isinstance(arguments, dict):
         raise ReplayError("a replay token without its test or arguments")
     return Replay(test, {str(k): _decode(v) for k, v in arguments.items()})  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
+def _check(replay: Replay) -> None:
+    """The test exists in this kit, draws examples, and draws exactly these arguments,
+    each of the type it declares."""
+    module_name, _, name = replay.test.partition("::")
+    missing = ReplayError(f"this kit has no test {replay.test}; replay with the kit that printed the token")
+    if not module_name.startswith("conformance_tests.test_") or not name.isidentifier():
+        raise missing
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise missing from None
+    test: object = getattr(module, name, None)
+    handle: object = getattr(test, "hypothesis", None)
+    if not callable(test):
+        raise missing
+    inner: object = getattr(handle, "inner_test", None)
+    if not callable(inner):
+        raise ReplayError(f"{replay.test} draws no examples; run it by its clause")
+    drawn = [p for p in inspect.signature(inner).parameters if p not in inspect.signature(test).parameters]
+    if sorted(replay.arguments) != sorted(drawn):
+        raise ReplayError(f"a replay token with the arguments {sorted(replay.arguments)}; {replay.test} draws {sorted(drawn)}")
+    hints = typing.get_type_hints(inner)
+    for argument, value in replay.arguments.items():
+        kind = hints.get(argument)
+        if isinstance(kind, type) and not isinstance(value, kind):
+            raise ReplayError(f"a replay token whose {argument!r} is a {type(value).__name__}, not the {kind.__name__} "
+                              f"{replay.test} draws")
 
 
 class _NotData(Exception):
@@ -127,7 +170,9 @@ def _decode(data: object) -> object:
         fields = tagged.get("f")
         if "$c" in tagged and dataclasses.is_dataclass(cls) and isinstance(fields, dict):
             return cls(**{str(k): _decode(v) for k, v in fields.items()})  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
-    except (KeyError, TypeError, InvalidOperation) as error:
+    except ReplayError:
+        raise
+    except Exception as error:  # a constructor of the suite's data refusing the token's values (InvalidIntent, ...)
         raise ReplayError(f"a replay token this kit cannot rebuild ({type(error).__name__}: {error})") from None
     raise ReplayError("a replay token with a value of no known kind")
 

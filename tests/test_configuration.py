@@ -54,8 +54,10 @@ def test_any_unknown_key_is_refused_by_name(key: str) -> None:
          '[tool.qts]: implementation must be a binding, MODULE[:ATTR] such as "your_pkg.qts_binding", got \'team binding\''),
         ({"lock": ""}, "[tool.qts]: lock must be longer than or equal to 1 characters"),
         ({"conformance": []}, "[tool.qts]: conformance must contain at least 1 items"),
-        ({"spec-url": "docs/specification.md#top"},
-         "[tool.qts]: spec-url must be an http(s) URL of the specification page, without a #fragment, got 'docs/specification.md#top'"),
+        ({"spec-url": "docs/specification.md#top"}, "[tool.qts]: spec-url must be an http(s) URL of the specification page"),
+        ({"spec-url": "https://x/a|b"}, "spec-url must be an http(s) URL"),
+        ({"spec-url": "https://x/spec)](javascript:alert(1)"}, "spec-url must be an http(s) URL"),
+        ({"spec-url": "https:///spec"}, "spec-url must be an http(s) URL"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_key(table: dict[str, object], message: str) -> None:
@@ -123,3 +125,13 @@ def test_the_plugin_takes_its_binding_from_qts_impl_then_tool_qts(tmp_path: Path
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     assert f"qts-conformance: {named}" in done.stdout
     assert "NOT yours" not in done.stdout
+
+
+def test_a_table_nested_deeper_than_toml_reads_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.qts]\nx = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="nests values deeper than TOML can be read"):
+        load_config(tmp_path)
+
+
+def test_the_spec_url_the_docs_site_gets_is_accepted() -> None:
+    assert validate({"spec-url": "https://qts.example:8443/kit/specification/"}, SECTION)["spec-url"].endswith("/specification/")

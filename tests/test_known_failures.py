@@ -89,6 +89,9 @@ def test_an_entry_naming_a_test_that_never_ran_in_a_full_run_is_stale() -> None:
         ("known = \"LOOP-12\"\n", "`known` must be an array of tables"),
         ("[[waived]]\nclause = \"LOOP-12\"\n", "unknown table or key 'waived'"),
         ("[[known]\n", "not TOML"),
+        ("[[known]]\nclause = \"LOOP-12\"\n" + TRACKED + "[[known]]\nclause = \"LOOP-12\"\n" + TRACKED,
+         "entry 2 names LOOP-12 again (entry 1)"),
+        ("x = " + "[" * 5000 + "]" * 5000 + "\n", "nested deeper than TOML can be read"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_where_and_why(text: str, says: str, tmp_path: Path) -> None:
@@ -96,6 +99,15 @@ def test_a_file_that_cannot_be_read_is_refused_with_where_and_why(text: str, say
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnownFailuresError, match=f"^{re.escape(str(path))}: .*{re.escape(says)}"):
         load(path)
+
+
+def test_a_file_in_another_encoding_is_refused_by_name_and_a_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "known.toml"
+    path.write_bytes(("[[known]]\nclause = \"LOOP-12\"\nreason = \"caf\u00e9\"\n" + TRACKED.split("\n")[-2] + "\n").encode("latin-1"))
+    with pytest.raises(KnownFailuresError, match="not UTF-8 text"):
+        load(path)
+    path.write_bytes(("[[known]]\nclause = \"LOOP-12\"\n" + TRACKED).encode("utf-8-sig"))
+    assert [entry.clause for entry in load(path)] == ["LOOP-12"]
 
 
 def test_the_cli_refuses_a_bad_file_before_running_anything(tmp_path: Path) -> None:
