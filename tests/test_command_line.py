@@ -46,3 +46,8 @@ def test_a_spec_url_that_clause_ids_cannot_link_to_is_refused_before_any_run() -
     done = run("qts-conformance", "--impl", "reference", "--spec-url", "specification.md")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--spec-url: 'specification.md': give an http(s) URL of the specification page" in done.stderr
+
+
+def test_the_implementers_guide_lists_every_exit_code() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "implementers-guide.md").read_text(encoding="utf-8")
+    assert all(f"- `{code}`: {meaning}" in guide for code, meaning in CONFORMANCE_EXIT_CODES.items())

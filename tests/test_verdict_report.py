@@ -103,3 +103,13 @@ def test_a_breach_of_the_clause_the_check_stands_for_reads_once_not_twice() -> N
     with pytest.raises(ClauseViolated) as two:
         refuse_breaches([Breach("RISK-7", "a"), Breach("LOOP-9", "b")])
     assert two.value.violation.observed == "RISK-7: a\nLOOP-9: b" and two.value.violation.clauses == ("RISK-7", "LOOP-9")
+
+
+def test_a_not_applicable_reason_is_one_line_without_hypothesis_notes() -> None:
+    """Hypothesis appends the explicit example's call (object addresses included) to a
+    skip raised from it; the summary must read the same in every run."""
+    collector = _collector()
+    collector.add_skip(NODE, "not applicable: the binding keeps no resting orders (resting = None)\n"
+                             "Failing explicit example: call(implementation=<Binding object at 0x7f3a>)")
+    verdict = Verdict("x", "t", "ci", "", tuple(collector.verdict()))
+    assert verdict.not_applicable == {"the binding keeps no resting orders (resting = None)": ["LOOP-6"]}
