@@ -28,12 +28,14 @@ from conformance_tests.guards import LoopDidNotReturn
 from conformance_tests.progress import Progress
 from conformance_tests.remote import BindingFailed, Containment, Host, HostEnded, TestBudgetExceeded
 from conformance_tests.report import ClauseCollector
+from conformance_tests.shrinking import counted_shrinking
 from conformance_tests.violation import ClauseViolated
 
-SHRINK_BUDGET_S = 6
-"""Seconds hypothesis may spend shrinking one failing property (its default is 300): a
-failing run must cost about what a passing one does; the example shown is then the
-smallest found within the budget."""
+SHRINK_BUDGET_CALLS = 300
+"""Test calls hypothesis may spend shrinking one failing property (its own limit is 300
+seconds): a failing run must cost about what a passing one does, and the example shown,
+the smallest found within the budget, is the same on every machine
+(conformance_tests.shrinking)."""
 
 KIT = Path(__file__).resolve().parent.parent
 """Where the suite's package lies: pytest's root directory in the judge."""
@@ -153,9 +155,6 @@ def judge(
         for name in _SCRUBBED:
             os.environ.pop(name, None)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        from hypothesis.internal.conjecture import engine
-
-        engine.MAX_SHRINKING_SECONDS = SHRINK_BUDGET_S
         with tempfile.TemporaryDirectory(prefix="qts-judge-") as scratch:
             ini = os.path.join(scratch, "pytest.ini")
             with open(ini, "w", encoding="utf-8") as empty:
@@ -179,7 +178,8 @@ def judge(
             if not verbose:  # (pytest's own lines say it with -v)
                 plugins.append(Progress(sys.stderr))
             with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
-                with redirect_stdout(out), chdir(scratch):  # the team's directory holds no conftest for us
+                # (the team's directory holds no conftest for us)
+                with redirect_stdout(out), chdir(scratch), counted_shrinking(SHRINK_BUDGET_CALLS):
                     code = pytest.main(arguments, plugins=plugins)
             if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and outcome.incomplete is None:
                 outcome.incomplete = f"the suite itself could not run (pytest said {pytest.ExitCode(code).name}; run with -v to see why)"
