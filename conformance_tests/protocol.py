@@ -25,7 +25,6 @@ import enum
 import functools
 import json
 import os
-import struct
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
@@ -75,9 +74,14 @@ VALUE_BASES = _value_classes()
 value; any other object crosses as a handle."""
 
 
-_dumps, _loads = json.dumps, json.loads
-"""Bound when the protocol loads, before the host imports the binding: a binding that
-replaces ``json.dumps`` changes its own JSON, not the channel's."""
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+"""Made when the protocol loads, before the host imports the binding: a binding that
+replaces ``json.dumps`` changes its own JSON, not the channel's. One encoder for every
+message (``json.dumps`` with arguments makes one per call); no circular check: a message
+is built by :meth:`Peer.encode`, fresh lists and dicts all the way down."""
+
+_raw_decode = json.JSONDecoder().raw_decode
+"""Likewise made once: a message is one JSON value and nothing after it."""
 
 
 class ChannelClosed(Exception):
@@ -97,37 +101,47 @@ class Channel:
         self._buffer = bytearray()
 
     def send(self, message: dict[str, Any]) -> None:
-        data = _dumps(message, separators=(",", ":")).encode()
-        frame = struct.pack(">I", len(data)) + data
+        data = _dumps(message).encode()
+        frame = len(data).to_bytes(4, "big") + data
         while frame:
             frame = frame[os.write(self.write_fd, frame):]
 
     def receive(self, wait: Callable[[], None] = lambda: None) -> dict[str, Any]:
         """The next message; ``wait`` is called before each read (it may raise to give up)."""
-        (size,) = struct.unpack(">I", self._exactly(4, wait))
+        buffer = self._buffer
+        while len(buffer) < 4:
+            self._read(wait)
+        size = int.from_bytes(buffer[:4], "big")
         if size > MESSAGE_LIMIT:
             raise ProtocolError(f"a message of {size} bytes (the limit is {MESSAGE_LIMIT})")
+        end = 4 + size
+        while len(buffer) < end:
+            self._read(wait)
         try:
-            message = _loads(self._exactly(size, wait))
+            text = buffer[4:end].decode()
+            message, parsed = _raw_decode(text)
         except ValueError as error:
             raise ProtocolError(f"a message that is not JSON: {error}") from None
-        if not isinstance(message, dict):
+        finally:
+            del buffer[:end]
+        if parsed != len(text):
+            raise ProtocolError(f"a message with something after its JSON value: {text[parsed:parsed + 200]!r}")
+        if type(message) is not dict:
             raise ProtocolError(f"a message that is not an object: {str(cast(object, message))[:200]}")
         checked = cast(dict[str, Any], message)
-        if checked.get("kind") not in (CALL, RETURN, RAISE, HELLO, BINDING_ERROR):
+        if checked.get("kind") not in _KINDS:
             raise ProtocolError(f"a message of no known kind: {str(checked)[:200]}")
         return checked
 
-    def _exactly(self, size: int, wait: Callable[[], None]) -> bytes:
-        while len(self._buffer) < size:
-            wait()
-            chunk = os.read(self.read_fd, 1 << 16)
-            if not chunk:
-                raise ChannelClosed("the other side closed the channel")
-            self._buffer += chunk
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return data
+    def _read(self, wait: Callable[[], None]) -> None:
+        wait()
+        chunk = os.read(self.read_fd, 1 << 16)
+        if not chunk:
+            raise ChannelClosed("the other side closed the channel")
+        self._buffer += chunk
+
+
+_KINDS = (RETURN, CALL, RAISE, HELLO, BINDING_ERROR)
 
 
 def type_key(cls: type) -> str:
