@@ -10,13 +10,14 @@ of ``qts-conformance`` depends on the implementation alone.
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import sys
 import tempfile
 import time
 from collections.abc import Generator
-from contextlib import chdir, nullcontext, redirect_stdout
+from contextlib import chdir, contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,9 +123,39 @@ class JudgePlugin:
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         seen = self.host.take_attempts()
         self.outcome.collector.add_guard_findings(nodeid, seen.network[:20], seen.concurrency[:20], [])
+        _settle_garbage()
 
     def pytest_keyboard_interrupt(self) -> None:
         self.outcome.incomplete = "interrupted (Ctrl-C); the tests not yet run are untested"
+
+
+FULL_COLLECTION_THRESHOLD = 50
+"""``gc``'s third threshold in the judge (CPython's default: 10): with the objects of
+earlier tests frozen, a full collection walks only the running test's, and need not
+come as often."""
+
+
+def _settle_garbage() -> None:
+    """Collect the test's cyclic garbage, then exempt what survives from later automatic
+    collections (``gc.freeze``): the channel keeps every value that crossed for the
+    host's lifetime, and hypothesis its databases, so each full collection would walk
+    every earlier test's objects again (5.5 of the judge's 30 CPU seconds on a ci run).
+    What was frozen is still freed by reference counting when it is let go."""
+    gc.collect()
+    gc.freeze()
+
+
+@contextmanager
+def _garbage_settled_per_test() -> Generator[None]:
+    """The suite's run with :func:`_settle_garbage` after each test; the process's
+    collector as it was afterwards (the judge may run inside a test of the kit's)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], FULL_COLLECTION_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 JUDGING_PACKAGES = frozenset({"pytest", "_pytest", "hypothesis", "conformance_tests"})
@@ -179,7 +210,7 @@ def judge(
                 plugins.append(Progress(sys.stderr))
             with open(os.devnull, "w", encoding="utf-8") if not verbose else nullcontext(sys.stdout) as out:
                 # (the team's directory holds no conftest for us)
-                with redirect_stdout(out), chdir(scratch), counted_shrinking(SHRINK_BUDGET_CALLS):
+                with redirect_stdout(out), chdir(scratch), _garbage_settled_per_test(), counted_shrinking(SHRINK_BUDGET_CALLS):
                     code = pytest.main(arguments, plugins=plugins)
             if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and outcome.incomplete is None:
                 outcome.incomplete = f"the suite itself could not run (pytest said {pytest.ExitCode(code).name}; run with -v to see why)"

@@ -25,7 +25,6 @@ import enum
 import functools
 import json
 import os
-import struct
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
@@ -75,9 +74,14 @@ VALUE_BASES = _value_classes()
 value; any other object crosses as a handle."""
 
 
-_dumps, _loads = json.dumps, json.loads
-"""Bound when the protocol loads, before the host imports the binding: a binding that
-replaces ``json.dumps`` changes its own JSON, not the channel's."""
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+"""Made when the protocol loads, before the host imports the binding: a binding that
+replaces ``json.dumps`` changes its own JSON, not the channel's. One encoder for every
+message (``json.dumps`` with arguments makes one per call); no circular check: a message
+is built by :meth:`Peer.encode`, fresh lists and dicts all the way down."""
+
+_raw_decode = json.JSONDecoder().raw_decode
+"""Likewise made once: a message is one JSON value and nothing after it."""
 
 
 class ChannelClosed(Exception):
@@ -97,37 +101,47 @@ class Channel:
         self._buffer = bytearray()
 
     def send(self, message: dict[str, Any]) -> None:
-        data = _dumps(message, separators=(",", ":")).encode()
-        frame = struct.pack(">I", len(data)) + data
+        data = _dumps(message).encode()
+        frame = len(data).to_bytes(4, "big") + data
         while frame:
             frame = frame[os.write(self.write_fd, frame):]
 
     def receive(self, wait: Callable[[], None] = lambda: None) -> dict[str, Any]:
         """The next message; ``wait`` is called before each read (it may raise to give up)."""
-        (size,) = struct.unpack(">I", self._exactly(4, wait))
+        buffer = self._buffer
+        while len(buffer) < 4:
+            self._read(wait)
+        size = int.from_bytes(buffer[:4], "big")
         if size > MESSAGE_LIMIT:
             raise ProtocolError(f"a message of {size} bytes (the limit is {MESSAGE_LIMIT})")
+        end = 4 + size
+        while len(buffer) < end:
+            self._read(wait)
         try:
-            message = _loads(self._exactly(size, wait))
+            text = buffer[4:end].decode()
+            message, parsed = _raw_decode(text)
         except ValueError as error:
             raise ProtocolError(f"a message that is not JSON: {error}") from None
-        if not isinstance(message, dict):
+        finally:
+            del buffer[:end]
+        if parsed != len(text):
+            raise ProtocolError(f"a message with something after its JSON value: {text[parsed:parsed + 200]!r}")
+        if type(message) is not dict:
             raise ProtocolError(f"a message that is not an object: {str(cast(object, message))[:200]}")
-        checked = cast(dict[str, Any], message)
-        if checked.get("kind") not in (CALL, RETURN, RAISE, HELLO, BINDING_ERROR):
+        checked = cast("dict[str, Any]", message)
+        if checked.get("kind") not in _KINDS:
             raise ProtocolError(f"a message of no known kind: {str(checked)[:200]}")
         return checked
 
-    def _exactly(self, size: int, wait: Callable[[], None]) -> bytes:
-        while len(self._buffer) < size:
-            wait()
-            chunk = os.read(self.read_fd, 1 << 16)
-            if not chunk:
-                raise ChannelClosed("the other side closed the channel")
-            self._buffer += chunk
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return data
+    def _read(self, wait: Callable[[], None]) -> None:
+        wait()
+        chunk = os.read(self.read_fd, 1 << 16)
+        if not chunk:
+            raise ChannelClosed("the other side closed the channel")
+        self._buffer += chunk
+
+
+_KINDS = (RETURN, CALL, RAISE, HELLO, BINDING_ERROR)
 
 
 def type_key(cls: type) -> str:
@@ -290,7 +304,7 @@ class Peer:
 
     def encode(self, value: object) -> object:
         kind = type(value)
-        if value is None or kind in (bool, int, str):
+        if kind is str or kind is bool or kind is int or value is None:
             return value
         if kind is float:
             return {"$": "float", "v": repr(value)}
@@ -300,13 +314,24 @@ class Peer:
         handle = self._proxied.get(id(value))
         if handle is not None:
             return {"$": "yours", "id": handle}
+        how = _HOW.get(kind)
+        if how is None:
+            how = _HOW[kind] = _how(kind)
+        if how is _VALUE:  # the common case first: a spec value (what the encoding below would do)
+            again = self._again(value, "obj")
+            if again is not None:
+                return again
+            return self._remembered(value, {"$": "obj", "t": self._class(kind, object), "f": self._fields(value)})
+        if how is _ENUM:
+            member = cast("enum.Enum", value)
+            return {"$": "enum", "t": self._enum_type(type(member)), "v": self.encode(member.value)}
+        if how is _SEQUENCE:
+            items = cast("list[object] | tuple[object, ...] | set[object] | frozenset[object]", value)
+            return {"$": kind.__name__, "v": [self.encode(v) for v in items]}
         if kind is Decimal:
             return {"$": "dec", "v": str(value)}
-        if kind in (list, tuple, set, frozenset):
-            items = cast(list[object] | tuple[object, ...] | set[object] | frozenset[object], value)
-            return {"$": kind.__name__, "v": [self.encode(v) for v in items]}
         if kind is dict:
-            pairs = cast(dict[object, object], value)
+            pairs = cast("dict[object, object]", value)
             return {"$": "dict", "v": [[self.encode(k), self.encode(v)] for k, v in pairs.items()]}
         if isinstance(value, enum.Enum):
             return {"$": "enum", "t": self._enum_type(type(value)), "v": self.encode(value.value)}
@@ -351,10 +376,10 @@ class Peer:
         snapshot: dict[str, object] = {}
         for name in self.eager:
             try:
-                attribute = getattr(value, name)
+                attribute = getattr(value, name, _UNKNOWN)  # (a missing one raises nothing to catch)
             except Exception:  # noqa: BLE001 - read again when asked, and raise then
                 continue
-            if not callable(attribute):
+            if attribute is not _UNKNOWN and not callable(attribute):
                 snapshot[name] = self.encode(attribute)
         return snapshot
 
@@ -379,14 +404,18 @@ class Peer:
         return encoded
 
     def _fields(self, value: object) -> dict[str, object]:
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = _field_names(kind)
+        encode = self.encode
         if isinstance(value, tuple):
-            named = cast(Any, value)
-            return {name: self.encode(getattr(named, name)) for name in named._fields}
-        names = [f.name for f in dataclasses.fields(cast(Any, value))]
-        names += [n for n in getattr(value, "__dict__", {}) if not n.startswith("_") and n not in names]
+            named = cast("Any", value)
+            return {name: encode(getattr(named, name)) for name in names}
+        extra = [n for n in getattr(value, "__dict__", ()) if not n.startswith("_") and n not in names]
         unset = object()  # a field never set (a value made behind its constructor) stays unset
-        present = {name: getattr(value, name, unset) for name in names}
-        return {name: self.encode(v) for name, v in present.items() if v is not unset}
+        present = {name: getattr(value, name, unset) for name in (*names, *extra)}
+        return {name: encode(v) for name, v in present.items() if v is not unset}
 
     def _class(self, cls: type, root: type) -> list[str]:
         """``cls`` and its bases up to the first class both sides share."""
@@ -395,8 +424,11 @@ class Peer:
     def _enum_type(self, cls: type[enum.Enum]) -> dict[str, object]:
         """An enum type by its name; its members too, the first time, unless both sides
         share its module (the spec's enums are imported there as themselves)."""
-        key = type_key(cls)
-        if _shared(cls) or not self._describe(key):
+        known = _ENUM_KEYS.get(cls)
+        if known is None:
+            known = _ENUM_KEYS[cls] = (type_key(cls), _shared(cls))
+        key, shared = known
+        if shared or not self._describe(key):
             return {"key": key}
         return {"key": key, "members": [[m.name, self.encode(m.value)] for m in cls], "str": issubclass(cls, str)}
 
@@ -424,37 +456,31 @@ class Peer:
             if isinstance(encoded, list):
                 raise ProtocolError("an untagged list")
             return encoded
-        data = cast(dict[str, Any], encoded)
+        data = cast("dict[str, Any]", encoded)
         tag = data.get("$")
         if tag == "back":
             token = int(data["id"])
             if token not in self._sent:
                 raise ProtocolError(f"a value sent back that was never sent (token {token})")
             return self._sent[token][1]
+        if tag == "enum":
+            return _member(self._enum(data["t"]), self.decode(data["v"]))
+        if tag == "obj" or tag == "exc":
+            return self._decode_value(data, tag)
+        container = _CONTAINERS.get(tag) if type(tag) is str else None
+        if container is not None:
+            return container(self.decode(v) for v in data["v"])
         if tag == "float":
             return float(data["v"])
         if tag == "dec":
             return Decimal(str(data["v"]))
-        if tag in ("list", "tuple", "set", "frozenset"):
-            container: type = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[str(tag)]
-            return container(self.decode(v) for v in data["v"])
         if tag == "dict":
             return {self.decode(k): self.decode(v) for k, v in data["v"]}
-        if tag == "enum":
-            return self._enum(data["t"])(self.decode(data["v"]))
         if tag == "enumtype":
             return self._enum(data["t"])
         if tag == "str":
-            text_type = cast(type[str], self._rebuild(data["t"], str))
+            text_type = cast("type[str]", self._rebuild(data["t"], str))
             return text_type(data["v"])
-        if tag in ("exc", "obj") and int(data["id"]) in self._received:
-            return self._received[int(data["id"])]
-        if tag in ("exc", "obj") and "t" not in data:
-            raise ProtocolError(f"a value named before it was sent ({data['id']})")
-        if tag == "exc":
-            return self._received_as(data, self._exception_from(data))
-        if tag == "obj":
-            return self._received_as(data, self._object_from(data))
         if tag == "yours":  # a handle of ours, handed back
             handle = int(data["id"])
             if handle not in self._objects:
@@ -473,6 +499,18 @@ class Peer:
                 self._proxied[id(proxy)] = handle
             return self._proxies[handle]
         raise ProtocolError(f"a value of no known tag: {str(data)[:200]}")
+
+    def _decode_value(self, data: dict[str, Any], tag: str) -> object:
+        """An exception or a spec value: the one rebuilt before if its token is known."""
+        token = int(data["id"])
+        known = self._received.get(token, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
+        if "t" not in data:
+            raise ProtocolError(f"a value named before it was sent ({data['id']})")
+        if tag == "exc":
+            return self._received_as(data, self._exception_from(data))
+        return self._received_as(data, self._object_from(data))
 
     def _refresh(self, proxy: object, snapshot: dict[str, object]) -> None:
         """A handle sent again: its snapshot is of now (hook for the judge's proxies)."""
@@ -493,10 +531,10 @@ class Peer:
 
     def _exception_from(self, data: dict[str, Any]) -> BaseException:
         cls = self._rebuild(data["t"], BaseException)
-        exception_type = cast(type[BaseException], cls)
+        exception_type = cast("type[BaseException]", cls)
         error = exception_type.__new__(exception_type)
         error.args = tuple(self.decode(a) for a in data["args"])
-        for name, value in cast(dict[str, object], self.decode(data["attrs"])).items():
+        for name, value in cast("dict[str, object]", self.decode(data["attrs"])).items():
             setattr(error, name, value)
         if not _shared(cls):
             error.__dict__["_text"] = str(data["text"])
@@ -508,7 +546,7 @@ class Peer:
         cls = self._rebuild(data["t"], object)
         values = {name: self.decode(v) for name, v in dict(data["f"]).items()}
         if issubclass(cls, tuple):
-            return cast(Any, cls)(**values)
+            return cast("Any", cls)(**values)
         instance: object = object.__new__(cls)
         for name, value in values.items():
             object.__setattr__(instance, name, value)
@@ -534,7 +572,7 @@ class Peer:
         key = str(described["key"])
         known = _resolve(key) or self._rebuilt.get(key)
         if known is not None:
-            return cast(type[enum.Enum], known)
+            return cast("type[enum.Enum]", known)
         if "members" not in described:
             raise ProtocolError(f"an enum named before it was described ({key})")
         members = [(str(name), self.decode(value)) for name, value in described["members"]]
@@ -553,6 +591,52 @@ def _chain(cls: type, root: type) -> list[str]:
         if _shared(base):
             break
     return chain if chain else [type_key(root)]
+
+
+_VALUE, _ENUM, _SEQUENCE, _OTHER = "value", "enum", "sequence", "other"
+_HOW: dict[type, str] = {}
+"""How :meth:`Peer.encode` takes a value of each class, worked out once per class (the
+order of its checks, which depend on the class alone, and only the three common kinds:
+the rest goes the long way)."""
+
+
+def _how(kind: type) -> str:
+    if kind in (list, tuple, set, frozenset):
+        return _SEQUENCE
+    if kind in (Decimal, dict) or issubclass(kind, type):
+        return _OTHER
+    if issubclass(kind, enum.Enum):
+        return _ENUM
+    if issubclass(kind, (str, BaseException)):
+        return _OTHER
+    return _VALUE if issubclass(kind, VALUE_BASES) else _OTHER
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""A value class's fields (a named tuple's, a dataclass's), worked out once per class."""
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    if issubclass(kind, tuple):
+        return tuple(cast(Any, kind)._fields)
+    return tuple(f.name for f in dataclasses.fields(cast(Any, kind)))
+
+
+_ENUM_KEYS: dict[type, tuple[str, bool]] = {}
+"""An enum class's key, and whether both sides share its module, once per class."""
+
+
+_CONTAINERS: dict[str, Callable[[Any], object]] = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
+_UNKNOWN = object()
+
+
+def _member(cls: type[enum.Enum], value: object) -> enum.Enum:
+    """``cls(value)``, through the member table ``cls(value)`` looks in first."""
+    try:
+        member = cls._value2member_map_.get(value)
+    except TypeError:  # an unhashable value: the enum's own lookup decides
+        member = None
+    return member if member is not None else cls(value)
 
 
 def _is_value(value: object) -> bool:

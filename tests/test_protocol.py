@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import pytest
 
-from conformance_tests.protocol import Channel, ChannelClosed, Peer, ProtocolError
+from conformance_tests.protocol import MESSAGE_LIMIT, Channel, ChannelClosed, Peer, ProtocolError
 from spec.values import ExecutionIntent, Side
 
 
@@ -144,3 +144,55 @@ def test_what_a_message_that_was_never_sent_described_is_described_again(sides: 
     judge.call(handle, "take", (intent,))
     assert getattr(sink.taken[0], "value") == "xkrx"
     assert sink.taken[1] == intent
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'{"kind":"return","id":1,"value":null} {}',
+        b'{"kind":"return","id":1,"value":null}x',
+        b' {"kind":"return","id":1,"value":null}',
+        b'[{"kind":"return"}]',
+        b'{"kind":["return"],"id":1}',
+        b'{"kind":"return","id":1,"value":"\xff"}',
+        b"",
+    ],
+    ids=["a-second-value", "trailing-bytes", "leading-space", "not-an-object", "unhashable-kind", "not-utf-8", "empty"],
+)
+def test_a_frame_that_is_not_exactly_one_message_object_is_a_protocol_error(frame: bytes) -> None:
+    """The channel reads one JSON object per frame, nothing before or after it, in UTF-8,
+    with a known kind: anything else is refused as the other side's fault."""
+    to_r, to_w = os.pipe()
+    try:
+        os.write(to_w, len(frame).to_bytes(4, "big") + frame)
+        with pytest.raises(ProtocolError):
+            Channel(to_r, to_w).receive()
+    finally:
+        os.close(to_r)
+        os.close(to_w)
+
+
+def test_a_frame_longer_than_the_limit_is_refused_before_it_is_read() -> None:
+    to_r, to_w = os.pipe()
+    try:
+        os.write(to_w, (MESSAGE_LIMIT + 1).to_bytes(4, "big"))
+        with pytest.raises(ProtocolError, match="limit"):
+            Channel(to_r, to_w).receive()
+    finally:
+        os.close(to_r)
+        os.close(to_w)
+
+
+def test_messages_that_arrive_in_one_read_are_taken_one_by_one() -> None:
+    """Two frames written at once are two messages, in order (the buffer keeps the rest)."""
+    to_r, to_w = os.pipe()
+    try:
+        sender = Channel(to_r, to_w)
+        sender.send({"kind": "return", "id": 1, "value": 1})
+        sender.send({"kind": "return", "id": 2, "value": "two"})
+        receiver = Channel(to_r, to_w)
+        assert receiver.receive() == {"kind": "return", "id": 1, "value": 1}
+        assert receiver.receive() == {"kind": "return", "id": 2, "value": "two"}
+    finally:
+        os.close(to_r)
+        os.close(to_w)
