@@ -535,7 +535,7 @@ class Peer:
         error = exception_type.__new__(exception_type)
         error.args = tuple(self.decode(a) for a in data["args"])
         for name, value in cast("dict[str, object]", self.decode(data["attrs"])).items():
-            setattr(error, name, value)
+            setattr(error, _public(name), value)
         if not _shared(cls):
             error.__dict__["_text"] = str(data["text"])
             if self.forward_text and "ref" in data:
@@ -544,7 +544,7 @@ class Peer:
 
     def _object_from(self, data: dict[str, Any]) -> object:
         cls = self._rebuild(data["t"], object)
-        values = {name: self.decode(v) for name, v in dict(data["f"]).items()}
+        values = {_public(name): self.decode(v) for name, v in dict(data["f"]).items()}
         if issubclass(cls, tuple):
             return cast("Any", cls)(**values)
         instance: object = object.__new__(cls)
@@ -616,10 +616,19 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 """A value class's fields (a named tuple's, a dataclass's), worked out once per class."""
 
 
+def _public(name: object) -> str:
+    """A field or attribute name a message may set: public only (the sender sends no
+    other), so ``__class__``, ``__dict__`` or the receiver's own ``_text`` are refused."""
+    if not isinstance(name, str) or name.startswith("_"):
+        raise ProtocolError(f"a value or exception naming the attribute {name!r}: only public ones cross")
+    return name
+
+
 def _field_names(kind: type) -> tuple[str, ...]:
+    """The public fields of a value class: the ones that cross (:func:`_public`)."""
     if issubclass(kind, tuple):
         return tuple(cast(Any, kind)._fields)
-    return tuple(f.name for f in dataclasses.fields(cast(Any, kind)))
+    return tuple(f.name for f in dataclasses.fields(cast(Any, kind)) if not f.name.startswith("_"))
 
 
 _ENUM_KEYS: dict[type, tuple[str, bool]] = {}

@@ -196,3 +196,26 @@ def test_messages_that_arrive_in_one_read_are_taken_one_by_one() -> None:
     finally:
         os.close(to_r)
         os.close(to_w)
+
+
+@pytest.mark.parametrize("name", ["__class__", "__dict__", "_text", "_text_of"])
+def test_a_value_or_exception_that_names_a_private_attribute_is_a_protocol_error(name: str) -> None:
+    """What crosses sets public fields only: a host that lists ``__class__`` or the
+    judge's own ``_text`` among a value's fields or an exception's attributes would
+    otherwise rewrite what the judge rebuilds."""
+    from spec.values import ExecutionResponse
+
+    to_r, to_w = os.pipe()
+    try:
+        sender, receiver = Peer(Channel(to_r, to_w), _proxy), Peer(Channel(to_r, to_w), _proxy)
+        value = cast("dict[str, Any]", sender.encode(ExecutionResponse("o-1", True)))
+        value["f"][name] = sender.encode("x")
+        with pytest.raises(ProtocolError, match=repr(name)):
+            receiver.decode(value)
+        error = cast("dict[str, Any]", sender.encode(ValueError("no")))
+        error["attrs"] = sender.encode({name: "x"})
+        with pytest.raises(ProtocolError, match=repr(name)):
+            receiver.decode(error)
+    finally:
+        os.close(to_r)
+        os.close(to_w)
