@@ -8,7 +8,9 @@ and with it the clause a test's first failing check names, depended on how loade
 machine was: a known-failures entry could be waived in one run and stale in the next.
 Here the engine's clock advances one tick per reading instead, so the budget is a number
 of calls. Hypothesis has no setting for this; the engine's module globals are what its
-own deadline reads, and the suite pins hypothesis' versions (pyproject.toml).
+own deadline reads (``time`` and ``MAX_SHRINKING_SECONDS``; the oldest hypothesis the kit
+allows, 6.80, adds a literal 300 instead of the latter, so its budget is 300 readings
+whatever ``calls`` says, the judge's own budget).
 """
 
 from __future__ import annotations
