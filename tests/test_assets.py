@@ -1146,3 +1146,19 @@ def test_verify_leaves_no_bytecode_in_the_teams_tree(project: Path) -> None:
     source an evidence checkout holds (a stale .pyc of the same size and second)."""
     assert qts(project, "verify") == 0
     assert not list((project / "src").rglob("__pycache__")), "qts-assets wrote bytecode into the team's tree"
+
+
+def test_worktrees_added_and_removed_side_by_side_never_trip_over_each_other(project: Path) -> None:
+    """verify --replay runs its evidence in worktrees side by side: git reads every
+    worktree's files when it adds or removes one, and failed on one another thread was
+    still creating ("failed to read .git/worktrees/tree4/commondir", a red CI)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from enforcement.assets.git import worktree
+
+    def checkout(_: int) -> bool:
+        with worktree(project, "HEAD") as tree:
+            return (tree / "src" / "venue" / "asset.py").is_file()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(checkout, range(48)))

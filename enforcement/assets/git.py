@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Generator, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,15 +61,23 @@ def dirty(root: Path, paths: Iterable[str]) -> list[str]:
     return [line[3:] for line in status.splitlines()]
 
 
+_WORKTREES = threading.Lock()
+"""git reads every worktree's files when it adds or removes one, and fails on one that
+another thread is still creating ("failed to read .git/worktrees/tree4/commondir"): the
+replays that run side by side add and remove theirs one at a time."""
+
+
 @contextmanager
 def worktree(root: Path, revision: str) -> Generator[Path]:
     """A clean, detached, temporary worktree of ``revision`` (committed files only); yields the project root in it."""
     parent = Path(tempfile.mkdtemp(prefix="qts-assets-"))
     tree = parent / "tree"
     prefix = git(root, "rev-parse", "--show-prefix")
-    git(root, "worktree", "add", "--detach", "--quiet", str(tree), revision)
+    with _WORKTREES:
+        git(root, "worktree", "add", "--detach", "--quiet", str(tree), revision)
     try:
         yield tree / prefix  # the project's root inside the checkout
     finally:
-        git(root, "worktree", "remove", "--force", str(tree))
+        with _WORKTREES:
+            git(root, "worktree", "remove", "--force", str(tree))
         shutil.rmtree(parent, ignore_errors=True)
