@@ -41,11 +41,15 @@ def counted_shrinking(calls: int) -> Generator[None]:
     ``calls`` test calls (a reading or two more where a phase starts and ends)."""
     from hypothesis.internal.conjecture import engine
 
-    saved: tuple[object, int] = (getattr(engine, "time"), engine.MAX_SHRINKING_SECONDS)
+    missing = object()
+    saved = {name: getattr(engine, name, missing) for name in ("time", "MAX_SHRINKING_SECONDS")}
     setattr(engine, "time", _Ticks())
-    engine.MAX_SHRINKING_SECONDS = calls
+    setattr(engine, "MAX_SHRINKING_SECONDS", calls)
     try:
         yield
     finally:
-        setattr(engine, "time", saved[0])
-        engine.MAX_SHRINKING_SECONDS = saved[1]
+        for name, value in saved.items():
+            if value is missing:
+                delattr(engine, name)
+            else:
+                setattr(engine, name, value)

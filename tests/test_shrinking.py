@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +55,14 @@ def test_the_budget_bounds_the_calls_spent_shrinking_and_is_undone_after() -> No
         _, more = _shrunk(0.0)
     assert few < more
     assert engine.MAX_SHRINKING_SECONDS == saved and getattr(engine, "time") is time
+
+
+def test_a_hypothesis_without_the_shrinking_constant_is_budgeted_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hypothesis 6.80 (the oldest the kit allows) has no MAX_SHRINKING_SECONDS: its
+    deadline adds a literal 300, which the judge's budget is."""
+    from hypothesis.internal.conjecture import engine
+
+    monkeypatch.delattr(engine, "MAX_SHRINKING_SECONDS")
+    with counted_shrinking(300):
+        assert getattr(engine, "MAX_SHRINKING_SECONDS") == 300
+    assert not hasattr(engine, "MAX_SHRINKING_SECONDS") and getattr(engine, "time") is time
