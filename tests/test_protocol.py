@@ -68,6 +68,17 @@ def sides() -> Iterator[tuple[Peer, Recording, Sink, int]]:
         os.close(fd)
 
 
+@pytest.fixture
+def pipe() -> Iterator[Channel]:
+    """One pipe, read and written through one channel; both ends closed after the test."""
+    read_fd, write_fd = os.pipe()
+    try:
+        yield Channel(read_fd, write_fd)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
 def _serve(host: Peer) -> None:
     try:
         host.serve()
@@ -75,7 +86,7 @@ def _serve(host: Peer) -> None:
         pass
 
 
-def test_a_value_sent_again_is_named_by_its_token_and_arrives_as_the_same_object(sides: tuple[Peer, Recording, Sink, int]) -> None:
+def test_a_value_sent_again_is_named_by_its_token_and_arrives_as_the_same_object(sides: tuple[Peer, Recording, Sink, int], pipe: Channel) -> None:
     """Identity survives compaction: the second call carries only the token, and the
     host hands its code the very object it rebuilt from the first."""
     judge, channel, sink, handle = sides
@@ -112,17 +123,12 @@ def test_a_teams_enum_is_described_once_then_named(sides: tuple[Peer, Recording,
     ],
     ids=["handle", "value", "exception", "enum-member", "enum-type"],
 )
-def test_naming_what_was_never_described_is_a_protocol_error(forged: dict[str, object]) -> None:
+def test_naming_what_was_never_described_is_a_protocol_error(forged: dict[str, object], pipe: Channel) -> None:
     """A side that names a handle, a value or an enum it never described is refused:
     the receiver never makes up a proxy, a value or an enum for it."""
-    to_r, to_w = os.pipe()
-    try:
-        receiver = Peer(Channel(to_r, to_w), _proxy)
-        with pytest.raises(ProtocolError, match="before"):
-            receiver.decode(forged)
-    finally:
-        os.close(to_r)
-        os.close(to_w)
+    receiver = Peer(pipe, _proxy)
+    with pytest.raises(ProtocolError, match="before"):
+        receiver.decode(forged)
 
 
 def test_what_a_message_that_was_never_sent_described_is_described_again(sides: tuple[Peer, Recording, Sink, int]) -> None:
@@ -159,63 +165,41 @@ def test_what_a_message_that_was_never_sent_described_is_described_again(sides: 
     ],
     ids=["a-second-value", "trailing-bytes", "leading-space", "not-an-object", "unhashable-kind", "not-utf-8", "empty"],
 )
-def test_a_frame_that_is_not_exactly_one_message_object_is_a_protocol_error(frame: bytes) -> None:
+def test_a_frame_that_is_not_exactly_one_message_object_is_a_protocol_error(frame: bytes, pipe: Channel) -> None:
     """The channel reads one JSON object per frame, nothing before or after it, in UTF-8,
     with a known kind: anything else is refused as the other side's fault."""
-    to_r, to_w = os.pipe()
-    try:
-        os.write(to_w, len(frame).to_bytes(4, "big") + frame)
-        with pytest.raises(ProtocolError):
-            Channel(to_r, to_w).receive()
-    finally:
-        os.close(to_r)
-        os.close(to_w)
+    os.write(pipe.write_fd, len(frame).to_bytes(4, "big") + frame)
+    with pytest.raises(ProtocolError):
+        pipe.receive()
 
 
-def test_a_frame_longer_than_the_limit_is_refused_before_it_is_read() -> None:
-    to_r, to_w = os.pipe()
-    try:
-        os.write(to_w, (MESSAGE_LIMIT + 1).to_bytes(4, "big"))
-        with pytest.raises(ProtocolError, match="limit"):
-            Channel(to_r, to_w).receive()
-    finally:
-        os.close(to_r)
-        os.close(to_w)
+def test_a_frame_longer_than_the_limit_is_refused_before_it_is_read(pipe: Channel) -> None:
+    os.write(pipe.write_fd, (MESSAGE_LIMIT + 1).to_bytes(4, "big"))
+    with pytest.raises(ProtocolError, match="limit"):
+        pipe.receive()
 
 
-def test_messages_that_arrive_in_one_read_are_taken_one_by_one() -> None:
+def test_messages_that_arrive_in_one_read_are_taken_one_by_one(pipe: Channel) -> None:
     """Two frames written at once are two messages, in order (the buffer keeps the rest)."""
-    to_r, to_w = os.pipe()
-    try:
-        sender = Channel(to_r, to_w)
-        sender.send({"kind": "return", "id": 1, "value": 1})
-        sender.send({"kind": "return", "id": 2, "value": "two"})
-        receiver = Channel(to_r, to_w)
-        assert receiver.receive() == {"kind": "return", "id": 1, "value": 1}
-        assert receiver.receive() == {"kind": "return", "id": 2, "value": "two"}
-    finally:
-        os.close(to_r)
-        os.close(to_w)
+    pipe.send({"kind": "return", "id": 1, "value": 1})
+    pipe.send({"kind": "return", "id": 2, "value": "two"})
+    assert pipe.receive() == {"kind": "return", "id": 1, "value": 1}
+    assert pipe.receive() == {"kind": "return", "id": 2, "value": "two"}
 
 
 @pytest.mark.parametrize("name", ["__class__", "__dict__", "_text", "_text_of"])
-def test_a_value_or_exception_that_names_a_private_attribute_is_a_protocol_error(name: str) -> None:
+def test_a_value_or_exception_that_names_a_private_attribute_is_a_protocol_error(name: str, pipe: Channel) -> None:
     """What crosses sets public fields only: a host that lists ``__class__`` or the
     judge's own ``_text`` among a value's fields or an exception's attributes would
     otherwise rewrite what the judge rebuilds."""
     from spec.values import ExecutionResponse
 
-    to_r, to_w = os.pipe()
-    try:
-        sender, receiver = Peer(Channel(to_r, to_w), _proxy), Peer(Channel(to_r, to_w), _proxy)
-        value = cast("dict[str, Any]", sender.encode(ExecutionResponse("o-1", True)))
-        value["f"][name] = sender.encode("x")
-        with pytest.raises(ProtocolError, match=repr(name)):
-            receiver.decode(value)
-        error = cast("dict[str, Any]", sender.encode(ValueError("no")))
-        error["attrs"] = sender.encode({name: "x"})
-        with pytest.raises(ProtocolError, match=repr(name)):
-            receiver.decode(error)
-    finally:
-        os.close(to_r)
-        os.close(to_w)
+    sender, receiver = Peer(pipe, _proxy), Peer(pipe, _proxy)
+    value = cast("dict[str, Any]", sender.encode(ExecutionResponse("o-1", True)))
+    value["f"][name] = sender.encode("x")
+    with pytest.raises(ProtocolError, match=repr(name)):
+        receiver.decode(value)
+    error = cast("dict[str, Any]", sender.encode(ValueError("no")))
+    error["attrs"] = sender.encode({name: "x"})
+    with pytest.raises(ProtocolError, match=repr(name)):
+        receiver.decode(error)
