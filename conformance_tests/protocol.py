@@ -317,14 +317,10 @@ class Peer:
         how = _HOW.get(kind)
         if how is None:
             how = _HOW[kind] = _how(kind)
-        if how is _VALUE:  # the common case first: a spec value (what the encoding below would do)
-            again = self._again(value, "obj")
-            if again is not None:
-                return again
-            return self._remembered(value, {"$": "obj", "t": self._class(kind, object), "f": self._fields(value)})
+        if how is _VALUE:  # the common kinds first, by their class alone
+            return self._encode_value(value)
         if how is _ENUM:
-            member = cast("enum.Enum", value)
-            return {"$": "enum", "t": self._enum_type(type(member)), "v": self.encode(member.value)}
+            return self._encode_member(cast("enum.Enum", value))
         if how is _SEQUENCE:
             items = cast("list[object] | tuple[object, ...] | set[object] | frozenset[object]", value)
             return {"$": kind.__name__, "v": [self.encode(v) for v in items]}
@@ -334,7 +330,7 @@ class Peer:
             pairs = cast("dict[object, object]", value)
             return {"$": "dict", "v": [[self.encode(k), self.encode(v)] for k, v in pairs.items()]}
         if isinstance(value, enum.Enum):
-            return {"$": "enum", "t": self._enum_type(type(value)), "v": self.encode(value.value)}
+            return self._encode_member(value)
         if isinstance(value, type) and issubclass(value, enum.Enum):
             return {"$": "enumtype", "t": self._enum_type(value)}
         if isinstance(value, str):
@@ -352,13 +348,20 @@ class Peer:
             return self._remembered(value, raised)
         return self._encode_object(cast(object, value))  # type: ignore[redundant-cast]
 
+    def _encode_value(self, value: object) -> object:
+        """A spec value, by value: its fields the first time, its token after that."""
+        again = self._again(value, "obj")
+        if again is not None:
+            return again
+        return self._remembered(value, {"$": "obj", "t": self._class(type(value), object), "f": self._fields(value)})
+
+    def _encode_member(self, member: enum.Enum) -> object:
+        return {"$": "enum", "t": self._enum_type(type(member)), "v": self.encode(member.value)}
+
     def _encode_object(self, value: object) -> object:
         """A spec value by value; a mapping as a dict; anything else as a handle."""
         if _is_value(value):
-            again = self._again(value, "obj")
-            if again is not None:
-                return again
-            return self._remembered(value, {"$": "obj", "t": self._class(type(value), object), "f": self._fields(value)})
+            return self._encode_value(value)
         mapping = _mapping(value)
         if mapping is not None:
             return {"$": "dict", "v": [[self.encode(k), self.encode(v)] for k, v in mapping.items()]}
