@@ -33,9 +33,9 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Generator
-from types import FrameType
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, NoReturn
 
 

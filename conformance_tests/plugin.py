@@ -268,9 +268,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     replay = _replay(pyfuncitem.config) if _COLLECTOR in pyfuncitem.config.stash else None
     if replay is None or _test_id(pyfuncitem) != replay.test:
         return None
-    handle: Any = getattr(pyfuncitem.obj, "hypothesis", None)
-    if handle is None:
-        raise pytest.UsageError(f"--qts-replay: {replay.test} draws no examples; run it by its clause")
+    handle: Any = getattr(pyfuncitem.obj, "hypothesis")  # (replay.parse refused a test that draws nothing)
     inner: Callable[..., object] = handle.inner_test
     fixtures = {name: pyfuncitem.funcargs[name] for name in inspect.signature(pyfuncitem.obj).parameters}
     inner(**fixtures, **replay.arguments)
