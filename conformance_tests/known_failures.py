@@ -67,8 +67,9 @@ def load(path: Path) -> tuple[KnownFailure, ...]:
     if not isinstance(entries, list):
         raise KnownFailuresError(f"{path}: `known` must be an array of tables ([[known]])")
     found = tuple(_entry(path, n, entry) for n, entry in enumerate(entries, 1))  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+    first_of: dict[str, int] = {}
     for n, entry in enumerate(found, 1):
-        first = next(m for m, earlier in enumerate(found, 1) if earlier.names == entry.names)
+        first = first_of.setdefault(entry.names, n)
         if first != n:
             raise KnownFailuresError(f"{path}: entry {n} names {entry.names} again (entry {first}); one entry each, "
                                      "so the reason and tracking link cited are the ones meant")

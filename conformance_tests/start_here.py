@@ -66,7 +66,7 @@ def start_here(results: Sequence[ClauseResult]) -> StartHere | None:
     """Each failed clause's roots: the clauses its failures trace back to."""
     steps: dict[str, int] = {}
     for clause, found in failures.items():
-        roots = traced_to.setdefault(clause, set() if found else {clause})
+        roots = traced_to[clause] = set() if found else {clause}
         for violation in found:
             cause = violation.cause
             root = clause if cause is None else _root(cause, own, failures.keys(), clause)
