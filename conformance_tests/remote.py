@@ -171,6 +171,11 @@ class Host:
         self.current()
         return Binding(self)
 
+    @property
+    def pid(self) -> int:
+        """The host process's id, as it said in its hello (0 before the first host)."""
+        return self._pid
+
     def current(self) -> Any:
         """The proxy of the binding in the current host, starting one if needed."""
         if self._process is None or self._process.poll() is not None:
