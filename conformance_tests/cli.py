@@ -246,9 +246,13 @@ def _exit_now(code: int) -> None:
     """End the judge once its verdict is printed and written, without tearing down its
     heap: the channel kept every value a run sent, and the interpreter's final collection
     and deallocation of them took 6 to 7 s of a ci run (docs/benchmarks.md). The host
-    has exited and every report file is closed by now; only the streams need a flush."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    has exited and every report file is closed by now; only the streams need a flush
+    (a reader that went away, as ``| head`` does, does not change the exit code)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            pass
     os._exit(code)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance_tests.cli import EXIT_CODES as CONFORMANCE_EXIT_CODES
+from conformance_tests.protocol import EXIT_BINDING
 from enforcement.assets.cli import EXIT_CODES as ASSETS_EXIT_CODES
 
 BIN = Path(sys.executable).parent
@@ -51,3 +52,16 @@ def test_a_spec_url_that_clause_ids_cannot_link_to_is_refused_before_any_run() -
 def test_the_implementers_guide_lists_every_exit_code() -> None:
     guide = (Path(__file__).resolve().parent.parent / "docs" / "implementers-guide.md").read_text(encoding="utf-8")
     assert all(f"- `{code}`: {meaning}" in guide for code, meaning in CONFORMANCE_EXIT_CODES.items())
+
+
+def test_the_verdicts_exit_code_survives_a_reader_that_went_away() -> None:
+    """``qts-conformance ... | head`` ends the reader early: the judge, which ends with
+    ``os._exit`` once the verdict is out, still exits with the verdict's code (here: the
+    binding cannot be bound) rather than the interpreter's 120 for an unflushable stream."""
+    process = subprocess.Popen([str(BIN / "qts-conformance"), "--impl", "no_such_binding_of_the_kit"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == EXIT_BINDING, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
