@@ -14,6 +14,7 @@ implementation runs: it must not need the suite (pytest, hypothesis, the oracle)
 from __future__ import annotations
 
 import builtins
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +98,11 @@ class GateSpy:
                     record.injected = site
                     raise getattr(builtins, plan.error)(f"injected by the conformance suite into the call of {site}")
 
+        # No automatic collection while the hook runs: its callbacks (hypothesis has one,
+        # a team's code may too) would run inside the hook wherever the collector happened
+        # to start, count as calls the gate made, and take the fault meant for the gate.
+        collecting = gc.isenabled()
+        gc.disable()
         previous = sys.gettrace()
         sys.settrace(trace)
         try:
@@ -106,4 +112,6 @@ class GateSpy:
             raise
         finally:
             sys.settrace(previous)
+            if collecting:
+                gc.enable()
         return record.answer
